@@ -1,0 +1,53 @@
+# otelcol-okta — build, demo, test.
+# `make demo` runs the collector on the bundled Okta simulator; `make test` runs the tests.
+
+GO        ?= go
+BIN       := bin
+COLLECTOR := $(BIN)/otelcol-okta
+SIM       := $(BIN)/oktasim
+# Our own packages (the generated distribution main is compiled by `build`, not vetted/linted).
+PKGS      := ./internal/... ./receiver/... ./processor/... ./cmd/oktasim/... ./test/...
+GOLANGCI_VERSION := v2.15.0
+
+.PHONY: all build demo test test-unit bench lint generate generate-check clean
+
+all: build
+
+build: $(COLLECTOR) $(SIM)
+
+$(COLLECTOR): FORCE
+	$(GO) build -trimpath -o $(COLLECTOR) ./cmd/otelcol-okta
+
+$(SIM): FORCE
+	$(GO) build -trimpath -o $(SIM) ./cmd/oktasim
+
+FORCE:
+
+## demo: the collector on the bundled simulator (config/demo.yaml); Ctrl-C stops both.
+demo: build
+	./scripts/demo.sh
+
+## test: every test, including the end-to-end ones that run the built binaries.
+test: build
+	OTELCOL_OKTA_BIN=$(CURDIR)/$(COLLECTOR) OKTASIM_BIN=$(CURDIR)/$(SIM) $(GO) test -count=1 -timeout 40m $(PKGS)
+
+## test-unit: the package tests only (no binaries needed).
+test-unit:
+	$(GO) test -count=1 ./internal/... ./receiver/... ./processor/...
+
+## bench: every benchmark (see BENCHMARKS.md).
+bench: build
+	./scripts/bench.sh
+
+lint:
+	$(GO) vet $(PKGS)
+	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION) run $(PKGS)
+
+## generate: mdatagen for our components, ocb for cmd/otelcol-okta.
+generate:
+	cd receiver/oktareceiver && $(GO) tool mdatagen metadata.yaml
+	cd processor/rulesprocessor && $(GO) tool mdatagen metadata.yaml
+	./scripts/generate-distribution.sh cmd/otelcol-okta
+
+clean:
+	rm -rf $(BIN)

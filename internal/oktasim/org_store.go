@@ -1,0 +1,220 @@
+package oktasim
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// orgURLPlaceholder stands for the org URL inside stored JSON. Responses
+// replace it with baseURL(r), so that _links are absolute URLs of whatever
+// address the client used.
+const orgURLPlaceholder = "@@ORG@@"
+
+// Resource type names of the data contract (ARCHITECTURE §4).
+const (
+	typeUser             = "user"
+	typeGroup            = "group"
+	typeGroupMembership  = "group_membership"
+	typeGroupRule        = "group_rule"
+	typeApplication      = "application"
+	typeApplicationUser  = "application_user"
+	typeApplicationGroup = "application_group"
+	typePolicy           = "policy"
+	typePolicyRule       = "policy_rule"
+	typeUserFactor       = "user_factor"
+	typeAuthenticator    = "authenticator"
+	typeAuthServer       = "authorization_server"
+	typeIdentityProvider = "identity_provider"
+	typeNetworkZone      = "network_zone"
+	typeTrustedOrigin    = "trusted_origin"
+	typeUserType         = "user_type"
+	typeAdminRole        = "admin_role_assignment"
+	typeAPIToken         = "api_token"
+	typeEventHook        = "event_hook"
+	typeLogStream        = "log_stream"
+	typeOrg              = "org"
+	typeOktaSupport      = "okta_support"
+	typeFeature          = "feature"
+	typeThreatInsight    = "threat_insight"
+)
+
+// resourceTypes lists every resource type in a stable order.
+var resourceTypes = []string{
+	typeUser, typeGroup, typeGroupMembership, typeGroupRule, typeApplication, typeApplicationUser,
+	typeApplicationGroup, typePolicy, typePolicyRule, typeUserFactor, typeAuthenticator, typeAuthServer,
+	typeIdentityProvider, typeNetworkZone, typeTrustedOrigin, typeUserType, typeAdminRole, typeAPIToken,
+	typeEventHook, typeLogStream, typeOrg, typeOktaSupport, typeFeature, typeThreatInsight,
+}
+
+// relationTypes have no id of their own: their id is "<parent>/<ref>".
+var relationTypes = map[string]bool{
+	typeGroupMembership: true, typeApplicationUser: true, typeApplicationGroup: true,
+}
+
+// object is one stored resource. Hot fields (used by filters, pagination
+// and counts) are plain struct fields; the rest of the object lives in raw,
+// its JSON encoding with orgURLPlaceholder in place of the org URL. Objects
+// whose raw is nil (app users, app groups, factors, memberships) are
+// rendered from their fields by the type's renderer, which keeps a
+// 100k-user org small.
+type object struct {
+	seq         uint64 // insertion order; the pagination cursor is built from it
+	id          string // own id; "" for relation types (see key)
+	parent      string // owning object: app, group, policy, user or role principal
+	ref         string // other end of a relation: user or group id
+	status      string
+	kind        string // type, signOnMode, factorType, role type ...
+	name        string // login, name or label
+	terms       string // lowercase words for q prefix search, "\x00"-separated
+	created     int64  // unix ms
+	lastUpdated int64  // unix ms
+	raw         []byte
+}
+
+// key is the object's id in the data contract: its own id, or
+// "<parent>/<ref>" for relations.
+func (o *object) key() string {
+	if o.id != "" {
+		return o.id
+	}
+	return o.parent + "/" + o.ref
+}
+
+// collection holds every object of one resource type, ordered by seq.
+type collection struct {
+	items    []*object
+	byID     map[string]*object   // by key()
+	byParent map[string][]*object // children of a parent, ordered by seq
+	byRef    map[string][]*object // relations by their ref (user -> memberships)
+}
+
+func newCollection() *collection {
+	return &collection{byID: map[string]*object{}, byParent: map[string][]*object{}, byRef: map[string][]*object{}}
+}
+
+func (c *collection) add(o *object) {
+	c.items = append(c.items, o)
+	c.byID[o.key()] = o
+	if o.parent != "" {
+		c.byParent[o.parent] = append(c.byParent[o.parent], o)
+	}
+	if o.ref != "" {
+		c.byRef[o.ref] = append(c.byRef[o.ref], o)
+	}
+}
+
+func removeObject(list []*object, o *object) []*object {
+	i := sort.Search(len(list), func(i int) bool { return list[i].seq >= o.seq })
+	if i < len(list) && list[i] == o {
+		return slices.Delete(list, i, i+1)
+	}
+	return list
+}
+
+func (c *collection) remove(o *object) {
+	c.items = removeObject(c.items, o)
+	delete(c.byID, o.key())
+	if o.parent != "" {
+		if l := removeObject(c.byParent[o.parent], o); len(l) > 0 {
+			c.byParent[o.parent] = l
+		} else {
+			delete(c.byParent, o.parent)
+		}
+	}
+	if o.ref != "" {
+		if l := removeObject(c.byRef[o.ref], o); len(l) > 0 {
+			c.byRef[o.ref] = l
+		} else {
+			delete(c.byRef, o.ref)
+		}
+	}
+}
+
+// orgStore is the simulated org's data. Every method is safe for
+// concurrent use: reads take mu.RLock, control-API mutations mu.Lock.
+type orgStore struct {
+	opts  OrgOptions
+	orgID string
+	// epoch is the generator's "now": generated timestamps lie before it.
+	epoch time.Time
+
+	mu    sync.RWMutex
+	seq   uint64
+	cols  map[string]*collection
+	clock func() time.Time
+	// lastMs keeps lastUpdated strictly increasing under mutation, so that
+	// lastUpdated gt "<previous value>" always finds the change.
+	lastMs int64
+}
+
+func (o *orgStore) col(typ string) *collection { return o.cols[typ] }
+
+// nextSeq returns a fresh insertion sequence number (callers hold mu).
+func (o *orgStore) nextSeq() uint64 {
+	o.seq++
+	return o.seq
+}
+
+// nowMs returns the mutation time in unix ms, strictly increasing.
+func (o *orgStore) nowMs() int64 {
+	ms := o.clock().UnixMilli()
+	if ms <= o.lastMs {
+		ms = o.lastMs + 1
+	}
+	o.lastMs = ms
+	return ms
+}
+
+// OrgID is the org's id ("00o…").
+func (o *orgStore) OrgID() string { return o.orgID }
+
+// cursorFor encodes an opaque pagination cursor for the position after o.
+func cursorFor(seq uint64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("sim1:" + strconv.FormatUint(seq, 10)))
+}
+
+var errBadCursor = errors.New("invalid after cursor")
+
+// parseCursor decodes an after cursor; "" means the start.
+func parseCursor(after string) (uint64, error) {
+	if after == "" {
+		return 0, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(after)
+	if err != nil {
+		return 0, errBadCursor
+	}
+	s, ok := strings.CutPrefix(string(b), "sim1:")
+	if !ok {
+		return 0, errBadCursor
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, errBadCursor
+	}
+	return n, nil
+}
+
+// startAt returns the index of the first object after seq.
+func startAt(list []*object, seq uint64) int {
+	return sort.Search(len(list), func(i int) bool { return list[i].seq > seq })
+}
+
+func msTime(ms int64) string { return oktaTime(time.UnixMilli(ms)) }
+
+func parseOktaTime(s string) (int64, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not an RFC 3339 date-time", s)
+	}
+	return t.UnixMilli(), nil
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -1,0 +1,62 @@
+package oktareceiver
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// errForeignLink is returned when a URL taken from a response points to another origin
+// than the org's: it is never requested, so the credential goes to the org only.
+var errForeignLink = errors.New("refusing to follow a link to a foreign origin")
+
+// apiError is a non-2xx answer of the Okta API. It never contains the credential.
+type apiError struct {
+	Status    int
+	Code      string // errorCode, e.g. E0000006
+	Summary   string // errorSummary
+	RequestID string // X-Okta-Request-Id
+}
+
+func (e *apiError) Error() string {
+	msg := fmt.Sprintf("okta API status %d", e.Status)
+	if e.Code != "" {
+		msg += " " + e.Code
+	}
+	if e.Summary != "" {
+		msg += ": " + e.Summary
+	}
+	if e.RequestID != "" {
+		msg += " (request id " + e.RequestID + ")"
+	}
+	return msg
+}
+
+// parseBody fills Code and Summary from an Okta error body (or an OAuth error body).
+func (e *apiError) parseBody(body []byte) {
+	var b struct {
+		ErrorCode        string `json:"errorCode"`
+		ErrorSummary     string `json:"errorSummary"`
+		Error            string `json:"error"`
+		ErrorDescription string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		return
+	}
+	e.Code, e.Summary = b.ErrorCode, b.ErrorSummary
+	if e.Code == "" {
+		e.Code, e.Summary = b.Error, b.ErrorDescription
+	}
+	if len(e.Summary) > 300 {
+		e.Summary = e.Summary[:300] + "…"
+	}
+}
+
+// asAPIError returns the *apiError in err's chain, or nil.
+func asAPIError(err error) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return nil
+}

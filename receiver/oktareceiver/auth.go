@@ -1,0 +1,226 @@
+package oktareceiver
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// We do the OAuth 2.0 client-credentials flow with private_key_jwt ourselves instead of
+// using okta-sdk-golang v2: the SDK accepts only PKCS#1 keys, sends the parameters in
+// the URL query, has no DPoP and cannot be bounded by our rate-limit budget.
+
+// tokenRefreshMargin is how long before expiry a cached access token is replaced.
+const tokenRefreshMargin = 60 * time.Second
+
+// loadKey reads and parses the configured RSA private key (PKCS#1 or PKCS#8 PEM).
+// Errors name the key that holds the bad value and never contain key material.
+func (o OAuthConfig) loadKey() (*rsa.PrivateKey, error) {
+	key := "oauth.private_key"
+	pemBytes := []byte(o.PrivateKey)
+	if o.PrivateKeyFile != "" {
+		key = "oauth.private_key_file"
+		b, err := os.ReadFile(o.PrivateKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("%s: cannot read %q: %w", key, o.PrivateKeyFile, errors.Unwrap(err))
+		}
+		pemBytes = b
+	}
+	k, err := parseRSAPrivateKey(pemBytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", key, err)
+	}
+	return k, nil
+}
+
+// parseRSAPrivateKey accepts a PEM "RSA PRIVATE KEY" (PKCS#1) or "PRIVATE KEY" (PKCS#8)
+// block holding an RSA key of at least 2048 bits.
+func parseRSAPrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
+	block, _ := pem.Decode(pemBytes)
+	if block == nil {
+		return nil, errors.New("no PEM block found (expected an RSA private key in PEM form)")
+	}
+	var key *rsa.PrivateKey
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		k, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+		if err != nil {
+			return nil, errors.New("invalid PKCS#1 RSA private key")
+		}
+		key = k
+	case "PRIVATE KEY":
+		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+		if err != nil {
+			return nil, errors.New("invalid PKCS#8 private key")
+		}
+		rk, ok := k.(*rsa.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("PKCS#8 key is %T, not an RSA key (Okta service apps sign with RS256)", k)
+		}
+		key = rk
+	case "ENCRYPTED PRIVATE KEY":
+		return nil, errors.New("encrypted private keys are not supported; provide an unencrypted PKCS#1 or PKCS#8 key")
+	default:
+		return nil, fmt.Errorf("PEM block %q is not an RSA private key (want \"RSA PRIVATE KEY\" or \"PRIVATE KEY\")", block.Type)
+	}
+	if key.N.BitLen() < 2048 {
+		return nil, fmt.Errorf("RSA key has %d bits; Okta requires at least 2048", key.N.BitLen())
+	}
+	return key, nil
+}
+
+// oauthTokenSource obtains access tokens from the org authorization server with a
+// signed client assertion and caches them until expiry − tokenRefreshMargin.
+type oauthTokenSource struct {
+	tokenURL string
+	clientID string
+	keyID    string
+	scopes   string
+	key      *rsa.PrivateKey
+	http     *http.Client
+	now      func() time.Time
+
+	mu      sync.Mutex
+	token   string
+	expires time.Time
+}
+
+func newOAuthTokenSource(orgURL string, cfg OAuthConfig, hc *http.Client) (*oauthTokenSource, error) {
+	key, err := cfg.loadKey()
+	if err != nil {
+		return nil, err
+	}
+	return &oauthTokenSource{
+		tokenURL: strings.TrimSuffix(orgURL, "/") + "/oauth2/v1/token",
+		clientID: cfg.ClientID,
+		keyID:    cfg.KeyID,
+		scopes:   strings.Join(cfg.Scopes, " "),
+		key:      key,
+		http:     hc,
+		now:      time.Now,
+	}, nil
+}
+
+// tokenResponse is the token endpoint's success or OAuth error body.
+type tokenResponse struct {
+	AccessToken      string `json:"access_token"`
+	TokenType        string `json:"token_type"`
+	ExpiresIn        int64  `json:"expires_in"`
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+}
+
+// authorization returns the Authorization header value, fetching a token when the
+// cached one is missing or about to expire.
+func (s *oauthTokenSource) authorization(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.token != "" && s.now().Before(s.expires.Add(-tokenRefreshMargin)) {
+		return "Bearer " + s.token, nil
+	}
+	tok, exp, err := s.fetch(ctx)
+	if err != nil {
+		return "", err
+	}
+	s.token, s.expires = tok, exp
+	return "Bearer " + tok, nil
+}
+
+// invalidate drops the cached token (after a 401 from a resource endpoint).
+func (s *oauthTokenSource) invalidate() {
+	s.mu.Lock()
+	s.token = ""
+	s.mu.Unlock()
+}
+
+func (s *oauthTokenSource) fetch(ctx context.Context) (string, time.Time, error) {
+	assertion, err := s.assertion()
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	form := url.Values{
+		"grant_type":            {"client_credentials"},
+		"scope":                 {s.scopes},
+		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+		"client_assertion":      {assertion},
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.tokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("oauth token request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("oauth token request: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("oauth token response: %w", err)
+	}
+	var tr tokenResponse
+	_ = json.Unmarshal(body, &tr)
+	if resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
+		ae := &apiError{Status: resp.StatusCode, Code: tr.Error, Summary: tr.ErrorDescription, RequestID: resp.Header.Get("X-Okta-Request-Id")}
+		if ae.Code == "" {
+			ae.parseBody(body)
+		}
+		return "", time.Time{}, fmt.Errorf("oauth token request for client %q: %w", s.clientID, ae)
+	}
+	if tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "Bearer") {
+		return "", time.Time{}, fmt.Errorf("oauth token type %q is not supported (disable DPoP on the service app)", tr.TokenType)
+	}
+	expiresIn := time.Duration(tr.ExpiresIn) * time.Second
+	if expiresIn <= 0 {
+		expiresIn = time.Hour
+	}
+	return tr.AccessToken, s.now().Add(expiresIn), nil
+}
+
+// assertion builds the RS256 client assertion: iss = sub = client_id, aud = token URL,
+// exp = now + 5 minutes, a random jti.
+func (s *oauthTokenSource) assertion() (string, error) {
+	opts := (&jose.SignerOptions{}).WithType("JWT")
+	if s.keyID != "" {
+		opts = opts.WithHeader(jose.HeaderKey("kid"), s.keyID)
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: s.key}, opts)
+	if err != nil {
+		return "", fmt.Errorf("oauth signer: %w", err)
+	}
+	jti := make([]byte, 16)
+	if _, err := rand.Read(jti); err != nil {
+		return "", fmt.Errorf("oauth jti: %w", err)
+	}
+	now := s.now()
+	claims := jwt.Claims{
+		Issuer:   s.clientID,
+		Subject:  s.clientID,
+		Audience: jwt.Audience{s.tokenURL},
+		IssuedAt: jwt.NewNumericDate(now),
+		Expiry:   jwt.NewNumericDate(now.Add(5 * time.Minute)),
+		ID:       hex.EncodeToString(jti),
+	}
+	out, err := jwt.Signed(signer).Claims(claims).Serialize()
+	if err != nil {
+		return "", fmt.Errorf("oauth assertion: %w", err)
+	}
+	return out, nil
+}

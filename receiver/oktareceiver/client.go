@@ -1,0 +1,268 @@
+package oktareceiver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"go.opentelemetry.io/collector/component"
+)
+
+// This package talks to Okta with its own small client instead of okta-sdk-golang v2.
+// The SDK's typed structs drop fields Okta sends and fail on newer payloads (DYNAMIC_V2
+// zones), its response cache is on by default, it loops on a combined Link header and
+// strips the origin from next links (so it cannot refuse foreign ones), its 429 retry
+// needs a Date header, and it has no notion of a shared per-bucket budget. What we need
+// is small: an Authorization header, GET with Link/_links pagination, and the
+// X-Rate-Limit-* bookkeeping below. Objects stay raw JSON, so nothing Okta sends is lost.
+
+const (
+	// maxBodyBytes bounds one response body (a page of 200 users is well under 1 MiB).
+	maxBodyBytes = 64 << 20
+	// max429Retries bounds how often one request is retried after HTTP 429.
+	max429Retries = 4
+)
+
+// apiPage is one successful (2xx) response of the Okta API.
+type apiPage struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	// Next is the absolute URL of the Link rel="next" page, or "".
+	Next string
+}
+
+// oktaClient is the only code that talks HTTP to Okta. It is safe for concurrent use.
+type oktaClient struct {
+	origin    *url.URL // scheme://host[:port] of the org
+	http      *http.Client
+	limiter   *rateLimiter
+	userAgent string
+	// authorization returns the Authorization header value (SSWS or Bearer).
+	authorization func(ctx context.Context) (string, error)
+	// invalidate drops a cached OAuth token after a 401 (nil for SSWS).
+	invalidate func()
+}
+
+// newOktaClient builds a client for cfg on top of hc (built from cfg.ClientConfig).
+func newOktaClient(cfg *Config, hc *http.Client, buildInfo component.BuildInfo) (*oktaClient, error) {
+	origin, err := url.Parse(strings.TrimSuffix(cfg.ClientConfig.Endpoint, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("endpoint: %w", err)
+	}
+	origin = &url.URL{Scheme: strings.ToLower(origin.Scheme), Host: strings.ToLower(origin.Host)}
+	c := &oktaClient{
+		origin:    origin,
+		http:      hc,
+		limiter:   newRateLimiter(cfg.RateLimit.Budget),
+		userAgent: "otelcol-okta/" + buildInfo.Version,
+	}
+	if cfg.APIToken != "" {
+		header := "SSWS " + string(cfg.APIToken)
+		c.authorization = func(context.Context) (string, error) { return header, nil }
+		return c, nil
+	}
+	ts, err := newOAuthTokenSource(origin.String(), cfg.OAuth, hc)
+	if err != nil {
+		return nil, err
+	}
+	// The token endpoint has its own bucket: take the token through the limiter too.
+	c.authorization = func(ctx context.Context) (string, error) {
+		if err := c.limiter.acquire(ctx, bucketFor("/oauth2/v1/token")); err != nil {
+			return "", err
+		}
+		// The token source does its own request; count it without headers.
+		v, err := ts.authorization(ctx)
+		c.limiter.release(bucketFor("/oauth2/v1/token"), nil)
+		return v, err
+	}
+	c.invalidate = ts.invalidate
+	return c, nil
+}
+
+// orgURL is the org's origin, e.g. https://acme.okta.com.
+func (c *oktaClient) orgURL() string { return c.origin.String() }
+
+// resolve turns a path ("/api/v1/users?limit=200") or an absolute URL into a URL of the
+// org. An absolute URL whose scheme and host differ from the org's is errForeignLink.
+func (c *oktaClient) resolve(pathOrURL string) (*url.URL, error) {
+	if strings.HasPrefix(pathOrURL, "/") && !strings.HasPrefix(pathOrURL, "//") {
+		u, err := url.Parse(pathOrURL)
+		if err != nil {
+			return nil, fmt.Errorf("invalid path %q: %w", pathOrURL, err)
+		}
+		return c.origin.ResolveReference(u), nil
+	}
+	u, err := url.Parse(pathOrURL)
+	if err != nil {
+		return nil, fmt.Errorf("invalid URL: %w", err)
+	}
+	if !sameOrigin(u, c.origin) {
+		return nil, fmt.Errorf("%w: %s://%s is not the org %s", errForeignLink, u.Scheme, u.Host, c.origin)
+	}
+	return u, nil
+}
+
+// sameOrigin compares scheme and host (default ports made explicit).
+func sameOrigin(u, origin *url.URL) bool {
+	if u.User != nil || !u.IsAbs() {
+		return false
+	}
+	return strings.EqualFold(u.Scheme, origin.Scheme) && hostPort(u) == hostPort(origin)
+}
+
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		switch strings.ToLower(u.Scheme) {
+		case "https":
+			port = "443"
+		case "http":
+			port = "80"
+		}
+	}
+	return strings.ToLower(u.Hostname()) + ":" + port
+}
+
+// get sends an authenticated GET for pathOrURL (see resolve). It waits for the rate-limit
+// budget of the path's bucket, records the X-Rate-Limit-* headers, and after a 429 waits
+// for the bucket's reset and retries (at most max429Retries times). A 401 with OAuth drops
+// the cached token and retries once. Other non-2xx answers are *apiError; 5xx are not
+// retried here (callers choose their backoff). Errors never contain the credential.
+func (c *oktaClient) get(ctx context.Context, pathOrURL string) (*apiPage, error) {
+	u, err := c.resolve(pathOrURL)
+	if err != nil {
+		return nil, err
+	}
+	bucket := bucketFor(u.EscapedPath())
+	retried401 := false
+	for attempt := 0; ; attempt++ {
+		if err := c.limiter.acquire(ctx, bucket); err != nil {
+			return nil, err
+		}
+		page, resp, err := c.do(ctx, u)
+		c.limiter.release(bucket, resp)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case page != nil:
+			return page, nil
+		case resp.StatusCode == http.StatusTooManyRequests && attempt < max429Retries:
+			// acquire waits for the reset: remaining is 0 now.
+			continue
+		case resp.StatusCode == http.StatusUnauthorized && c.invalidate != nil && !retried401:
+			retried401 = true
+			c.invalidate()
+			continue
+		}
+		return nil, responseError(resp)
+	}
+}
+
+// do performs one request. On 2xx it returns the page; otherwise the response, whose body
+// was read into a buffered error (see responseError).
+func (c *oktaClient) do(ctx context.Context, u *url.URL) (*apiPage, *http.Response, error) {
+	auth, err := c.authorization(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), http.NoBody)
+	if err != nil {
+		return nil, nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Authorization", auth)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("GET %s: %w", u.EscapedPath(), scrubURLError(err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, resp, fmt.Errorf("GET %s: read body: %w", u.EscapedPath(), err)
+	}
+	if len(body) > maxBodyBytes {
+		return nil, resp, fmt.Errorf("GET %s: response body larger than %d bytes", u.EscapedPath(), maxBodyBytes)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		resp.Body = io.NopCloser(strings.NewReader(string(body)))
+		return nil, resp, nil
+	}
+	page := &apiPage{Status: resp.StatusCode, Header: resp.Header, Body: body}
+	if next := parseLinkRel(resp.Header.Values("Link"), "next"); next != "" {
+		if nu, err := u.Parse(next); err == nil {
+			page.Next = nu.String()
+		}
+	}
+	return page, resp, nil
+}
+
+// responseError converts a non-2xx response (body already buffered) into *apiError.
+func responseError(resp *http.Response) error {
+	ae := &apiError{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Okta-Request-Id")}
+	if body, err := io.ReadAll(resp.Body); err == nil {
+		ae.parseBody(body)
+	}
+	if ae.Code == "" && (resp.StatusCode == 401 || resp.StatusCode == 403) {
+		ae.Summary = wwwAuthenticateError(resp.Header.Get("WWW-Authenticate"))
+	}
+	return ae
+}
+
+// wwwAuthenticateError extracts error/error_description from a Bearer challenge.
+func wwwAuthenticateError(h string) string {
+	var parts []string
+	for _, key := range []string{"error=", "error_description="} {
+		if i := strings.Index(h, key); i >= 0 {
+			v := h[i+len(key):]
+			v = strings.TrimPrefix(v, `"`)
+			if j := strings.IndexAny(v, `",`); j >= 0 {
+				v = v[:j]
+			}
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, ": ")
+}
+
+// scrubURLError removes the URL (which may carry cursors, never credentials, but is long)
+// from *url.Error and keeps the cause.
+func scrubURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// bodyNext returns _links.next.href of a body-paginated (IAM) response, or "".
+func bodyNext(body []byte) string {
+	var b struct {
+		Links struct {
+			Next struct {
+				Href string `json:"href"`
+			} `json:"next"`
+		} `json:"_links"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		return ""
+	}
+	return b.Links.Next.Href
+}
+
+// rateLimitSnapshot returns the state of every rate-limit bucket seen so far.
+func (c *oktaClient) rateLimitSnapshot() []bucketSnapshot { return c.limiter.snapshot() }
+
+// close releases idle connections.
+func (c *oktaClient) close() {
+	if c != nil && c.http != nil {
+		c.http.CloseIdleConnections()
+	}
+}

@@ -1,0 +1,271 @@
+package oktareceiver
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configopaque"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+)
+
+// Config is the configuration of the okta receiver (ARCHITECTURE §3).
+//
+// The HTTP client settings are squashed into the top level, so `endpoint`, `tls`,
+// `timeout` (the HTTP request timeout), `proxy_url` and `headers` are written next to
+// `api_token`. No other squashed struct has a `timeout` key (the metrics schedule is
+// `collection_interval`), so the key is unambiguous.
+type Config struct {
+	// ClientConfig holds the org URL (`endpoint`) and the HTTP client settings.
+	ClientConfig confighttp.ClientConfig `mapstructure:",squash"`
+	// MetricsBuilderConfig toggles metrics and resource attributes (`metrics`, `resource_attributes`).
+	MetricsBuilderConfig metadata.MetricsBuilderConfig `mapstructure:",squash"`
+
+	// APIToken is an SSWS API token. Exactly one of api_token and oauth must be set.
+	APIToken configopaque.String `mapstructure:"api_token"`
+	// OAuth configures an OAuth 2.0 service app (client credentials with private_key_jwt).
+	OAuth OAuthConfig `mapstructure:"oauth"`
+	// Inventory configures the resource inventory.
+	Inventory InventoryConfig `mapstructure:"inventory"`
+	// RateLimit configures the share of each Okta rate-limit bucket the receiver may use.
+	RateLimit RateLimitConfig `mapstructure:"rate_limit"`
+	// StorageID names a storage extension for checkpoints (System Log cursor, watermarks).
+	StorageID *component.ID `mapstructure:"storage"`
+	// CollectionInterval is how often metrics are emitted. They are computed from the
+	// inventory state, never by listing the org again. Default 1m.
+	CollectionInterval time.Duration `mapstructure:"collection_interval"`
+
+	// SystemLog configures the System Log poller (owned by config_systemlog.go).
+	SystemLog SystemLogConfig `mapstructure:"system_log"`
+	// EventHooks configures the event hook endpoint (owned by config_systemlog.go).
+	EventHooks EventHooksConfig `mapstructure:"event_hooks"`
+
+	_ struct{}
+}
+
+// OAuthConfig configures an OAuth 2.0 service app that authenticates with a signed
+// client assertion (private_key_jwt) against the org authorization server.
+type OAuthConfig struct {
+	// ClientID is the service app's client id.
+	ClientID string `mapstructure:"client_id"`
+	// PrivateKeyFile is a PEM file with the RSA private key (PKCS#1 or PKCS#8).
+	PrivateKeyFile string `mapstructure:"private_key_file"`
+	// PrivateKey is the PEM text of the RSA private key (PKCS#1 or PKCS#8).
+	PrivateKey configopaque.String `mapstructure:"private_key"`
+	// KeyID is the kid of the public key registered on the app (JWT header `kid`).
+	KeyID string `mapstructure:"key_id"`
+	// Scopes requested for the access token. Default: the read scopes the receiver uses.
+	Scopes []string `mapstructure:"scopes"`
+
+	_ struct{}
+}
+
+// configured reports whether the user set any oauth field other than the default scopes.
+func (o OAuthConfig) configured() bool {
+	return o.ClientID != "" || o.PrivateKeyFile != "" || o.PrivateKey != "" || o.KeyID != ""
+}
+
+// InventoryConfig configures the resource inventory.
+type InventoryConfig struct {
+	// FullSyncInterval is the period of complete snapshots (and deletion detection). Default 6h.
+	FullSyncInterval time.Duration `mapstructure:"full_sync_interval"`
+	// IncrementalInterval is the period of lastUpdated delta queries. Default 1m.
+	IncrementalInterval time.Duration `mapstructure:"incremental_interval"`
+	// Resources enables or disables each resource type, keyed by okta.resource.type.
+	Resources map[string]ResourceConfig `mapstructure:"resources"`
+
+	_ struct{}
+}
+
+// ResourceConfig toggles one resource type.
+type ResourceConfig struct {
+	Enabled bool `mapstructure:"enabled"`
+
+	_ struct{}
+}
+
+// enabled reports whether resource type name is collected.
+func (c InventoryConfig) enabled(name string) bool {
+	rc, ok := c.Resources[name]
+	if !ok {
+		return !defaultDisabledResources[name]
+	}
+	return rc.Enabled
+}
+
+// RateLimitConfig configures the rate-limit budget.
+type RateLimitConfig struct {
+	// Budget is the share (0,1] of each Okta bucket the receiver may spend per window:
+	// it never lets X-Rate-Limit-Remaining fall below (1-budget)*limit. Default 0.5.
+	Budget float64 `mapstructure:"budget"`
+
+	_ struct{}
+}
+
+// defaultScopes are the read scopes every default-enabled resource type and the System
+// Log need (REFERENCE §1.2). Factors are read with okta.users.read.
+var defaultScopes = []string{
+	"okta.apiTokens.read", "okta.apps.read", "okta.authenticators.read",
+	"okta.authorizationServers.read", "okta.eventHooks.read", "okta.features.read",
+	"okta.groups.read", "okta.idps.read", "okta.logStreams.read", "okta.logs.read",
+	"okta.networkZones.read", "okta.orgs.read", "okta.policies.read", "okta.roles.read",
+	"okta.threatInsights.read", "okta.trustedOrigins.read", "okta.userTypes.read", "okta.users.read",
+}
+
+func createDefaultConfig() component.Config {
+	client := confighttp.NewDefaultClientConfig()
+	client.Timeout = 30 * time.Second
+	resources := make(map[string]ResourceConfig, len(allResourceTypes))
+	for _, r := range allResourceTypes {
+		resources[r] = ResourceConfig{Enabled: !defaultDisabledResources[r]}
+	}
+	return &Config{
+		ClientConfig:         client,
+		MetricsBuilderConfig: metadata.NewDefaultMetricsBuilderConfig(),
+		OAuth:                OAuthConfig{Scopes: slices.Clone(defaultScopes)},
+		Inventory: InventoryConfig{
+			FullSyncInterval:    6 * time.Hour,
+			IncrementalInterval: time.Minute,
+			Resources:           resources,
+		},
+		RateLimit:          RateLimitConfig{Budget: 0.5},
+		CollectionInterval: time.Minute,
+		SystemLog:          defaultSystemLogConfig(),
+		EventHooks:         defaultEventHooksConfig(),
+	}
+}
+
+// Validate reports every bad value; each error names its key.
+func (c *Config) Validate() error {
+	errs := []error{validateEndpoint(c.ClientConfig.Endpoint)}
+	errs = append(errs, c.validateAuth()...)
+	errs = append(errs, c.Inventory.validate()...)
+	if !(c.RateLimit.Budget > 0 && c.RateLimit.Budget <= 1) {
+		errs = append(errs, fmt.Errorf("rate_limit.budget must be in (0, 1], got %v", c.RateLimit.Budget))
+	}
+	if c.CollectionInterval <= 0 {
+		errs = append(errs, fmt.Errorf("collection_interval must be > 0, got %s", c.CollectionInterval))
+	}
+	if c.ClientConfig.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("timeout must be >= 0, got %s", c.ClientConfig.Timeout))
+	}
+	errs = append(errs, c.SystemLog.Validate(), c.EventHooks.Validate())
+	return errors.Join(errs...)
+}
+
+// validateEndpoint checks the org URL: absolute http(s) URL without path, query or
+// credentials; https unless the host is a loopback address.
+func validateEndpoint(endpoint string) error {
+	if endpoint == "" {
+		return errors.New("endpoint must be set to the org URL, e.g. https://acme.okta.com")
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return fmt.Errorf("endpoint %q is not a valid URL: %w", endpoint, err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("endpoint %q must be an absolute http(s) URL such as https://acme.okta.com", endpoint)
+	case u.Host == "" || u.Hostname() == "":
+		return fmt.Errorf("endpoint %q has no host", endpoint)
+	case u.User != nil:
+		return fmt.Errorf("endpoint must not carry credentials in the URL")
+	case u.Path != "" && u.Path != "/":
+		return fmt.Errorf("endpoint %q must be the org URL without a path (got path %q)", endpoint, u.Path)
+	case u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("endpoint %q must not have a query or fragment", endpoint)
+	case strings.Contains(strings.ToLower(u.Hostname()), "-admin."):
+		return fmt.Errorf("endpoint %q is an admin console URL; use the org URL (without -admin)", endpoint)
+	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+		return fmt.Errorf("endpoint %q must use https (http is allowed only for loopback hosts)", endpoint)
+	}
+	return nil
+}
+
+// isLoopbackHost reports whether host is localhost, 127.0.0.0/8 or ::1.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (c *Config) validateAuth() []error {
+	hasToken, hasOAuth := c.APIToken != "", c.OAuth.configured()
+	switch {
+	case !hasToken && !hasOAuth:
+		return []error{errors.New("api_token or oauth must be set (exactly one authentication method)")}
+	case hasToken && hasOAuth:
+		return []error{errors.New("api_token and oauth are both set; configure exactly one authentication method")}
+	case hasToken:
+		if strings.ContainsAny(string(c.APIToken), " \t\r\n") {
+			return []error{errors.New("api_token must not contain whitespace")}
+		}
+		return nil
+	}
+	return c.OAuth.validate()
+}
+
+func (o OAuthConfig) validate() []error {
+	var errs []error
+	if o.ClientID == "" {
+		errs = append(errs, errors.New("oauth.client_id must be set"))
+	}
+	switch {
+	case o.PrivateKeyFile == "" && o.PrivateKey == "":
+		errs = append(errs, errors.New("oauth.private_key_file or oauth.private_key must be set"))
+	case o.PrivateKeyFile != "" && o.PrivateKey != "":
+		errs = append(errs, errors.New("oauth.private_key_file and oauth.private_key are both set; set one"))
+	default:
+		if _, err := o.loadKey(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(o.Scopes) == 0 {
+		errs = append(errs, errors.New("oauth.scopes must not be empty"))
+	}
+	for i, s := range o.Scopes {
+		if s == "" || strings.ContainsAny(s, " \t\r\n") {
+			errs = append(errs, fmt.Errorf("oauth.scopes[%d] %q is not a scope name", i, s))
+		}
+	}
+	return errs
+}
+
+func (c InventoryConfig) validate() []error {
+	var errs []error
+	if c.FullSyncInterval <= 0 {
+		errs = append(errs, fmt.Errorf("inventory.full_sync_interval must be > 0, got %s", c.FullSyncInterval))
+	}
+	if c.IncrementalInterval <= 0 {
+		errs = append(errs, fmt.Errorf("inventory.incremental_interval must be > 0, got %s", c.IncrementalInterval))
+	} else if c.FullSyncInterval > 0 && c.IncrementalInterval >= c.FullSyncInterval {
+		errs = append(errs, fmt.Errorf("inventory.incremental_interval (%s) must be shorter than inventory.full_sync_interval (%s)",
+			c.IncrementalInterval, c.FullSyncInterval))
+	}
+	names := make([]string, 0, len(c.Resources))
+	for name := range c.Resources {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !isResourceType(name) {
+			hint := ""
+			if s := strings.TrimSuffix(name, "s"); isResourceType(s) {
+				hint = fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			errs = append(errs, fmt.Errorf("inventory.resources.%s: unknown resource type%s; valid types: %s",
+				name, hint, strings.Join(allResourceTypes, ", ")))
+		}
+	}
+	return errs
+}

@@ -1,0 +1,273 @@
+package oktareceiver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	neturl "net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+)
+
+// Triggers passed to systemLogParams.onEvents.
+const (
+	triggerSystemLog = "system_log"
+	triggerEventHook = "event_hook"
+)
+
+// systemLogParams is what the receiver (Part CORE) hands to the System Log poller and to the
+// event hook endpoint. Pass the SAME params (in particular the same shared) to
+// newSystemLogPoller and newEventHookServer so both feed one dedupe window and one checkpoint.
+type systemLogParams struct {
+	cfg      *Config
+	settings receiver.Settings
+	// client is the only code that talks HTTP to Okta.
+	client *oktaClient
+	// storage holds the checkpoint; storage.NewNopClient() when no storage extension is configured.
+	storage storage.Client
+	next    consumer.Logs
+	obsrecv *receiverhelper.ObsReport
+	// resource fills the resource attributes (okta.org.url, okta.org.id when known) of each batch.
+	resource func(pcommon.Resource)
+	// onEvents is told about every consumed batch (trigger "system_log" or "event_hook"); the
+	// events are the decoded LogEvent maps (numbers are json.Number). It must not block.
+	onEvents func(ctx context.Context, trigger string, events []map[string]any)
+	// shared is the dedupe window, checkpoint and counters common to the poller and the hook
+	// endpoint; create it once with newSystemLogShared(&cfg.SystemLog). nil: the constructor makes one.
+	shared *systemLogShared
+}
+
+// systemLogStats is a snapshot of the System Log counters, read by the metrics scraper.
+type systemLogStats struct {
+	// EventsByOutcome counts delivered events by outcome.result ("UNKNOWN" when absent).
+	EventsByOutcome map[string]int64
+	// Pages counts System Log pages fetched and consumed.
+	Pages int64
+	// Errors counts failures by kind: unauthorized, bad_request, rate_limited, server, transport,
+	// invalid_page, consumer, checkpoint, foreign_link, other.
+	Errors map[string]int64
+	// NewestPublished is the newest `published` delivered so far (zero before the first event).
+	NewestPublished time.Time
+	// HookEvents counts events delivered through the event hook endpoint (after dedupe).
+	HookEvents int64
+	// Duplicates counts events dropped because their uuid was already delivered.
+	Duplicates int64
+}
+
+// systemLogPoller reads the System Log in polling mode and delivers each page exactly once
+// (REFERENCE §5): `since` once, then only `next` links; the checkpoint moves only after the
+// downstream consumer accepted the page.
+type systemLogPoller struct {
+	params systemLogParams
+	shared *systemLogShared
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// newSystemLogPoller builds a poller; nothing runs before start.
+func newSystemLogPoller(params systemLogParams) *systemLogPoller {
+	if params.shared == nil {
+		params.shared = newSystemLogShared(&params.cfg.SystemLog)
+	}
+	return &systemLogPoller{params: params, shared: params.shared}
+}
+
+// start loads the checkpoint and starts the polling goroutine. It does not call Okta.
+func (p *systemLogPoller) start(ctx context.Context, host component.Host) error {
+	if err := p.shared.load(ctx, p.params); err != nil {
+		return err
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	p.cancel = cancel
+	p.wg.Go(func() { p.run(runCtx, host) })
+	return nil
+}
+
+// shutdown stops polling and waits for the goroutine. Safe without start and twice.
+func (p *systemLogPoller) shutdown(context.Context) error {
+	if p == nil || p.cancel == nil {
+		return nil
+	}
+	p.cancel()
+	p.wg.Wait()
+	return nil
+}
+
+// stats returns a snapshot of the counters (shared with the event hook). Nil-safe.
+func (p *systemLogPoller) stats() systemLogStats {
+	if p == nil {
+		return systemLogStats{EventsByOutcome: map[string]int64{}, Errors: map[string]int64{}}
+	}
+	return p.shared.stats()
+}
+
+// systemLogFallbackMargin is how far before the last delivered `published` a restart reaches
+// back when the stored cursor cannot be used (Okta persists some events late); the dedupe
+// window removes what was already delivered.
+const systemLogFallbackMargin = 15 * time.Minute
+
+// systemLogMaxSince keeps a computed `since` inside Okta's accepted range (it rejects values
+// older than 180 days and keeps 90 days of events).
+const systemLogMaxSince = 90 * 24 * time.Hour
+
+// run polls until ctx is cancelled: fetch the cursor's page, deliver it, move the cursor;
+// wait poll_interval after a short page, back off after a failure (same cursor again).
+func (p *systemLogPoller) run(ctx context.Context, host component.Host) {
+	cfg := p.params.cfg.SystemLog
+	cursor, _ := p.shared.cursor()
+	status := newSystemLogStatus(host)
+	attempt := 0
+	for ctx.Err() == nil {
+		url := cursor
+		if url == "" {
+			_, lastPublished := p.shared.cursor()
+			url = systemLogStartURL(cfg, lastPublished, time.Now())
+		}
+		wait, next, err := p.pollOnce(ctx, url)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			kind, permanent, resetCursor := classifySystemLogError(err)
+			p.shared.countError(kind)
+			if resetCursor {
+				cursor = ""
+			}
+			if permanent {
+				status.permanent(err)
+				wait = cfg.UnauthorizedRetryInterval
+			} else {
+				status.recoverable(err)
+				wait = backoffDelay(cfg.InitialBackoff, cfg.MaxBackoff, attempt)
+				attempt++
+			}
+		} else {
+			status.ok()
+			attempt = 0
+			if next != "" {
+				cursor = next
+			}
+		}
+		if wait > 0 && !sleepCtx(ctx, wait) {
+			return
+		}
+	}
+}
+
+// pollOnce fetches one page, delivers it and returns the wait before the next request
+// (0 after a full page, poll_interval after a short one) and the next cursor.
+func (p *systemLogPoller) pollOnce(ctx context.Context, url string) (time.Duration, string, error) {
+	cfg := p.params.cfg.SystemLog
+	page, err := p.params.client.get(ctx, url)
+	if err != nil {
+		return 0, "", fmt.Errorf("fetch System Log page: %w", err)
+	}
+	events, err := decodeSystemLogPage(page.Body)
+	if err != nil {
+		return 0, "", &invalidPageError{err: err}
+	}
+	if _, err := p.shared.deliver(ctx, p.params, triggerSystemLog, events, page.Next); err != nil {
+		return 0, "", err
+	}
+	p.shared.countPage()
+	if len(events) >= cfg.Limit && page.Next != "" {
+		return 0, page.Next, nil
+	}
+	return cfg.PollInterval, page.Next, nil
+}
+
+// systemLogStartURL builds the first polling request: since = now − initial_lookback, or,
+// when a previous run delivered events but its cursor is unusable, the last published time
+// minus a safety margin. Polling mode: no `until`, ascending order.
+func systemLogStartURL(cfg SystemLogConfig, lastPublished, now time.Time) string {
+	since := now.Add(-cfg.InitialLookback)
+	if !lastPublished.IsZero() {
+		since = lastPublished.Add(-systemLogFallbackMargin)
+	}
+	if oldest := now.Add(-systemLogMaxSince); since.Before(oldest) {
+		since = oldest
+	}
+	q := neturl.Values{}
+	q.Set("since", since.UTC().Format("2006-01-02T15:04:05.000Z"))
+	q.Set("limit", strconv.Itoa(cfg.Limit))
+	q.Set("sortOrder", "ASCENDING")
+	if cfg.Filter != "" {
+		q.Set("filter", cfg.Filter)
+	}
+	return "/api/v1/logs?" + q.Encode()
+}
+
+// invalidPageError marks a page that could not be decoded (truncated or not a LogEvent array).
+type invalidPageError struct{ err error }
+
+func (e *invalidPageError) Error() string { return "invalid System Log page: " + e.err.Error() }
+func (e *invalidPageError) Unwrap() error { return e.err }
+
+// classifySystemLogError names the error kind and says whether it needs a human (permanent:
+// retried slowly) and whether the cursor must be rebuilt from `since`.
+func classifySystemLogError(err error) (kind string, permanent, resetCursor bool) {
+	var invalid *invalidPageError
+	var consumeErr *consumeError
+	switch {
+	case errors.As(err, &consumeErr):
+		return errKindConsumer, false, false
+	case errors.As(err, &invalid):
+		return errKindInvalidPage, false, false
+	case errors.Is(err, errForeignLink):
+		return errKindForeignLink, false, true
+	}
+	if ae := asAPIError(err); ae != nil {
+		switch {
+		case ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden:
+			return errKindUnauthorized, true, false
+		case ae.Status == http.StatusBadRequest:
+			// A bad filter or an expired cursor: rebuild from `since`, and tell a human.
+			return errKindBadRequest, true, true
+		case ae.Status == http.StatusTooManyRequests:
+			return errKindRateLimited, false, false
+		case ae.Status >= 500:
+			return errKindServer, false, false
+		default:
+			return errKindOther, false, false
+		}
+	}
+	return errKindTransport, false, false
+}
+
+// backoffDelay is the wait before retry number attempt (0-based): initial·2^attempt capped
+// at max, with jitter in [d/2, d).
+func backoffDelay(initial, maxDelay time.Duration, attempt int) time.Duration {
+	d := initial
+	for i := 0; i < attempt && d < maxDelay; i++ {
+		d *= 2
+	}
+	d = min(d, maxDelay)
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + rand.N(half)
+}
+
+// sleepCtx waits d or until ctx is done; it reports whether the full wait elapsed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

@@ -1,0 +1,193 @@
+package oktareceiver
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+)
+
+// systemLogShared is the state common to the System Log poller and the event hook endpoint:
+// the uuid dedupe window, the committed checkpoint and the counters. deliver serializes both
+// paths, so an event seen by the poller and by the hook reaches the consumer once.
+type systemLogShared struct {
+	cfg *SystemLogConfig
+
+	loadMu sync.Mutex
+	loaded bool
+
+	// mu guards everything below and is held across a whole delivery (filter, consume, commit).
+	mu               sync.Mutex
+	window           *uuidWindow
+	cp               systemLogCheckpoint
+	resumeCursor     bool // cp.NextURL belongs to this org and filter
+	checkpointFailed bool // last save failed (logged once per change)
+
+	statsMu sync.Mutex
+	counts  systemLogStats
+}
+
+// newSystemLogShared returns the shared state for one receiver instance.
+func newSystemLogShared(cfg *SystemLogConfig) *systemLogShared {
+	return &systemLogShared{
+		cfg:    cfg,
+		window: newUUIDWindow(cfg.DedupeWindow),
+		counts: systemLogStats{EventsByOutcome: map[string]int64{}, Errors: map[string]int64{}},
+	}
+}
+
+// load reads the checkpoint once (later calls are no-ops). A checkpoint of another org or
+// filter keeps its dedupe window and last published time but not its cursor. An unreadable
+// checkpoint is logged and ignored (start from initial_lookback) rather than blocking start.
+func (s *systemLogShared) load(ctx context.Context, p systemLogParams) error {
+	s.loadMu.Lock()
+	defer s.loadMu.Unlock()
+	if s.loaded {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	org := orgURL(p)
+	s.cp = systemLogCheckpoint{OrgURL: org, Filter: s.cfg.Filter}
+	if p.storage == nil {
+		s.loaded = true
+		return nil
+	}
+	cp, err := loadSystemLogCheckpoint(ctx, p.storage)
+	switch {
+	case err != nil:
+		p.settings.Logger.Warn("Ignoring the System Log checkpoint; starting from initial_lookback", zap.Error(err))
+	case cp != nil:
+		s.window.restore(cp.RecentUUIDs)
+		s.cp.LastPublished = cp.LastPublished
+		if cp.OrgURL == org && cp.Filter == s.cfg.Filter && cp.NextURL != "" {
+			s.cp.NextURL = cp.NextURL
+			s.resumeCursor = true
+		} else if cp.NextURL != "" {
+			p.settings.Logger.Info("System Log checkpoint belongs to another org or filter; not resuming its cursor")
+		}
+	}
+	s.loaded = true
+	return nil
+}
+
+// cursor returns the committed next link ("" when there is none) and the newest published
+// time delivered so far.
+func (s *systemLogShared) cursor() (string, time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cp.NextURL, s.cp.LastPublished
+}
+
+// deliverResult tells the caller what deliver did.
+type deliverResult struct {
+	delivered  int // events consumed downstream
+	duplicates int // events dropped as already delivered
+}
+
+// deliver converts the events not seen before, hands them to the consumer and, only if it
+// accepted them, marks their uuids and saves the checkpoint. next is the new cursor for the
+// poller ("" keeps the cursor: the hook). On a consumer error nothing is marked or saved and
+// the error is returned (the caller retries the same events). Events without a uuid cannot be
+// deduplicated and are always delivered.
+func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigger string, events []map[string]any, next string) (deliverResult, error) {
+	var res deliverResult
+	s.mu.Lock()
+	fresh := make([]map[string]any, 0, len(events))
+	inBatch := make(map[string]struct{}, len(events))
+	for _, ev := range events {
+		id := systemLogEvent(ev).uuid()
+		if id != "" {
+			if _, dup := inBatch[id]; dup || s.window.contains(id) {
+				res.duplicates++
+				continue
+			}
+			inBatch[id] = struct{}{}
+		}
+		fresh = append(fresh, ev)
+	}
+	if len(fresh) > 0 {
+		ld := convertSystemLogEvents(fresh, time.Now(), p.resource)
+		var err error
+		if p.obsrecv != nil {
+			obsCtx := p.obsrecv.StartLogsOp(ctx)
+			err = p.next.ConsumeLogs(obsCtx, ld)
+			p.obsrecv.EndLogsOp(obsCtx, metadata.Type.String(), len(fresh), err)
+		} else {
+			err = p.next.ConsumeLogs(ctx, ld)
+		}
+		if err != nil {
+			s.mu.Unlock()
+			return deliverResult{}, &consumeError{events: len(fresh), err: err}
+		}
+	}
+	newest := s.cp.LastPublished
+	for _, ev := range fresh {
+		if id := systemLogEvent(ev).uuid(); id != "" {
+			s.window.add(id)
+		}
+		if t := systemLogEvent(ev).published(); t.After(newest) {
+			newest = t
+		}
+	}
+	changed := len(fresh) > 0 || (next != "" && next != s.cp.NextURL)
+	s.cp.LastPublished = newest
+	if next != "" {
+		s.cp.NextURL = next
+	}
+	var saveErr error
+	if changed && p.storage != nil {
+		cp := s.cp
+		cp.RecentUUIDs = s.window.snapshot()
+		saveErr = saveSystemLogCheckpoint(ctx, p.storage, &cp)
+		s.noteCheckpointResult(p, saveErr)
+	}
+	s.mu.Unlock()
+
+	res.delivered = len(fresh)
+	s.countDelivered(trigger, fresh, newest, res.duplicates)
+	if saveErr != nil {
+		s.countError(errKindCheckpoint)
+	}
+	if len(fresh) > 0 && p.onEvents != nil {
+		p.onEvents(ctx, trigger, fresh)
+	}
+	return res, nil
+}
+
+// consumeError is a rejection by the downstream consumer: nothing was marked or saved.
+type consumeError struct {
+	events int
+	err    error
+}
+
+func (e *consumeError) Error() string {
+	return fmt.Sprintf("consume %d System Log events: %v", e.events, e.err)
+}
+func (e *consumeError) Unwrap() error { return e.err }
+
+// noteCheckpointResult logs a checkpoint write failure once, and its recovery once. The events
+// stay marked in memory, so they are not delivered twice by this process; the next successful
+// save covers them. Called with s.mu held.
+func (s *systemLogShared) noteCheckpointResult(p systemLogParams, err error) {
+	switch {
+	case err != nil && !s.checkpointFailed:
+		s.checkpointFailed = true
+		p.settings.Logger.Warn("Saving the System Log checkpoint failed; a restart now may deliver recent events again", zap.Error(err))
+	case err == nil && s.checkpointFailed:
+		s.checkpointFailed = false
+		p.settings.Logger.Info("Saving the System Log checkpoint works again")
+	}
+}
+
+// orgURL is the configured org endpoint ("" without a config).
+func orgURL(p systemLogParams) string {
+	if p.cfg == nil {
+		return ""
+	}
+	return p.cfg.ClientConfig.Endpoint
+}

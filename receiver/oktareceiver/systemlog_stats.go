@@ -1,0 +1,60 @@
+package oktareceiver
+
+import "time"
+
+// Error kinds counted in systemLogStats.Errors (the okta.system_log.errors metric attribute).
+const (
+	errKindUnauthorized = "unauthorized"
+	errKindBadRequest   = "bad_request"
+	errKindRateLimited  = "rate_limited"
+	errKindServer       = "server"
+	errKindTransport    = "transport"
+	errKindInvalidPage  = "invalid_page"
+	errKindConsumer     = "consumer"
+	errKindCheckpoint   = "checkpoint"
+	errKindForeignLink  = "foreign_link"
+	errKindOther        = "other"
+)
+
+func (s *systemLogShared) countError(kind string) {
+	s.statsMu.Lock()
+	s.counts.Errors[kind]++
+	s.statsMu.Unlock()
+}
+
+func (s *systemLogShared) countPage() {
+	s.statsMu.Lock()
+	s.counts.Pages++
+	s.statsMu.Unlock()
+}
+
+func (s *systemLogShared) countDelivered(trigger string, events []map[string]any, newest time.Time, duplicates int) {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	for _, ev := range events {
+		s.counts.EventsByOutcome[systemLogEvent(ev).outcome()]++
+	}
+	if trigger == triggerEventHook {
+		s.counts.HookEvents += int64(len(events))
+	}
+	s.counts.Duplicates += int64(duplicates)
+	if newest.After(s.counts.NewestPublished) {
+		s.counts.NewestPublished = newest
+	}
+}
+
+// stats returns a copy of the counters.
+func (s *systemLogShared) stats() systemLogStats {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	out := s.counts
+	out.EventsByOutcome = make(map[string]int64, len(s.counts.EventsByOutcome))
+	for k, v := range s.counts.EventsByOutcome {
+		out.EventsByOutcome[k] = v
+	}
+	out.Errors = make(map[string]int64, len(s.counts.Errors))
+	for k, v := range s.counts.Errors {
+		out.Errors[k] = v
+	}
+	return out
+}
