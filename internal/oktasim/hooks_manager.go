@@ -141,7 +141,9 @@ func (m *hookManager) list() []*eventHook {
 	for _, h := range m.hooks {
 		out = append(out, h)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].created.Before(out[j].created) || out[i].created.Equal(out[j].created) && out[i].id < out[j].id })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].created.Before(out[j].created) || out[i].created.Equal(out[j].created) && out[i].id < out[j].id
+	})
 	return out
 }
 

@@ -50,7 +50,10 @@ func newGenerator(seed uint64, org *orgStore) *generator {
 	}
 	g.dashboard = EventTarget{ID: newOktaID(rng, "0oa"), Type: "AppInstance", AlternateID: "Okta Dashboard", DisplayName: "Okta Dashboard"}
 	g.authzID = newOktaID(rng, "aus")
-	for kind, prefix := range map[string]string{"user": "00u", "admin": "00u"} {
+	// Fixed iteration orders (never a map's) keep the rng sequence, and so
+	// every generated id, the same for a given seed.
+	for _, kind := range []string{"user", "admin"} {
+		prefix := idPrefixByKind[kind]
 		for i := range 64 {
 			first, last := fallbackFirstNames[rng.IntN(len(fallbackFirstNames))], fallbackLastNames[rng.IntN(len(fallbackLastNames))]
 			g.fallback[kind] = append(g.fallback[kind], EventTarget{
@@ -60,15 +63,19 @@ func newGenerator(seed uint64, org *orgStore) *generator {
 			})
 		}
 	}
-	names := map[string][]string{
-		"group":     {"Engineering", "Finance", "Sales", "Support", "Contractors", "VPN Users"},
-		"app":       {"Example Wiki", "Example CRM", "Example Mail", "Example VPN", "Example HR"},
-		"policy":    {"Default Policy", "Contractor Sign-On", "Admin MFA"},
-		"zone":      {"BlockedIpZone", "LegacyIpZone", "Office Networks"},
-		"api_token": {"otel-collector", "terraform", "scim-bridge"},
+	names := []struct {
+		kind  string
+		names []string
+	}{
+		{"group", []string{"Engineering", "Finance", "Sales", "Support", "Contractors", "VPN Users"}},
+		{"app", []string{"Example Wiki", "Example CRM", "Example Mail", "Example VPN", "Example HR"}},
+		{"policy", []string{"Default Policy", "Contractor Sign-On", "Admin MFA"}},
+		{"zone", []string{"BlockedIpZone", "LegacyIpZone", "Office Networks"}},
+		{"api_token", []string{"otel-collector", "terraform", "scim-bridge"}},
 	}
-	for kind, list := range names {
-		for _, n := range list {
+	for _, group := range names {
+		kind := group.kind
+		for _, n := range group.names {
 			g.fallback[kind] = append(g.fallback[kind], EventTarget{
 				ID: newOktaID(rng, idPrefixByKind[kind]), Type: targetTypeByKind[kind], AlternateID: n, DisplayName: n,
 			})

@@ -38,15 +38,15 @@ func (l *logStore) runGenerator(ctx context.Context) {
 		if n == 0 {
 			continue
 		}
-		onTime, late := l.generateBatch(n, now)
+		onTime, late := l.generateBatch(n, now, l.opts.LateShare)
 		l.persist(onTime)
 		l.persistOrDelay(late, l.opts.LateDelay)
 	}
 }
 
 // generateBatch generates n events published at now (ms precision); a
-// LateShare of them is returned separately, to be persisted late.
-func (l *logStore) generateBatch(n int, now time.Time) (onTime, late []*storedEvent) {
+// lateShare of them is returned separately, to be persisted late.
+func (l *logStore) generateBatch(n int, now time.Time, lateShare float64) (onTime, late []*storedEvent) {
 	now = now.Truncate(time.Millisecond)
 	onTime = make([]*storedEvent, 0, n)
 	g := l.gen
@@ -66,7 +66,7 @@ func (l *logStore) generateBatch(n int, now time.Time) (onTime, late []*storedEv
 			head: buf[start:len(buf):len(buf)],
 			tail: e.profile.tail,
 		}
-		if l.opts.LateShare > 0 && l.opts.LateDelay > 0 && g.rng.Float64() < l.opts.LateShare {
+		if lateShare > 0 && l.opts.LateDelay > 0 && g.rng.Float64() < lateShare {
 			late = append(late, ev)
 		} else {
 			onTime = append(onTime, ev)

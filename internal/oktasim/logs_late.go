@@ -8,17 +8,20 @@ import (
 
 // lateEvent is a generated event waiting to be persisted at due (Unix ms).
 type lateEvent struct {
-	due int64
-	ev  *storedEvent
+	due   int64
+	order uint64 // queue order: events due at the same time keep it
+	ev    *storedEvent
 }
 
 // lateQueue is a min-heap of late events by due time.
 type lateQueue []lateEvent
 
-func (q lateQueue) Len() int           { return len(q) }
-func (q lateQueue) Less(i, j int) bool { return q[i].due < q[j].due }
-func (q lateQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
-func (q *lateQueue) Push(x any)        { *q = append(*q, x.(lateEvent)) }
+func (q lateQueue) Len() int { return len(q) }
+func (q lateQueue) Less(i, j int) bool {
+	return q[i].due < q[j].due || q[i].due == q[j].due && q[i].order < q[j].order
+}
+func (q lateQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *lateQueue) Push(x any)   { *q = append(*q, x.(lateEvent)) }
 func (q *lateQueue) Pop() any {
 	old := *q
 	n := len(old) - 1

@@ -55,11 +55,12 @@ type logStore struct {
 	byPublished   []*storedEvent
 	lastSeq       uint64
 	lastPersisted int64
-	uuids         []string // every uuid ever persisted, in persistence order
+	uuids         uuidLog // every uuid ever persisted, in persistence order
 	evicted       uint64
 
 	pendingMu sync.Mutex
 	pending   lateQueue
+	queued    uint64 // late events queued so far (their order)
 	wake      chan struct{}
 
 	hooks *hookManager
@@ -151,7 +152,7 @@ func (l *logStore) appendLocked(ev *storedEvent, persistedMs int64) {
 	}
 	ev.persisted, l.lastPersisted = persistedMs, persistedMs
 	l.bySeq = append(l.bySeq, ev)
-	l.uuids = append(l.uuids, ev.uuid)
+	l.uuids.add(ev.uuid)
 	// Most events are published just before they are persisted: search
 	// from the end so that the insertion is cheap.
 	i := len(l.byPublished)
@@ -250,7 +251,8 @@ func (l *logStore) persistOrDelay(events []*storedEvent, lateBy time.Duration) {
 	}
 	l.pendingMu.Lock()
 	for _, ev := range events {
-		heap.Push(&l.pending, lateEvent{due: ev.published + lateBy.Milliseconds(), ev: ev})
+		l.queued++
+		heap.Push(&l.pending, lateEvent{due: ev.published + lateBy.Milliseconds(), order: l.queued, ev: ev})
 	}
 	l.pendingMu.Unlock()
 	select {

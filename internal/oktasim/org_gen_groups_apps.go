@@ -8,11 +8,11 @@ var groupWords = []string{"Engineering", "SRE", "Sales", "Marketing", "Finance",
 
 // buildGroup generates a group. typ is OKTA_GROUP, APP_GROUP or BUILT_IN;
 // sourceApp is the app an APP_GROUP was imported from.
-func (g *gen) buildGroup(i int, typ, name, sourceApp string) *object {
+func (g *orgGen) buildGroup(i int, typ, name, sourceApp string) *orgObj {
 	rng := g.rng
 	id := newOktaID(rng, "00g")
 	if name == "" {
-		name = groupWords[rng.IntN(len(groupWords))] + " " + groupWords[rng.IntN(len(groupWords))] + " " + itoa(i)
+		name = groupWords[rng.IntN(len(groupWords))] + " " + groupWords[rng.IntN(len(groupWords))] + " " + orgItoa(i)
 	}
 	created := g.ago(30, 1500)
 	if typ == "BUILT_IN" {
@@ -26,15 +26,15 @@ func (g *gen) buildGroup(i int, typ, name, sourceApp string) *object {
 			map[string]any{"name": "medium", "href": orgURLPlaceholder + "/img/logos/groups/odyssey/okta-medium.png", "type": "image/png"},
 			map[string]any{"name": "large", "href": orgURLPlaceholder + "/img/logos/groups/odyssey/okta-large.png", "type": "image/png"},
 		},
-		"users": link("/api/v1/groups/" + id + "/users"),
-		"apps":  link("/api/v1/groups/" + id + "/apps"),
+		"users": orgLink("/api/v1/groups/" + id + "/users"),
+		"apps":  orgLink("/api/v1/groups/" + id + "/apps"),
 	}
 	switch typ {
 	case "BUILT_IN":
 		desc = "All users in your organization"
 	case "APP_GROUP":
 		objectClass = []string{"okta:windows_security_principal"}
-		links["source"] = link("/api/v1/apps/" + sourceApp)
+		links["source"] = orgLink("/api/v1/apps/" + sourceApp)
 	}
 	profile := map[string]any{"name": name, "description": desc}
 	if typ == "APP_GROUP" {
@@ -45,16 +45,16 @@ func (g *gen) buildGroup(i int, typ, name, sourceApp string) *object {
 		profile["groupScope"] = "Global"
 	}
 	v := map[string]any{
-		"id": id, "created": msTime(created), "lastUpdated": msTime(lu),
-		"lastMembershipUpdated": msTime(g.between(lu, g.now)),
+		"id": id, "created": orgMsTime(created), "lastUpdated": orgMsTime(lu),
+		"lastMembershipUpdated": orgMsTime(g.between(lu, g.now)),
 		"objectClass":           objectClass, "type": typ, "profile": profile, "_links": links,
 	}
-	return &object{id: id, status: "ACTIVE", kind: typ, name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, status: "ACTIVE", kind: typ, name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
 // buildMembership links a user to a group (rendered as the user).
-func (g *gen) buildMembership(groupID, userID string, at int64) *object {
-	return &object{parent: groupID, ref: userID, status: "ACTIVE", created: at, lastUpdated: at}
+func (g *orgGen) buildMembership(groupID, userID string, at int64) *orgObj {
+	return &orgObj{parent: groupID, ref: userID, status: "ACTIVE", created: at, lastUpdated: at}
 }
 
 var signOnModes = []string{"SAML_2_0", "OPENID_CONNECT", "BOOKMARK", "AUTO_LOGIN", "BROWSER_PLUGIN", "SECURE_PASSWORD_STORE", "BASIC_AUTH", "WS_FEDERATION", "SAML_1_1"}
@@ -69,17 +69,17 @@ var appLabels = []string{"Salesforce", "Workday", "GitHub", "Jira", "Confluence"
 // buildApp generates an application. mode "" picks a sign-on mode; secret
 // adds credentials.oauthClient.client_secret (OIDC only) — a secret the
 // receiver must redact. accessPolicy is the OIE app sign-in policy id.
-func (g *gen) buildApp(i int, mode, label, status string, secret bool, accessPolicy string) *object {
+func (g *orgGen) buildApp(i int, mode, label, status string, secret bool, accessPolicy string) *orgObj {
 	rng := g.rng
 	id := newOktaID(rng, "0oa")
 	if mode == "" {
-		mode = pick(rng, signOnModes, signOnWeights)
+		mode = orgPick(rng, signOnModes, signOnWeights)
 	}
 	if label == "" {
-		label = appLabels[rng.IntN(len(appLabels))] + " " + itoa(i)
+		label = appLabels[rng.IntN(len(appLabels))] + " " + orgItoa(i)
 	}
 	if status == "" {
-		status = pick(rng, []string{"ACTIVE", "INACTIVE"}, []int{88, 12})
+		status = orgPick(rng, []string{"ACTIVE", "INACTIVE"}, []int{88, 12})
 	}
 	name := appCatalogName[mode]
 	if name == "" {
@@ -122,43 +122,43 @@ func (g *gen) buildApp(i int, mode, label, status string, secret bool, accessPol
 			features = []string{"PUSH_NEW_USERS", "PUSH_USER_DEACTIVATION", "PUSH_PROFILE_UPDATES"}
 		}
 	case "BOOKMARK":
-		settings["app"] = map[string]any{"url": "https://intranet.example.com/" + itoa(i), "requestIntegration": false}
+		settings["app"] = map[string]any{"url": "https://intranet.example.com/" + orgItoa(i), "requestIntegration": false}
 	case "AUTO_LOGIN", "BROWSER_PLUGIN", "SECURE_PASSWORD_STORE", "BASIC_AUTH":
-		settings["app"] = map[string]any{"url": "https://legacy" + itoa(i) + ".example.com/login"}
+		settings["app"] = map[string]any{"url": "https://legacy" + orgItoa(i) + ".example.com/login"}
 		creds["scheme"] = "EDIT_USERNAME_AND_PASSWORD"
 		creds["revealPassword"] = rng.IntN(4) == 0
 	}
 	links := map[string]any{
 		"appLinks": []any{map[string]any{"name": name + "_link", "href": orgURLPlaceholder + "/home/" + name + "/" + id + "/aln" + id[3:], "type": "text/html"}},
-		"users":    link("/api/v1/apps/" + id + "/users"),
-		"groups":   link("/api/v1/apps/" + id + "/groups"),
+		"users":    orgLink("/api/v1/apps/" + id + "/users"),
+		"groups":   orgLink("/api/v1/apps/" + id + "/groups"),
 		"logo":     []any{map[string]any{"name": "medium", "href": orgURLPlaceholder + "/assets/img/logos/default.png", "type": "image/png"}},
-		"metadata": link("/api/v1/apps/" + id + "/sso/saml/metadata"),
+		"metadata": orgLink("/api/v1/apps/" + id + "/sso/saml/metadata"),
 	}
 	if status == "ACTIVE" {
-		links["deactivate"] = link("/api/v1/apps/" + id + "/lifecycle/deactivate")
+		links["deactivate"] = orgLink("/api/v1/apps/" + id + "/lifecycle/deactivate")
 	} else {
-		links["activate"] = link("/api/v1/apps/" + id + "/lifecycle/activate")
+		links["activate"] = orgLink("/api/v1/apps/" + id + "/lifecycle/activate")
 	}
 	if accessPolicy != "" {
-		links["accessPolicy"] = link("/api/v1/policies/" + accessPolicy)
+		links["accessPolicy"] = orgLink("/api/v1/policies/" + accessPolicy)
 	}
 	v := map[string]any{
 		"id": id, "orn": "orn:okta:idp:" + g.orgID + ":apps:" + name + ":" + id,
 		"name": name, "label": label, "status": status,
-		"created": msTime(created), "lastUpdated": msTime(lu), "signOnMode": mode,
+		"created": orgMsTime(created), "lastUpdated": orgMsTime(lu), "signOnMode": mode,
 		"features":      features,
-		"accessibility": map[string]any{"selfService": false, "errorRedirectUrl": nil, "loginRedirectUrl": nil},
+		"accessibility": map[string]any{"selfService": false},
 		"visibility": map[string]any{"autoLaunch": false, "autoSubmitToolbar": false,
 			"hide": map[string]any{"iOS": false, "web": false}, "appLinks": map[string]any{name + "_link": true}},
 		"credentials": creds, "settings": settings, "_links": links,
 	}
-	return &object{id: id, status: status, kind: mode, name: name, terms: strings.ToLower(name + "\x00" + label), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, status: status, kind: mode, name: name, terms: strings.ToLower(name + "\x00" + label), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
 // buildAppUser assigns a user to an app. scope is USER or GROUP; for GROUP
 // the assigning group's id is kept in the object's name field.
-func (g *gen) buildAppUser(app, user *object, scope, viaGroup string) *object {
+func (g *orgGen) buildAppUser(app, user *orgObj, scope, viaGroup string) *orgObj {
 	created := g.between(max(app.created, user.created), g.now)
 	status := "ACTIVE"
 	switch user.status {
@@ -169,21 +169,21 @@ func (g *gen) buildAppUser(app, user *object, scope, viaGroup string) *object {
 	case "PROVISIONED":
 		status = "PROVISIONED"
 	}
-	return &object{parent: app.id, ref: user.id, status: status, kind: scope, name: viaGroup, created: created, lastUpdated: g.between(created, g.now)}
+	return &orgObj{parent: app.id, ref: user.id, status: status, kind: scope, name: viaGroup, created: created, lastUpdated: g.between(created, g.now)}
 }
 
 // buildAppGroup assigns a group to an app; the priority is kept in terms.
-func (g *gen) buildAppGroup(app, group *object, priority int) *object {
+func (g *orgGen) buildAppGroup(app, group *orgObj, priority int) *orgObj {
 	created := g.between(max(app.created, group.created), g.now)
-	return &object{parent: app.id, ref: group.id, status: "ACTIVE", terms: itoa(priority), created: created, lastUpdated: created}
+	return &orgObj{parent: app.id, ref: group.id, status: "ACTIVE", terms: orgItoa(priority), created: created, lastUpdated: created}
 }
 
 // buildGroupRule generates a group rule assigning to target groups.
-func (g *gen) buildGroupRule(i int, targets []*object, status string, excludeUser string) *object {
+func (g *orgGen) buildGroupRule(i int, targets []*orgObj, status string, excludeUser string) *orgObj {
 	rng := g.rng
 	id := newOktaID(rng, "0pr")
 	dept := departments[rng.IntN(len(departments))]
-	name := dept + " department rule " + itoa(i)
+	name := dept + " department rule " + orgItoa(i)
 	created := g.ago(10, 900)
 	lu := g.between(created, g.now)
 	ids := make([]string, 0, len(targets))
@@ -196,18 +196,18 @@ func (g *gen) buildGroupRule(i int, targets []*object, status string, excludeUse
 	}
 	v := map[string]any{
 		"type": "group_rule", "id": id, "status": status, "name": name,
-		"created": msTime(created), "lastUpdated": msTime(lu),
+		"created": orgMsTime(created), "lastUpdated": orgMsTime(lu),
 		"conditions": map[string]any{
 			"people":     map[string]any{"users": map[string]any{"exclude": exclude}, "groups": map[string]any{"exclude": []string{}}},
 			"expression": map[string]any{"value": "user.department==\"" + dept + "\"", "type": "urn:okta:expression:1.0"},
 		},
 		"actions": map[string]any{"assignUserToGroups": map[string]any{"groupIds": ids}},
 	}
-	return &object{id: id, status: status, kind: "group_rule", name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, status: status, kind: "group_rule", name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
 // randomTokenFrom returns n deterministic alphanumeric characters.
-func randomTokenFrom(g *gen, n int) string {
+func randomTokenFrom(g *orgGen, n int) string {
 	b := make([]byte, n)
 	for i := range b {
 		b[i] = idAlphabet[g.rng.IntN(len(idAlphabet))]

@@ -10,7 +10,7 @@ import (
 
 // gen is the deterministic generator. It is also used by the control API to
 // build the defaults of a created object (with its own rng).
-type gen struct {
+type orgGen struct {
 	rng    *rand.Rand
 	now    int64 // unix ms; generated times lie before it
 	engine string
@@ -20,16 +20,16 @@ type gen struct {
 	everyoneID  string
 }
 
-const dayMs = int64(24 * 3600 * 1000)
+const orgDayMs = int64(24 * 3600 * 1000)
 
-func link(path string) map[string]any { return map[string]any{"href": orgURLPlaceholder + path} }
+func orgLink(path string) map[string]any { return map[string]any{"href": orgURLPlaceholder + path} }
 
-func linkAllow(path string, methods ...string) map[string]any {
+func orgLinkAllow(path string, methods ...string) map[string]any {
 	return map[string]any{"href": orgURLPlaceholder + path, "hints": map[string]any{"allow": methods}}
 }
 
-// mustJSON encodes generated values, which are always encodable.
-func mustJSON(v any) []byte {
+// orgMustJSON encodes generated values, which are always encodable.
+func orgMustJSON(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(fmt.Sprintf("oktasim: encode generated object: %v", err))
@@ -37,8 +37,8 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-// pick returns a weighted choice: weights[i] is the weight of choices[i].
-func pick[T any](rng *rand.Rand, choices []T, weights []int) T {
+// orgPick returns a weighted choice: weights[i] is the weight of choices[i].
+func orgPick[T any](rng *rand.Rand, choices []T, weights []int) T {
 	total := 0
 	for _, w := range weights {
 		total += w
@@ -54,16 +54,16 @@ func pick[T any](rng *rand.Rand, choices []T, weights []int) T {
 }
 
 // ago returns a time between minDays and maxDays before now, in ms.
-func (g *gen) ago(minDays, maxDays int) int64 {
-	span := int64(maxDays-minDays) * dayMs
+func (g *orgGen) ago(minDays, maxDays int) int64 {
+	span := int64(maxDays-minDays) * orgDayMs
 	if span <= 0 {
 		span = 1
 	}
-	return g.now - int64(minDays)*dayMs - g.rng.Int64N(span)
+	return g.now - int64(minDays)*orgDayMs - g.rng.Int64N(span)
 }
 
 // between returns a time in [from, to].
-func (g *gen) between(from, to int64) int64 {
+func (g *orgGen) between(from, to int64) int64 {
 	if to <= from {
 		return from
 	}
@@ -78,7 +78,7 @@ var lastNames = []string{"Nguyen", "Smith", "Garcia", "Müller", "Rossi", "Kowal
 var departments = []string{"Engineering", "Platform", "Sales", "Marketing", "Finance", "HR", "Legal", "Support", "Security", "Operations"}
 var titles = []string{"Engineer", "Senior Engineer", "Manager", "Director", "Analyst", "Specialist", "Consultant", "Administrator"}
 
-type userJSON struct {
+type orgUserJSON struct {
 	ID              string            `json:"id"`
 	Status          string            `json:"status"`
 	Created         string            `json:"created"`
@@ -88,51 +88,51 @@ type userJSON struct {
 	LastUpdated     string            `json:"lastUpdated"`
 	PasswordChanged *string           `json:"passwordChanged"`
 	Type            map[string]string `json:"type"`
-	Profile         map[string]any    `json:"profile"`
+	Profile         orgUserProfile    `json:"profile"`
 	Credentials     map[string]any    `json:"credentials"`
 	Links           map[string]any    `json:"_links"`
 }
 
-func strp(ms int64) *string {
-	s := msTime(ms)
+func orgStrp(ms int64) *string {
+	s := orgMsTime(ms)
 	return &s
 }
 
 // buildUser generates user number i (i only makes the login unique).
-func (g *gen) buildUser(i int, status string) *object {
+func (g *orgGen) buildUser(i int, status string) *orgObj {
 	rng := g.rng
 	id := newOktaID(rng, "00u")
 	first := firstNames[rng.IntN(len(firstNames))]
 	last := lastNames[rng.IntN(len(lastNames))]
-	login := strings.ToLower(asciiName(first)+"."+asciiName(last)) + "." + strconv.Itoa(i) + "@example.com"
+	login := strings.ToLower(orgAsciiName(first)+"."+orgAsciiName(last)) + "." + strconv.Itoa(i) + "@example.com"
 	if status == "" {
-		status = pick(rng, userStatuses, userStatusWeights)
+		status = orgPick(rng, userStatuses, userStatusWeights)
 	}
 	created := g.ago(1, 1500)
-	u := userJSON{ID: id, Status: status, Created: msTime(created)}
+	u := orgUserJSON{ID: id, Status: status, Created: orgMsTime(created)}
 	last0 := created
 	if status != "STAGED" {
-		act := g.between(created, min(created+2*dayMs, g.now))
+		act := g.between(created, min(created+2*orgDayMs, g.now))
 		if status != "PROVISIONED" {
-			u.Activated = strp(act)
+			u.Activated = orgStrp(act)
 			pw := g.between(act, g.now)
-			u.PasswordChanged = strp(pw)
+			u.PasswordChanged = orgStrp(pw)
 			// Most active users signed in recently; some are dormant (>90 days).
 			var login int64
 			if rng.IntN(10) == 0 {
-				login = g.between(act, max(act, g.now-120*dayMs))
+				login = g.between(act, max(act, g.now-120*orgDayMs))
 			} else {
-				login = g.between(max(act, g.now-14*dayMs), g.now)
+				login = g.between(max(act, g.now-14*orgDayMs), g.now)
 			}
-			u.LastLogin = strp(login)
+			u.LastLogin = orgStrp(login)
 			last0 = max(last0, pw)
 		}
 		sc := g.between(act, g.now)
-		u.StatusChanged = strp(sc)
+		u.StatusChanged = orgStrp(sc)
 		last0 = max(last0, sc)
 	}
 	lastUpdated := g.between(last0, g.now)
-	u.LastUpdated = msTime(lastUpdated)
+	u.LastUpdated = orgMsTime(lastUpdated)
 	typeID := g.userTypeIDs[0]
 	userType := "Employee"
 	if rng.IntN(8) == 0 && len(g.userTypeIDs) > 1 {
@@ -140,14 +140,14 @@ func (g *gen) buildUser(i int, status string) *object {
 	}
 	u.Type = map[string]string{"id": typeID}
 	dept := departments[rng.IntN(len(departments))]
-	u.Profile = map[string]any{
-		"firstName": first, "lastName": last, "displayName": first + " " + last,
-		"login": login, "email": login, "secondEmail": nil, "mobilePhone": nil,
-		"title": titles[rng.IntN(len(titles))], "department": dept,
-		"employeeNumber": strconv.Itoa(10000 + i), "userType": userType,
-		"organization": "Example Corp", "countryCode": []string{"US", "GB", "DE", "FR", "JP", "BR"}[rng.IntN(6)],
+	u.Profile = orgUserProfile{
+		FirstName: first, LastName: last, DisplayName: first + " " + last,
+		Login: login, Email: login,
+		Title: titles[rng.IntN(len(titles))], Department: dept,
+		EmployeeNumber: strconv.Itoa(10000 + i), UserType: userType,
+		Organization: "Example Corp", CountryCode: []string{"US", "GB", "DE", "FR", "JP", "BR"}[rng.IntN(6)],
 	}
-	provider := pick(rng, []string{"OKTA", "ACTIVE_DIRECTORY", "FEDERATION"}, []int{80, 15, 5})
+	provider := orgPick(rng, []string{"OKTA", "ACTIVE_DIRECTORY", "FEDERATION"}, []int{80, 15, 5})
 	providerName := provider
 	if provider == "ACTIVE_DIRECTORY" {
 		providerName = "corp.example.com"
@@ -159,23 +159,23 @@ func (g *gen) buildUser(i int, status string) *object {
 	}
 	u.Credentials = creds
 	u.Links = map[string]any{
-		"self":   link("/api/v1/users/" + id),
-		"type":   link("/api/v1/meta/types/user/" + typeID),
-		"schema": link("/api/v1/meta/schemas/user/osc" + typeID[3:]),
+		"self":   orgLink("/api/v1/users/" + id),
+		"type":   orgLink("/api/v1/meta/types/user/" + typeID),
+		"schema": orgLink("/api/v1/meta/schemas/user/osc" + typeID[3:]),
 	}
-	return &object{
+	return &orgObj{
 		id: id, status: status, kind: typeID, name: login,
-		terms:   userTerms(first, last, login),
-		created: created, lastUpdated: lastUpdated, raw: mustJSON(u),
+		terms:   orgUserTerms(first, last, login),
+		created: created, lastUpdated: lastUpdated, raw: orgMustJSON(u),
 	}
 }
 
-func userTerms(first, last, email string) string {
+func orgUserTerms(first, last, email string) string {
 	return strings.ToLower(first + "\x00" + last + "\x00" + email)
 }
 
-// asciiName keeps logins ASCII ("Müller" -> "muller").
-func asciiName(s string) string {
+// orgAsciiName keeps logins ASCII ("Müller" -> "muller").
+func orgAsciiName(s string) string {
 	r := strings.NewReplacer("ü", "u", "ö", "o", "ä", "a", "é", "e")
 	return r.Replace(s)
 }
@@ -203,24 +203,24 @@ func factorProvider(ft string) string {
 
 // buildFactors generates the factors of a user (rendered lazily; see
 // renderFactor). STAGED, PROVISIONED and DEPROVISIONED users have none.
-func (g *gen) buildFactors(user *object) []*object {
+func (g *orgGen) buildFactors(user *orgObj) []*orgObj {
 	switch user.status {
 	case "STAGED", "PROVISIONED", "DEPROVISIONED":
 		return nil
 	}
 	rng := g.rng
-	n := pick(rng, []int{0, 1, 2, 3}, []int{10, 40, 35, 15})
+	n := orgPick(rng, []int{0, 1, 2, 3}, []int{10, 40, 35, 15})
 	seen := map[string]bool{}
-	var out []*object
+	var out []*orgObj
 	for range n {
-		ft := pick(rng, factorTypes, factorWeights)
+		ft := orgPick(rng, factorTypes, factorWeights)
 		if seen[ft] || (ft == "signed_nonce" && g.engine != engineOIE) {
 			continue
 		}
 		seen[ft] = true
-		status := pick(rng, []string{"ACTIVE", "PENDING_ACTIVATION", "INACTIVE", "NOT_SETUP"}, []int{85, 8, 5, 2})
+		status := orgPick(rng, []string{"ACTIVE", "PENDING_ACTIVATION", "INACTIVE", "NOT_SETUP"}, []int{85, 8, 5, 2})
 		created := g.between(user.created, g.now)
-		out = append(out, &object{
+		out = append(out, &orgObj{
 			id: newOktaID(rng, factorPrefix[ft]), parent: user.id, status: status, kind: ft,
 			name: factorProvider(ft), created: created, lastUpdated: g.between(created, g.now),
 		})
@@ -229,18 +229,36 @@ func (g *gen) buildFactors(user *object) []*object {
 }
 
 // buildUserType generates a user type ("oty…").
-func (g *gen) buildUserType(name, display string, isDefault bool, creator string) *object {
+func (g *orgGen) buildUserType(name, display string, isDefault bool, creator string) *orgObj {
 	id := newOktaID(g.rng, "oty")
 	created := g.ago(900, 1600)
 	lu := g.between(created, g.now)
 	v := map[string]any{
 		"id": id, "name": name, "displayName": display, "description": display + " user type",
-		"default": isDefault, "created": msTime(created), "createdBy": creator,
-		"lastUpdated": msTime(lu), "lastUpdatedBy": creator,
+		"default": isDefault, "created": orgMsTime(created), "createdBy": creator,
+		"lastUpdated": orgMsTime(lu), "lastUpdatedBy": creator,
 		"_links": map[string]any{
-			"self":   linkAllow("/api/v1/meta/types/user/"+id, "GET", "PUT", "DELETE"),
-			"schema": linkAllow("/api/v1/meta/schemas/user/osc"+id[3:], "GET"),
+			"self":   orgLinkAllow("/api/v1/meta/types/user/"+id, "GET", "PUT", "DELETE"),
+			"schema": orgLinkAllow("/api/v1/meta/schemas/user/osc"+id[3:], "GET"),
 		},
 	}
-	return &object{id: id, status: "ACTIVE", kind: name, name: display, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, status: "ACTIVE", kind: name, name: display, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
+}
+
+// orgUserProfile is the generated part of a user's profile (a struct:
+// encoding 100k of them is much cheaper than maps).
+type orgUserProfile struct {
+	FirstName      string  `json:"firstName"`
+	LastName       string  `json:"lastName"`
+	DisplayName    string  `json:"displayName"`
+	Login          string  `json:"login"`
+	Email          string  `json:"email"`
+	SecondEmail    *string `json:"secondEmail"`
+	MobilePhone    *string `json:"mobilePhone"`
+	Title          string  `json:"title"`
+	Department     string  `json:"department"`
+	EmployeeNumber string  `json:"employeeNumber"`
+	UserType       string  `json:"userType"`
+	Organization   string  `json:"organization"`
+	CountryCode    string  `json:"countryCode"`
 }

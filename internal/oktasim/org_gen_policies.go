@@ -10,7 +10,7 @@ var classicPolicyTypes = []string{"OKTA_SIGN_ON", "PASSWORD", "MFA_ENROLL", "IDP
 var oieOnlyPolicyTypes = []string{"ACCESS_POLICY", "PROFILE_ENROLLMENT", "ENTITY_RISK", "POST_AUTH_SESSION",
 	"SESSION_VIOLATION_DETECTION", "DEVICE_SIGNAL_COLLECTION", "CLIENT_UPDATE", "IDENTITY_CLAIM_SOURCING"}
 
-func isOIEOnlyPolicyType(t string) bool {
+func orgIsOIEOnlyPolicyType(t string) bool {
 	for _, x := range oieOnlyPolicyTypes {
 		if x == t {
 			return true
@@ -67,7 +67,7 @@ func policyPlans(engine string) []policyPlan {
 
 // buildPolicy generates a policy; groups are the conditions' people groups,
 // zones the network zones rules may refer to.
-func (g *gen) buildPolicy(p policyPlan, priority int, groups []string) *object {
+func (g *orgGen) buildPolicy(p policyPlan, priority int, groups []string) *orgObj {
 	prefix := "00p"
 	if p.typ == "ACCESS_POLICY" {
 		prefix = "rst"
@@ -76,19 +76,19 @@ func (g *gen) buildPolicy(p policyPlan, priority int, groups []string) *object {
 	created := g.ago(30, 1500)
 	lu := g.between(created, g.now)
 	links := map[string]any{
-		"self":  linkAllow("/api/v1/policies/"+id, "GET", "PUT", "DELETE"),
-		"rules": linkAllow("/api/v1/policies/"+id+"/rules", "GET", "POST"),
+		"self":  orgLinkAllow("/api/v1/policies/"+id, "GET", "PUT", "DELETE"),
+		"rules": orgLinkAllow("/api/v1/policies/"+id+"/rules", "GET", "POST"),
 	}
 	if p.status == "ACTIVE" {
-		links["deactivate"] = linkAllow("/api/v1/policies/"+id+"/lifecycle/deactivate", "POST")
+		links["deactivate"] = orgLinkAllow("/api/v1/policies/"+id+"/lifecycle/deactivate", "POST")
 	} else {
-		links["activate"] = linkAllow("/api/v1/policies/"+id+"/lifecycle/activate", "POST")
+		links["activate"] = orgLinkAllow("/api/v1/policies/"+id+"/lifecycle/activate", "POST")
 	}
 	v := map[string]any{
 		"type": p.typ, "id": id, "status": p.status, "name": p.name,
 		"description": p.name + " (" + strings.ToLower(strings.ReplaceAll(p.typ, "_", " ")) + ")",
 		"priority":    priority, "system": p.system,
-		"created": msTime(created), "lastUpdated": msTime(lu), "_links": links,
+		"created": orgMsTime(created), "lastUpdated": orgMsTime(lu), "_links": links,
 	}
 	var conditions map[string]any
 	switch p.typ {
@@ -102,15 +102,15 @@ func (g *gen) buildPolicy(p policyPlan, priority int, groups []string) *object {
 	case "MFA_ENROLL":
 		v["settings"] = mfaEnrollSettings(g.engine, p.variant)
 	case "ACCESS_POLICY":
-		links["mappings"] = linkAllow("/api/v1/policies/"+id+"/mappings", "GET", "POST")
-		links["applications"] = linkAllow("/api/v1/policies/"+id+"/app", "GET")
+		links["mappings"] = orgLinkAllow("/api/v1/policies/"+id+"/mappings", "GET", "POST")
+		links["applications"] = orgLinkAllow("/api/v1/policies/"+id+"/app", "GET")
 	}
 	if conditions != nil {
 		v["conditions"] = conditions
 	} else {
 		v["conditions"] = nil
 	}
-	return &object{id: id, status: p.status, kind: p.typ, name: p.name, terms: strings.ToLower(p.name), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, status: p.status, kind: p.typ, name: p.name, terms: strings.ToLower(p.name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
 func passwordSettings(variant int) map[string]any {
@@ -173,7 +173,7 @@ func mfaEnrollSettings(engine string, variant int) map[string]any {
 
 // buildPolicyRule generates rule number n of a policy; zones are network
 // zone ids that network conditions may name.
-func (g *gen) buildPolicyRule(policy *object, n int, last bool, variant int, zones []string, status string) *object {
+func (g *orgGen) buildPolicyRule(policy *orgObj, n int, last bool, variant int, zones []string, status string) *orgObj {
 	ptype := policy.kind
 	rtype := ruleTypeFor(ptype)
 	prefix := "0pr"
@@ -183,7 +183,7 @@ func (g *gen) buildPolicyRule(policy *object, n int, last bool, variant int, zon
 	id := newOktaID(g.rng, prefix)
 	created := g.between(policy.created, g.now)
 	lu := g.between(created, g.now)
-	name := "Rule " + itoa(n+1)
+	name := "Rule " + orgItoa(n+1)
 	priority := n + 1
 	system := false
 	if last {
@@ -248,20 +248,20 @@ func (g *gen) buildPolicyRule(policy *object, n int, last bool, variant int, zon
 	default:
 		actions = map[string]any{}
 	}
-	links := map[string]any{"self": linkAllow("/api/v1/policies/"+policy.id+"/rules/"+id, "GET", "PUT", "DELETE")}
+	links := map[string]any{"self": orgLinkAllow("/api/v1/policies/"+policy.id+"/rules/"+id, "GET", "PUT", "DELETE")}
 	if status == "ACTIVE" {
-		links["deactivate"] = linkAllow("/api/v1/policies/"+policy.id+"/rules/"+id+"/lifecycle/deactivate", "POST")
+		links["deactivate"] = orgLinkAllow("/api/v1/policies/"+policy.id+"/rules/"+id+"/lifecycle/deactivate", "POST")
 	} else {
-		links["activate"] = linkAllow("/api/v1/policies/"+policy.id+"/rules/"+id+"/lifecycle/activate", "POST")
+		links["activate"] = orgLinkAllow("/api/v1/policies/"+policy.id+"/rules/"+id+"/lifecycle/activate", "POST")
 	}
 	v := map[string]any{
 		"id": id, "status": status, "name": name, "priority": priority, "system": system, "type": rtype,
-		"created": msTime(created), "lastUpdated": msTime(lu), "actions": actions, "_links": links,
+		"created": orgMsTime(created), "lastUpdated": orgMsTime(lu), "actions": actions, "_links": links,
 	}
 	if conditions != nil {
 		v["conditions"] = conditions
 	} else {
 		v["conditions"] = nil
 	}
-	return &object{id: id, parent: policy.id, status: status, kind: rtype, name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, parent: policy.id, status: status, kind: rtype, name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }

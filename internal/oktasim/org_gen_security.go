@@ -26,7 +26,7 @@ func zonePlans(engine string) []zonePlan {
 	return plans
 }
 
-func (g *gen) buildZone(p zonePlan, i int) *object {
+func (g *orgGen) buildZone(p zonePlan, i int) *orgObj {
 	id := newOktaID(g.rng, "nzo")
 	created := g.ago(30, 1500)
 	lu := g.between(created, g.now)
@@ -34,15 +34,15 @@ func (g *gen) buildZone(p zonePlan, i int) *object {
 	if p.system {
 		allow = []string{"GET", "PUT"}
 	}
-	links := map[string]any{"self": linkAllow("/api/v1/zones/"+id, allow...)}
+	links := map[string]any{"self": orgLinkAllow("/api/v1/zones/"+id, allow...)}
 	if p.status == "ACTIVE" {
-		links["deactivate"] = linkAllow("/api/v1/zones/"+id+"/lifecycle/deactivate", "POST")
+		links["deactivate"] = orgLinkAllow("/api/v1/zones/"+id+"/lifecycle/deactivate", "POST")
 	} else {
-		links["activate"] = linkAllow("/api/v1/zones/"+id+"/lifecycle/activate", "POST")
+		links["activate"] = orgLinkAllow("/api/v1/zones/"+id+"/lifecycle/activate", "POST")
 	}
 	v := map[string]any{
 		"type": p.typ, "id": id, "name": p.name, "status": p.status, "usage": p.usage, "system": p.system,
-		"created": msTime(created), "lastUpdated": msTime(lu), "_links": links,
+		"created": orgMsTime(created), "lastUpdated": orgMsTime(lu), "_links": links,
 	}
 	switch p.typ {
 	case "IP":
@@ -54,7 +54,7 @@ func (g *gen) buildZone(p zonePlan, i int) *object {
 			v["gateways"] = nil
 			v["proxies"] = nil
 		default:
-			v["gateways"] = []any{map[string]any{"type": "CIDR", "value": "203.0.113." + itoa(i*16) + "/28"},
+			v["gateways"] = []any{map[string]any{"type": "CIDR", "value": "203.0.113." + orgItoa(i*16) + "/28"},
 				map[string]any{"type": "RANGE", "value": "192.0.2.1-192.0.2.20"}}
 			v["proxies"] = nil
 		}
@@ -67,7 +67,7 @@ func (g *gen) buildZone(p zonePlan, i int) *object {
 		v["asns"] = map[string]any{"include": []string{}, "exclude": []string{}}
 		v["ipServiceCategories"] = map[string]any{"include": []string{"ALL_ANONYMIZERS"}, "exclude": []string{}}
 	}
-	return &object{id: id, status: p.status, kind: p.typ, name: p.name, terms: strings.ToLower(p.name), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, status: p.status, kind: p.typ, name: p.name, terms: strings.ToLower(p.name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
 var authenticatorPlans = []struct{ key, name, typ, status string }{
@@ -80,16 +80,16 @@ var authenticatorPlans = []struct{ key, name, typ, status string }{
 	{"google_otp", "Google Authenticator", "app", "ACTIVE"},
 }
 
-func (g *gen) buildAuthenticator(key, name, typ, status string) *object {
+func (g *orgGen) buildAuthenticator(key, name, typ, status string) *orgObj {
 	id := newOktaID(g.rng, "aut")
 	created := g.ago(300, 1500)
 	lu := g.between(created, g.now)
 	v := map[string]any{
 		"type": typ, "id": id, "key": key, "status": status, "name": name,
-		"created": msTime(created), "lastUpdated": msTime(lu),
+		"created": orgMsTime(created), "lastUpdated": orgMsTime(lu),
 		"_links": map[string]any{
-			"self":    linkAllow("/api/v1/authenticators/"+id, "GET", "PUT"),
-			"methods": linkAllow("/api/v1/authenticators/"+id+"/methods", "GET"),
+			"self":    orgLinkAllow("/api/v1/authenticators/"+id, "GET", "PUT"),
+			"methods": orgLinkAllow("/api/v1/authenticators/"+id+"/methods", "GET"),
 		},
 	}
 	switch key {
@@ -104,10 +104,10 @@ func (g *gen) buildAuthenticator(key, name, typ, status string) *object {
 			v["settings"] = map[string]any{"allowedFor": "any"}
 		}
 	}
-	return &object{id: id, status: status, kind: typ, name: name, terms: strings.ToLower(key + "\x00" + name), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, status: status, kind: typ, name: name, terms: strings.ToLower(key + "\x00" + name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
-func (g *gen) buildAuthServer(name, status string) *object {
+func (g *orgGen) buildAuthServer(name, status string) *orgObj {
 	id := newOktaID(g.rng, "aus")
 	created := g.ago(100, 1500)
 	lu := g.between(created, g.now)
@@ -115,46 +115,46 @@ func (g *gen) buildAuthServer(name, status string) *object {
 		"id": id, "name": name, "description": name + " authorization server",
 		"audiences": []string{"api://" + strings.ToLower(strings.ReplaceAll(name, " ", "-"))},
 		"issuer":    orgURLPlaceholder + "/oauth2/" + id, "issuerMode": "ORG_URL", "status": status,
-		"created": msTime(created), "lastUpdated": msTime(lu),
-		"credentials": map[string]any{"signing": map[string]any{"rotationMode": "AUTO", "lastRotated": msTime(lu),
-			"nextRotation": msTime(lu + 90*dayMs), "kid": newOktaID(g.rng, "kid"), "use": "sig"}},
+		"created": orgMsTime(created), "lastUpdated": orgMsTime(lu),
+		"credentials": map[string]any{"signing": map[string]any{"rotationMode": "AUTO", "lastRotated": orgMsTime(lu),
+			"nextRotation": orgMsTime(lu + 90*orgDayMs), "kid": newOktaID(g.rng, "kid"), "use": "sig"}},
 		"_links": map[string]any{
-			"self":     linkAllow("/api/v1/authorizationServers/"+id, "GET", "PUT", "DELETE"),
-			"scopes":   linkAllow("/api/v1/authorizationServers/"+id+"/scopes", "GET", "POST"),
-			"claims":   linkAllow("/api/v1/authorizationServers/"+id+"/claims", "GET", "POST"),
-			"policies": linkAllow("/api/v1/authorizationServers/"+id+"/policies", "GET", "POST"),
-			"metadata": []any{linkAllow("/oauth2/"+id+"/.well-known/oauth-authorization-server", "GET")},
+			"self":     orgLinkAllow("/api/v1/authorizationServers/"+id, "GET", "PUT", "DELETE"),
+			"scopes":   orgLinkAllow("/api/v1/authorizationServers/"+id+"/scopes", "GET", "POST"),
+			"claims":   orgLinkAllow("/api/v1/authorizationServers/"+id+"/claims", "GET", "POST"),
+			"policies": orgLinkAllow("/api/v1/authorizationServers/"+id+"/policies", "GET", "POST"),
+			"metadata": []any{orgLinkAllow("/oauth2/"+id+"/.well-known/oauth-authorization-server", "GET")},
 		},
 	}
-	return &object{id: id, status: status, kind: "authorization_server", name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, status: status, kind: "authorization_server", name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
-func (g *gen) buildIdP(name, typ, protocol, status string) *object {
+func (g *orgGen) buildIdP(name, typ, protocol, status string) *orgObj {
 	id := newOktaID(g.rng, "0oa")
 	created := g.ago(100, 1500)
 	lu := g.between(created, g.now)
 	proto := map[string]any{"type": protocol}
 	if protocol == "OIDC" {
 		proto["scopes"] = []string{"openid", "profile", "email"}
-		proto["credentials"] = map[string]any{"client": map[string]any{"client_id": "sim-" + strings.ToLower(typ) + "-client", "token_endpoint_auth_method": "client_secret_post"}}
+		proto["credentials"] = map[string]any{"client": map[string]any{"client_id": "sim-" + strings.ToLower(typ) + "-client", "token_endpoint_auth_method": "private_key_jwt"}}
 	}
 	v := map[string]any{
 		"id": id, "type": typ, "name": name, "status": status, "issuerMode": "ORG_URL",
-		"created": msTime(created), "lastUpdated": msTime(lu), "protocol": proto,
+		"created": orgMsTime(created), "lastUpdated": orgMsTime(lu), "protocol": proto,
 		"policy": map[string]any{
 			"provisioning": map[string]any{"action": "AUTO", "profileMaster": false,
 				"groups":     map[string]any{"action": "NONE"},
 				"conditions": map[string]any{"deprovisioned": map[string]any{"action": "NONE"}, "suspended": map[string]any{"action": "NONE"}}},
-			"accountLink":  map[string]any{"action": "AUTO", "filter": nil},
+			"accountLink":  map[string]any{"action": "AUTO"},
 			"subject":      map[string]any{"userNameTemplate": map[string]any{"template": "idpuser.email"}, "matchType": "USERNAME"},
 			"maxClockSkew": 0,
 		},
-		"_links": map[string]any{"users": linkAllow("/api/v1/idps/"+id+"/users", "GET")},
+		"_links": map[string]any{"users": orgLinkAllow("/api/v1/idps/"+id+"/users", "GET")},
 	}
-	return &object{id: id, status: status, kind: typ, name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, status: status, kind: typ, name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
-func (g *gen) buildTrustedOrigin(name, origin, status string, scopes []string, creator string) *object {
+func (g *orgGen) buildTrustedOrigin(name, origin, status string, scopes []string, creator string) *orgObj {
 	id := newOktaID(g.rng, "tos")
 	created := g.ago(10, 1000)
 	lu := g.between(created, g.now)
@@ -164,10 +164,10 @@ func (g *gen) buildTrustedOrigin(name, origin, status string, scopes []string, c
 	}
 	v := map[string]any{
 		"id": id, "name": name, "origin": origin, "scopes": sc, "status": status,
-		"created": msTime(created), "createdBy": creator, "lastUpdated": msTime(lu), "lastUpdatedBy": creator,
-		"_links": map[string]any{"self": linkAllow("/api/v1/trustedOrigins/"+id, "GET", "PUT", "DELETE")},
+		"created": orgMsTime(created), "createdBy": creator, "lastUpdated": orgMsTime(lu), "lastUpdatedBy": creator,
+		"_links": map[string]any{"self": orgLinkAllow("/api/v1/trustedOrigins/"+id, "GET", "PUT", "DELETE")},
 	}
-	return &object{id: id, status: status, kind: "trusted_origin", name: name, terms: strings.ToLower(name + "\x00" + origin), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, status: status, kind: "trusted_origin", name: name, terms: strings.ToLower(name + "\x00" + origin), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
 var roleLabels = map[string]string{
@@ -180,7 +180,7 @@ var roleLabels = map[string]string{
 
 // buildRoleAssignment grants a role to a user or group principal
 // (assignmentType USER or GROUP). customRole/resourceSet are set for CUSTOM.
-func (g *gen) buildRoleAssignment(principal, assignmentType, roleType, customRole, resourceSet string) *object {
+func (g *orgGen) buildRoleAssignment(principal, assignmentType, roleType, customRole, resourceSet string) *orgObj {
 	prefix := "ra1"
 	if roleType == "CUSTOM" {
 		prefix = "irb"
@@ -197,21 +197,21 @@ func (g *gen) buildRoleAssignment(principal, assignmentType, roleType, customRol
 	}
 	v := map[string]any{
 		"id": aid, "label": label, "type": roleType, "status": "ACTIVE",
-		"created": msTime(created), "lastUpdated": msTime(created), "assignmentType": assignmentType,
-		"_links": map[string]any{"assignee": link(assignee)},
+		"created": orgMsTime(created), "lastUpdated": orgMsTime(created), "assignmentType": assignmentType,
+		"_links": map[string]any{"assignee": orgLink(assignee)},
 	}
 	if roleType == "CUSTOM" {
 		v["role"] = customRole
 		v["resource-set"] = resourceSet
 		links := v["_links"].(map[string]any)
-		links["resource-set"] = link("/api/v1/iam/resource-sets/" + resourceSet)
-		links["role"] = link("/api/v1/iam/roles/" + customRole)
-		links["permissions"] = link("/api/v1/iam/permission-sets/" + customRole + "/permissions")
+		links["resource-set"] = orgLink("/api/v1/iam/resource-sets/" + resourceSet)
+		links["role"] = orgLink("/api/v1/iam/roles/" + customRole)
+		links["permissions"] = orgLink("/api/v1/iam/permission-sets/" + customRole + "/permissions")
 	}
-	return &object{parent: principal, ref: aid, status: "ACTIVE", kind: roleType, name: label, terms: assignmentType, created: created, lastUpdated: created, raw: mustJSON(v)}
+	return &orgObj{parent: principal, ref: aid, status: "ACTIVE", kind: roleType, name: label, terms: assignmentType, created: created, lastUpdated: created, raw: orgMustJSON(v)}
 }
 
-func (g *gen) buildAPIToken(name, userID string, zone string) *object {
+func (g *orgGen) buildAPIToken(name, userID string, zone string) *orgObj {
 	id := newOktaID(g.rng, "00T")
 	created := g.ago(1, 200)
 	lu := g.between(created, g.now)
@@ -221,35 +221,35 @@ func (g *gen) buildAPIToken(name, userID string, zone string) *object {
 	}
 	v := map[string]any{
 		"id": id, "name": name, "userId": userID, "clientName": "Okta API", "tokenWindow": "P30D", "network": network,
-		"created": msTime(created), "lastUpdated": msTime(lu), "expiresAt": msTime(lu + 30*dayMs),
+		"created": orgMsTime(created), "lastUpdated": orgMsTime(lu), "expiresAt": orgMsTime(lu + 30*orgDayMs),
 		"_links": map[string]any{
-			"self": linkAllow("/api/v1/api-tokens/"+id, "GET", "DELETE"),
-			"user": linkAllow("/api/v1/users/"+userID, "GET"),
+			"self": orgLinkAllow("/api/v1/api-tokens/"+id, "GET", "DELETE"),
+			"user": orgLinkAllow("/api/v1/users/"+userID, "GET"),
 		},
 	}
-	return &object{id: id, parent: userID, status: "ACTIVE", kind: "api_token", name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, parent: userID, status: "ACTIVE", kind: "api_token", name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
-func (g *gen) buildEventHook(name, status, verification string, events []string, creator string) *object {
+func (g *orgGen) buildEventHook(name, status, verification string, events []string, creator string) *orgObj {
 	id := newOktaID(g.rng, "who")
 	created := g.ago(1, 400)
 	lu := g.between(created, g.now)
 	v := map[string]any{
 		"id": id, "status": status, "verificationStatus": verification, "name": name, "description": name + " hook",
-		"created": msTime(created), "createdBy": creator, "lastUpdated": msTime(lu),
+		"created": orgMsTime(created), "createdBy": creator, "lastUpdated": orgMsTime(lu),
 		"events": map[string]any{"type": "EVENT_TYPE", "items": events, "filter": nil},
 		"channel": map[string]any{"type": "HTTP", "version": "1.0.0", "config": map[string]any{
-			"uri": "https://hooks.example.com/okta/" + itoa(len(name)), "headers": []any{map[string]any{"key": "X-Env", "value": "prod"}},
+			"uri": "https://hooks.example.com/okta/" + orgItoa(len(name)), "headers": []any{map[string]any{"key": "X-Env", "value": "prod"}},
 			"method": "POST", "authScheme": map[string]any{"type": "HEADER", "key": "Authorization"}}},
 		"_links": map[string]any{
-			"self":   link("/api/v1/eventHooks/" + id),
-			"verify": linkAllow("/api/v1/eventHooks/"+id+"/lifecycle/verify", "POST"),
+			"self":   orgLink("/api/v1/eventHooks/" + id),
+			"verify": orgLinkAllow("/api/v1/eventHooks/"+id+"/lifecycle/verify", "POST"),
 		},
 	}
-	return &object{id: id, status: status, kind: "HTTP", name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, status: status, kind: "HTTP", name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
-func (g *gen) buildLogStream(name, typ, status string) *object {
+func (g *orgGen) buildLogStream(name, typ, status string) *orgObj {
 	id := newOktaID(g.rng, "0oa")
 	created := g.ago(1, 400)
 	lu := g.between(created, g.now)
@@ -259,12 +259,12 @@ func (g *gen) buildLogStream(name, typ, status string) *object {
 	}
 	v := map[string]any{
 		"id": id, "type": typ, "name": name, "status": status, "settings": settings,
-		"created": msTime(created), "lastUpdated": msTime(lu),
+		"created": orgMsTime(created), "lastUpdated": orgMsTime(lu),
 		"_links": map[string]any{
 			"self": map[string]any{"href": orgURLPlaceholder + "/api/v1/logStreams/" + id, "method": "GET"},
 		},
 	}
-	return &object{id: id, status: status, kind: typ, name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: mustJSON(v)}
+	return &orgObj{id: id, status: status, kind: typ, name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
 var featurePlans = []struct{ name, status, stage, state string }{
@@ -274,46 +274,46 @@ var featurePlans = []struct{ name, status, stage, state string }{
 	{"Passkey autofill", "DISABLED", "BETA", "CLOSED"},
 }
 
-func (g *gen) buildFeature(name, status, stage, state string) *object {
+func (g *orgGen) buildFeature(name, status, stage, state string) *orgObj {
 	id := newOktaID(g.rng, "ftr")
 	created := g.ago(10, 300)
 	v := map[string]any{
 		"id": id, "type": "self-service", "status": status, "name": name, "description": name + " (simulated self-service feature)",
 		"stage": map[string]any{"value": stage, "state": state},
 		"_links": map[string]any{
-			"self":         linkAllow("/api/v1/features/"+id, "POST"),
-			"dependents":   link("/api/v1/features/" + id + "/dependents"),
-			"dependencies": link("/api/v1/features/" + id + "/dependencies"),
+			"self":         orgLinkAllow("/api/v1/features/"+id, "POST"),
+			"dependents":   orgLink("/api/v1/features/" + id + "/dependents"),
+			"dependencies": orgLink("/api/v1/features/" + id + "/dependencies"),
 		},
 	}
-	return &object{id: id, status: status, kind: stage, name: name, terms: strings.ToLower(name), created: created, lastUpdated: created, raw: mustJSON(v)}
+	return &orgObj{id: id, status: status, kind: stage, name: name, terms: strings.ToLower(name), created: created, lastUpdated: created, raw: orgMustJSON(v)}
 }
 
 // buildSingletons creates the org, Okta Support and ThreatInsight objects;
 // their contract id is the org id.
-func (g *gen) buildSingletons(excludeZone string) (org, support, threat *object) {
+func (g *orgGen) buildSingletons(excludeZone string) (org, support, threat *orgObj) {
 	created := g.ago(1600, 1601)
 	lu := g.between(created, g.now)
 	ov := map[string]any{
 		"id": g.orgID, "subdomain": "sim", "companyName": "Example Corp (simulated)", "status": "ACTIVE",
-		"created": msTime(created), "lastUpdated": msTime(lu), "expiresAt": nil,
+		"created": orgMsTime(created), "lastUpdated": orgMsTime(lu),
 		"website": "https://www.example.com", "phoneNumber": "+1-555-0100", "supportPhoneNumber": "+1-555-0199",
-		"endUserSupportHelpURL": "https://help.example.com", "address1": "1 Example Way", "address2": nil,
+		"endUserSupportHelpURL": "https://help.example.com", "address1": "1 Example Way",
 		"city": "Springfield", "state": "IL", "postalCode": "62701", "country": "United States",
 		"_links": map[string]any{
-			"preferences":       link("/api/v1/org/preferences"),
-			"oktaCommunication": link("/api/v1/org/privacy/oktaCommunication"),
-			"oktaSupport":       link("/api/v1/org/privacy/oktaSupport"),
-			"contacts":          link("/api/v1/org/contacts"),
-			"uploadLogo":        linkAllow("/api/v1/org/logo", "POST"),
+			"preferences":       orgLink("/api/v1/org/preferences"),
+			"oktaCommunication": orgLink("/api/v1/org/privacy/oktaCommunication"),
+			"oktaSupport":       orgLink("/api/v1/org/privacy/oktaSupport"),
+			"contacts":          orgLink("/api/v1/org/contacts"),
+			"uploadLogo":        orgLinkAllow("/api/v1/org/logo", "POST"),
 		},
 	}
-	org = &object{id: g.orgID, status: "ACTIVE", kind: "org", name: "Example Corp (simulated)", created: created, lastUpdated: lu, raw: mustJSON(ov)}
+	org = &orgObj{id: g.orgID, status: "ACTIVE", kind: "org", name: "Example Corp (simulated)", created: created, lastUpdated: lu, raw: orgMustJSON(ov)}
 	sv := map[string]any{
-		"support": "ENABLED", "expiration": msTime(g.now + 5*dayMs), "caseNumber": "01234567",
-		"_links": map[string]any{"cases": linkAllow("/api/v1/org/privacy/oktaSupport/cases", "GET")},
+		"support": "ENABLED", "expiration": orgMsTime(g.now + 5*orgDayMs), "caseNumber": "01234567",
+		"_links": map[string]any{"cases": orgLinkAllow("/api/v1/org/privacy/oktaSupport/cases", "GET")},
 	}
-	support = &object{id: g.orgID, status: "ENABLED", kind: "okta_support", created: lu, lastUpdated: lu, raw: mustJSON(sv)}
+	support = &orgObj{id: g.orgID, status: "ENABLED", kind: "okta_support", created: lu, lastUpdated: lu, raw: orgMustJSON(sv)}
 	tc := g.ago(200, 900)
 	tlu := g.between(tc, g.now)
 	exclude := []string{}
@@ -321,9 +321,9 @@ func (g *gen) buildSingletons(excludeZone string) (org, support, threat *object)
 		exclude = append(exclude, excludeZone)
 	}
 	tv := map[string]any{
-		"action": "audit", "excludeZones": exclude, "created": msTime(tc), "lastUpdated": msTime(tlu),
-		"_links": map[string]any{"self": linkAllow("/api/v1/threats/configuration", "GET", "POST")},
+		"action": "audit", "excludeZones": exclude, "created": orgMsTime(tc), "lastUpdated": orgMsTime(tlu),
+		"_links": map[string]any{"self": orgLinkAllow("/api/v1/threats/configuration", "GET", "POST")},
 	}
-	threat = &object{id: g.orgID, status: "audit", kind: "threat_insight", created: tc, lastUpdated: tlu, raw: mustJSON(tv)}
+	threat = &orgObj{id: g.orgID, status: "audit", kind: "threat_insight", created: tc, lastUpdated: tlu, raw: orgMustJSON(tv)}
 	return org, support, threat
 }

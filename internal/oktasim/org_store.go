@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"strconv"
@@ -64,7 +65,7 @@ var relationTypes = map[string]bool{
 // whose raw is nil (app users, app groups, factors, memberships) are
 // rendered from their fields by the type's renderer, which keeps a
 // 100k-user org small.
-type object struct {
+type orgObj struct {
 	seq         uint64 // insertion order; the pagination cursor is built from it
 	id          string // own id; "" for relation types (see key)
 	parent      string // owning object: app, group, policy, user or role principal
@@ -80,7 +81,7 @@ type object struct {
 
 // key is the object's id in the data contract: its own id, or
 // "<parent>/<ref>" for relations.
-func (o *object) key() string {
+func (o *orgObj) key() string {
 	if o.id != "" {
 		return o.id
 	}
@@ -88,18 +89,18 @@ func (o *object) key() string {
 }
 
 // collection holds every object of one resource type, ordered by seq.
-type collection struct {
-	items    []*object
-	byID     map[string]*object   // by key()
-	byParent map[string][]*object // children of a parent, ordered by seq
-	byRef    map[string][]*object // relations by their ref (user -> memberships)
+type orgCollection struct {
+	items    []*orgObj
+	byID     map[string]*orgObj   // by key()
+	byParent map[string][]*orgObj // children of a parent, ordered by seq
+	byRef    map[string][]*orgObj // relations by their ref (user -> memberships)
 }
 
-func newCollection() *collection {
-	return &collection{byID: map[string]*object{}, byParent: map[string][]*object{}, byRef: map[string][]*object{}}
+func newOrgCollection() *orgCollection {
+	return &orgCollection{byID: map[string]*orgObj{}, byParent: map[string][]*orgObj{}, byRef: map[string][]*orgObj{}}
 }
 
-func (c *collection) add(o *object) {
+func (c *orgCollection) add(o *orgObj) {
 	c.items = append(c.items, o)
 	c.byID[o.key()] = o
 	if o.parent != "" {
@@ -110,7 +111,7 @@ func (c *collection) add(o *object) {
 	}
 }
 
-func removeObject(list []*object, o *object) []*object {
+func orgRemoveObject(list []*orgObj, o *orgObj) []*orgObj {
 	i := sort.Search(len(list), func(i int) bool { return list[i].seq >= o.seq })
 	if i < len(list) && list[i] == o {
 		return slices.Delete(list, i, i+1)
@@ -118,18 +119,18 @@ func removeObject(list []*object, o *object) []*object {
 	return list
 }
 
-func (c *collection) remove(o *object) {
-	c.items = removeObject(c.items, o)
+func (c *orgCollection) remove(o *orgObj) {
+	c.items = orgRemoveObject(c.items, o)
 	delete(c.byID, o.key())
 	if o.parent != "" {
-		if l := removeObject(c.byParent[o.parent], o); len(l) > 0 {
+		if l := orgRemoveObject(c.byParent[o.parent], o); len(l) > 0 {
 			c.byParent[o.parent] = l
 		} else {
 			delete(c.byParent, o.parent)
 		}
 	}
 	if o.ref != "" {
-		if l := removeObject(c.byRef[o.ref], o); len(l) > 0 {
+		if l := orgRemoveObject(c.byRef[o.ref], o); len(l) > 0 {
 			c.byRef[o.ref] = l
 		} else {
 			delete(c.byRef, o.ref)
@@ -147,14 +148,22 @@ type orgStore struct {
 
 	mu    sync.RWMutex
 	seq   uint64
-	cols  map[string]*collection
+	cols  map[string]*orgCollection
 	clock func() time.Time
 	// lastMs keeps lastUpdated strictly increasing under mutation, so that
 	// lastUpdated gt "<previous value>" always finds the change.
 	lastMs int64
+
+	// The custom IAM role (served by /api/v1/iam/roles) and its resource set.
+	customRoleID      string
+	resourceSetID     string
+	customRoleCreated int64
+
+	// ctlRng draws the ids of objects the control API creates.
+	ctlRng *rand.Rand
 }
 
-func (o *orgStore) col(typ string) *collection { return o.cols[typ] }
+func (o *orgStore) col(typ string) *orgCollection { return o.cols[typ] }
 
 // nextSeq returns a fresh insertion sequence number (callers hold mu).
 func (o *orgStore) nextSeq() uint64 {
@@ -175,41 +184,41 @@ func (o *orgStore) nowMs() int64 {
 // OrgID is the org's id ("00o…").
 func (o *orgStore) OrgID() string { return o.orgID }
 
-// cursorFor encodes an opaque pagination cursor for the position after o.
-func cursorFor(seq uint64) string {
+// orgCursorFor encodes an opaque pagination cursor for the position after o.
+func orgCursorFor(seq uint64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("sim1:" + strconv.FormatUint(seq, 10)))
 }
 
-var errBadCursor = errors.New("invalid after cursor")
+var orgErrBadCursor = errors.New("invalid after cursor")
 
-// parseCursor decodes an after cursor; "" means the start.
-func parseCursor(after string) (uint64, error) {
+// orgParseCursor decodes an after cursor; "" means the start.
+func orgParseCursor(after string) (uint64, error) {
 	if after == "" {
 		return 0, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(after)
 	if err != nil {
-		return 0, errBadCursor
+		return 0, orgErrBadCursor
 	}
 	s, ok := strings.CutPrefix(string(b), "sim1:")
 	if !ok {
-		return 0, errBadCursor
+		return 0, orgErrBadCursor
 	}
 	n, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		return 0, errBadCursor
+		return 0, orgErrBadCursor
 	}
 	return n, nil
 }
 
-// startAt returns the index of the first object after seq.
-func startAt(list []*object, seq uint64) int {
+// orgStartAt returns the index of the first object after seq.
+func orgStartAt(list []*orgObj, seq uint64) int {
 	return sort.Search(len(list), func(i int) bool { return list[i].seq > seq })
 }
 
-func msTime(ms int64) string { return oktaTime(time.UnixMilli(ms)) }
+func orgMsTime(ms int64) string { return oktaTime(time.UnixMilli(ms)) }
 
-func parseOktaTime(s string) (int64, error) {
+func orgParseOktaTime(s string) (int64, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not an RFC 3339 date-time", s)
@@ -217,4 +226,4 @@ func parseOktaTime(s string) (int64, error) {
 	return t.UnixMilli(), nil
 }
 
-func itoa(i int) string { return strconv.Itoa(i) }
+func orgItoa(i int) string { return strconv.Itoa(i) }

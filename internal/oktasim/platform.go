@@ -62,12 +62,9 @@ func newPlatform(opts PlatformOptions) (*platform, error) {
 	return p, nil
 }
 
-// OAuthEnabled reports whether the token endpoint accepts client assertions.
-func (p *platform) oauthEnabled() bool { return p.clientKey != nil }
-
 // wrap returns h wrapped in the platform middleware. Every response gets
 // Date and X-Okta-Request-Id. Management paths (/api/v1/*, /oauth2/v1/clients,
-// ...) additionally get, in this order: faults, the concurrency limit,
+// ...) additionally get, in this order: the concurrency limit, faults,
 // authentication, the rate limit (X-Rate-Limit-* on every response, 429
 // E0000047 when exhausted), scopes and the admin role. The token endpoint
 // gets faults only; /_sim/* and /.well-known/* get neither.
@@ -86,6 +83,13 @@ func (p *platform) wrap(h http.Handler) http.Handler {
 			bucket = bucketFor(r.Method, path)
 		}
 		p.stats.request(bucket, r.Method+" "+pathTemplate(path))
+		if mgmt {
+			// Injected latency and pauses count as in flight, as a slow org would.
+			if !p.enterConcurrency(w, bucket) {
+				return
+			}
+			defer p.leaveConcurrency()
+		}
 
 		w, finish, served := p.injectFaults(w, r, bucket)
 		if served {
@@ -100,24 +104,30 @@ func (p *platform) wrap(h http.Handler) http.Handler {
 	})
 }
 
-// serveManagement applies the concurrency limit, authentication, rate
-// limit, scopes and role to a management request, then calls h.
+// enterConcurrency admits a management request under the concurrency cap,
+// or answers 429 itself. An admitted request must call leaveConcurrency.
+func (p *platform) enterConcurrency(w http.ResponseWriter, bucket string) bool {
+	if _, ok := p.limiter.enter(); !ok {
+		// Okta: on a concurrency 429 Limit and Remaining are 0 and Reset is an estimate.
+		setRateHeaders(w.Header(), 0, 0, time.Now().Add(time.Second))
+		p.stats.limited(bucket, func(s *PlatformStats) *int64 { return &s.Concurrency429 })
+		writeTooManyRequests(w)
+		return false
+	}
+	p.stats.inFlight(1)
+	return true
+}
+
+func (p *platform) leaveConcurrency() {
+	p.limiter.leave()
+	p.stats.inFlight(-1)
+}
+
+// serveManagement applies authentication, the rate limit, scopes and the
+// role to an admitted management request, then calls h.
 func (p *platform) serveManagement(w http.ResponseWriter, r *http.Request, h http.Handler, bucket string) {
 	now := time.Now()
 	setDate(w, now)
-	if _, ok := p.limiter.enter(); !ok {
-		// Okta: on a concurrency 429 Limit and Remaining are 0 and Reset is an estimate.
-		setRateHeaders(w.Header(), 0, 0, now.Add(time.Second))
-		p.stats.limited(bucket, func(s *PlatformStats) *int64 { return &s.Concurrency429 })
-		writeTooManyRequests(w)
-		return
-	}
-	p.stats.inFlight(1)
-	defer func() {
-		p.limiter.leave()
-		p.stats.inFlight(-1)
-	}()
-
 	caller, failure := p.authenticate(r, now)
 	client := "unauthenticated"
 	if caller != nil {

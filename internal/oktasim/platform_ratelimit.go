@@ -15,19 +15,19 @@ import (
 type RateLimitOptions struct {
 	// Enabled turns limiting on. Off, every request still gets
 	// X-Rate-Limit-* headers, with generous numbers (for benchmarks).
-	Enabled bool `json:"enabled"`
+	Enabled bool
 	// Window is the length of a bucket's window (Okta: 60 s). Each window
 	// starts with the first request after the previous one ended, so it is
 	// not aligned to the wall-clock minute.
-	Window time.Duration `json:"-"`
+	Window time.Duration
 	// Share is the part of each bucket one client (an SSWS token or an OAuth
 	// app) may use (Okta default 0.5). The headers report the client's limit.
-	Share float64 `json:"share"`
+	Share float64
 	// Concurrency is the org-wide cap on in-flight management requests
 	// (Okta Workforce default 75); 0 means no cap.
-	Concurrency int `json:"concurrency"`
+	Concurrency int
 	// Buckets overrides per-minute limits by bucket name (see Bucket*).
-	Buckets map[string]int `json:"buckets"`
+	Buckets map[string]int
 }
 
 // DefaultRateLimitOptions returns Okta's Workforce defaults.

@@ -241,6 +241,22 @@ func (o OAuthConfig) validate() []error {
 	return errs
 }
 
+// childParents maps each child resource type to the type whose objects it is listed under.
+var childParents = map[string]string{
+	resUserFactor:       resUser,
+	resGroupMembership:  resGroup,
+	resApplicationUser:  resApplication,
+	resApplicationGroup: resApplication,
+	resPolicyRule:       resPolicy,
+}
+
+// resourceAliases suggests the type name for common other spellings.
+var resourceAliases = map[string]string{
+	"group_members": resGroupMembership, "policies": resPolicy, "factors": resUserFactor,
+	"apps": resApplication, "app_users": resApplicationUser, "app_groups": resApplicationGroup,
+	"zones": resNetworkZone, "idps": resIdentityProvider, "roles": resAdminRoleAssignment,
+}
+
 func (c InventoryConfig) validate() []error {
 	var errs []error
 	if c.FullSyncInterval <= 0 {
@@ -252,6 +268,12 @@ func (c InventoryConfig) validate() []error {
 		errs = append(errs, fmt.Errorf("inventory.incremental_interval (%s) must be shorter than inventory.full_sync_interval (%s)",
 			c.IncrementalInterval, c.FullSyncInterval))
 	}
+	for child, parent := range childParents {
+		if c.enabled(child) && !c.enabled(parent) {
+			errs = append(errs, fmt.Errorf("inventory.resources.%s needs inventory.resources.%s (its parent) to be enabled; disable %s too",
+				child, parent, child))
+		}
+	}
 	names := make([]string, 0, len(c.Resources))
 	for name := range c.Resources {
 		names = append(names, name)
@@ -260,7 +282,9 @@ func (c InventoryConfig) validate() []error {
 	for _, name := range names {
 		if !isResourceType(name) {
 			hint := ""
-			if s := strings.TrimSuffix(name, "s"); isResourceType(s) {
+			if alias, ok := resourceAliases[name]; ok {
+				hint = fmt.Sprintf(" (did you mean %q?)", alias)
+			} else if s := strings.TrimSuffix(name, "s"); isResourceType(s) {
 				hint = fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			errs = append(errs, fmt.Errorf("inventory.resources.%s: unknown resource type%s; valid types: %s",

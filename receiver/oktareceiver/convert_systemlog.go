@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -18,43 +19,43 @@ import (
 // Attribute keys of System Log records (ARCHITECTURE §4, GUIDE §7). Semantic conventions
 // first; vendor keys under okta.* where no convention exists.
 var (
-	attrLogRecordUID    = string(semconv.LogRecordUIDKey)
-	attrUserID          = string(semconv.UserIDKey)
-	attrUserName        = string(semconv.UserNameKey)
-	attrUserFullName    = string(semconv.UserFullNameKey)
-	attrClientAddress   = string(semconv.ClientAddressKey)
-	attrUserAgent       = string(semconv.UserAgentOriginalKey)
-	attrGeoLocalityName = string(semconv.GeoLocalityNameKey)
-	attrGeoLat          = string(semconv.GeoLocationLatKey)
-	attrGeoLon          = string(semconv.GeoLocationLonKey)
-	attrGeoPostalCode   = string(semconv.GeoPostalCodeKey)
-	attrSessionID       = string(semconv.SessionIDKey)
+	slAttrLogRecordUID    = string(semconv.LogRecordUIDKey)
+	slAttrUserID          = string(semconv.UserIDKey)
+	slAttrUserName        = string(semconv.UserNameKey)
+	slAttrUserFullName    = string(semconv.UserFullNameKey)
+	slAttrClientAddress   = string(semconv.ClientAddressKey)
+	slAttrUserAgent       = string(semconv.UserAgentOriginalKey)
+	slAttrGeoLocalityName = string(semconv.GeoLocalityNameKey)
+	slAttrGeoLat          = string(semconv.GeoLocationLatKey)
+	slAttrGeoLon          = string(semconv.GeoLocationLonKey)
+	slAttrGeoPostalCode   = string(semconv.GeoPostalCodeKey)
+	slAttrSessionID       = string(semconv.SessionIDKey)
 )
 
 const (
-	attrRecordKind          = "okta.record.kind"
-	recordKindSystemLog     = "system_log"
-	attrActorType           = "okta.actor.type"
-	attrOutcomeResult       = "okta.outcome.result"
-	attrOutcomeReason       = "okta.outcome.reason"
-	attrTransactionID       = "okta.transaction.id"
-	attrTransactionType     = "okta.transaction.type"
-	attrClientGeoCountry    = "okta.client.geo.country"
-	attrClientGeoState      = "okta.client.geo.state"
-	attrClientZone          = "okta.client.zone"
-	attrTargetIDs           = "okta.target.ids"
-	attrTargetTypes         = "okta.target.types"
-	attrSecIsProxy          = "okta.security_context.is_proxy"
-	attrSecASNumber         = "okta.security_context.as.number"
-	attrSecASOrg            = "okta.security_context.as.org"
-	attrSecISP              = "okta.security_context.isp"
-	attrSecDomain           = "okta.security_context.domain"
-	attrDisplayMessage      = "okta.event.display_message"
-	attrLegacyEventType     = "okta.event.legacy_type"
-	attrRootSessionID       = "okta.authentication.root_session_id"
-	attrCredentialType      = "okta.authentication.credential_type"
-	attrRequestAPITokenID   = "okta.transaction.request_api_token_id"
-	outcomeUnknown          = "UNKNOWN"
+	slAttrRecordKind        = "okta.record.kind"
+	slRecordKindSystemLog   = "system_log"
+	slAttrActorType         = "okta.actor.type"
+	slAttrOutcomeResult     = "okta.outcome.result"
+	slAttrOutcomeReason     = "okta.outcome.reason"
+	slAttrTransactionID     = "okta.transaction.id"
+	slAttrTransactionType   = "okta.transaction.type"
+	slAttrClientGeoCountry  = "okta.client.geo.country"
+	slAttrClientGeoState    = "okta.client.geo.state"
+	slAttrClientZone        = "okta.client.zone"
+	slAttrTargetIDs         = "okta.target.ids"
+	slAttrTargetTypes       = "okta.target.types"
+	slAttrSecIsProxy        = "okta.security_context.is_proxy"
+	slAttrSecASNumber       = "okta.security_context.as.number"
+	slAttrSecASOrg          = "okta.security_context.as.org"
+	slAttrSecISP            = "okta.security_context.isp"
+	slAttrSecDomain         = "okta.security_context.domain"
+	slAttrDisplayMessage    = "okta.event.display_message"
+	slAttrLegacyEventType   = "okta.event.legacy_type"
+	slAttrRootSessionID     = "okta.authentication.root_session_id"
+	slAttrCredentialType    = "okta.authentication.credential_type"
+	slAttrRequestAPITokenID = "okta.transaction.request_api_token_id"
+	slOutcomeUnknown        = "UNKNOWN"
 	systemLogScopeName      = "github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver"
 	maxSystemLogNestedDepth = 64
 )
@@ -136,7 +137,7 @@ func (e systemLogEvent) outcome() string {
 	if r := e.str("outcome", "result"); r != "" {
 		return r
 	}
-	return outcomeUnknown
+	return slOutcomeUnknown
 }
 
 // convertSystemLogEvents builds one plog.Logs (one resource, one scope) holding a record per
@@ -173,43 +174,43 @@ func fillSystemLogRecord(lr plog.LogRecord, raw map[string]any, observed time.Ti
 
 	attrs := lr.Attributes()
 	attrs.EnsureCapacity(24)
-	attrs.PutStr(attrRecordKind, recordKindSystemLog)
-	putStr(attrs, attrLogRecordUID, ev.uuid())
-	putStr(attrs, attrUserID, ev.str("actor", "id"))
-	putStr(attrs, attrUserName, ev.str("actor", "alternateId"))
-	putStr(attrs, attrUserFullName, ev.str("actor", "displayName"))
-	putStr(attrs, attrActorType, ev.str("actor", "type"))
-	putStr(attrs, attrClientAddress, ev.str("client", "ipAddress"))
-	putStr(attrs, attrUserAgent, ev.str("client", "userAgent", "rawUserAgent"))
-	putStr(attrs, attrClientZone, ev.str("client", "zone"))
-	putStr(attrs, attrGeoLocalityName, ev.str("client", "geographicalContext", "city"))
-	putStr(attrs, attrClientGeoState, ev.str("client", "geographicalContext", "state"))
-	putStr(attrs, attrClientGeoCountry, ev.str("client", "geographicalContext", "country"))
-	putStr(attrs, attrGeoPostalCode, ev.str("client", "geographicalContext", "postalCode"))
-	putDouble(attrs, attrGeoLat, ev.lookup("client", "geographicalContext", "geolocation", "lat"))
-	putDouble(attrs, attrGeoLon, ev.lookup("client", "geographicalContext", "geolocation", "lon"))
-	putStr(attrs, attrSessionID, ev.str("authenticationContext", "externalSessionId"))
-	putStr(attrs, attrRootSessionID, ev.str("authenticationContext", "rootSessionId"))
-	putStr(attrs, attrCredentialType, ev.str("authenticationContext", "credentialType"))
-	putStr(attrs, attrOutcomeResult, ev.str("outcome", "result"))
-	putStr(attrs, attrOutcomeReason, ev.str("outcome", "reason"))
-	putStr(attrs, attrTransactionID, ev.str("transaction", "id"))
-	putStr(attrs, attrTransactionType, ev.str("transaction", "type"))
-	putStr(attrs, attrRequestAPITokenID, ev.str("transaction", "detail", "requestApiTokenId"))
-	putStr(attrs, attrDisplayMessage, ev.str("displayMessage"))
-	putStr(attrs, attrLegacyEventType, ev.str("legacyEventType"))
+	attrs.PutStr(slAttrRecordKind, slRecordKindSystemLog)
+	putStr(attrs, slAttrLogRecordUID, ev.uuid())
+	putStr(attrs, slAttrUserID, ev.str("actor", "id"))
+	putStr(attrs, slAttrUserName, ev.str("actor", "alternateId"))
+	putStr(attrs, slAttrUserFullName, ev.str("actor", "displayName"))
+	putStr(attrs, slAttrActorType, ev.str("actor", "type"))
+	putStr(attrs, slAttrClientAddress, ev.str("client", "ipAddress"))
+	putStr(attrs, slAttrUserAgent, ev.str("client", "userAgent", "rawUserAgent"))
+	putStr(attrs, slAttrClientZone, ev.str("client", "zone"))
+	putStr(attrs, slAttrGeoLocalityName, ev.str("client", "geographicalContext", "city"))
+	putStr(attrs, slAttrClientGeoState, ev.str("client", "geographicalContext", "state"))
+	putStr(attrs, slAttrClientGeoCountry, ev.str("client", "geographicalContext", "country"))
+	putStr(attrs, slAttrGeoPostalCode, ev.str("client", "geographicalContext", "postalCode"))
+	putDouble(attrs, slAttrGeoLat, ev.lookup("client", "geographicalContext", "geolocation", "lat"))
+	putDouble(attrs, slAttrGeoLon, ev.lookup("client", "geographicalContext", "geolocation", "lon"))
+	putStr(attrs, slAttrSessionID, ev.str("authenticationContext", "externalSessionId"))
+	putStr(attrs, slAttrRootSessionID, ev.str("authenticationContext", "rootSessionId"))
+	putStr(attrs, slAttrCredentialType, ev.str("authenticationContext", "credentialType"))
+	putStr(attrs, slAttrOutcomeResult, ev.str("outcome", "result"))
+	putStr(attrs, slAttrOutcomeReason, ev.str("outcome", "reason"))
+	putStr(attrs, slAttrTransactionID, ev.str("transaction", "id"))
+	putStr(attrs, slAttrTransactionType, ev.str("transaction", "type"))
+	putStr(attrs, slAttrRequestAPITokenID, ev.str("transaction", "detail", "requestApiTokenId"))
+	putStr(attrs, slAttrDisplayMessage, ev.str("displayMessage"))
+	putStr(attrs, slAttrLegacyEventType, ev.str("legacyEventType"))
 	putTargets(attrs, ev.lookup("target"))
 	if b, ok := ev.lookup("securityContext", "isProxy").(bool); ok {
-		attrs.PutBool(attrSecIsProxy, b)
+		attrs.PutBool(slAttrSecIsProxy, b)
 	}
 	if n, ok := ev.lookup("securityContext", "asNumber").(json.Number); ok {
 		if i, err := n.Int64(); err == nil {
-			attrs.PutInt(attrSecASNumber, i)
+			attrs.PutInt(slAttrSecASNumber, i)
 		}
 	}
-	putStr(attrs, attrSecASOrg, ev.str("securityContext", "asOrg"))
-	putStr(attrs, attrSecISP, ev.str("securityContext", "isp"))
-	putStr(attrs, attrSecDomain, ev.str("securityContext", "domain"))
+	putStr(attrs, slAttrSecASOrg, ev.str("securityContext", "asOrg"))
+	putStr(attrs, slAttrSecISP, ev.str("securityContext", "isp"))
+	putStr(attrs, slAttrSecDomain, ev.str("securityContext", "domain"))
 }
 
 // systemLogSeverity maps Okta's severity to the OTel severity number (unknown → unspecified).
@@ -261,8 +262,8 @@ func putTargets(attrs pcommon.Map, v any) {
 	if !ok || len(targets) == 0 {
 		return
 	}
-	ids := attrs.PutEmptySlice(attrTargetIDs)
-	types := attrs.PutEmptySlice(attrTargetTypes)
+	ids := attrs.PutEmptySlice(slAttrTargetIDs)
+	types := attrs.PutEmptySlice(slAttrTargetTypes)
 	ids.EnsureCapacity(len(targets))
 	types.EnsureCapacity(len(targets))
 	for _, t := range targets {
@@ -296,17 +297,17 @@ func setPdataValue(dst pcommon.Value, v any, depth int) {
 		dst.SetInt(int64(x))
 	case map[string]any:
 		if depth >= maxSystemLogNestedDepth {
-			dst.SetStr(fmt.Sprint(x))
+			setJSONString(dst, x)
 			return
 		}
 		m := dst.SetEmptyMap()
 		m.EnsureCapacity(len(x))
-		for k, item := range x {
-			setPdataValue(m.PutEmpty(k), item, depth+1)
+		for _, k := range sortedKeys(x) {
+			setPdataValue(m.PutEmpty(k), x[k], depth+1)
 		}
 	case []any:
 		if depth >= maxSystemLogNestedDepth {
-			dst.SetStr(fmt.Sprint(x))
+			setJSONString(dst, x)
 			return
 		}
 		s := dst.SetEmptySlice()
@@ -317,6 +318,26 @@ func setPdataValue(dst pcommon.Value, v any, depth int) {
 	default:
 		dst.SetStr(fmt.Sprint(x))
 	}
+}
+
+// setJSONString stores v re-encoded as JSON text (used below the nesting limit).
+func setJSONString(dst pcommon.Value, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		dst.SetStr(fmt.Sprint(v))
+		return
+	}
+	dst.SetStr(string(b))
+}
+
+// sortedKeys returns m's keys in order, so that bodies are deterministic (goldens, diffs).
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func setPdataNumber(dst pcommon.Value, n json.Number) {

@@ -143,7 +143,8 @@ func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigge
 	if changed && p.storage != nil {
 		cp := s.cp
 		cp.RecentUUIDs = s.window.snapshot()
-		saveErr = saveSystemLogCheckpoint(ctx, p.storage, &cp)
+		// The events are already downstream: save even if ctx was just cancelled (shutdown).
+		saveErr = saveSystemLogCheckpoint(context.WithoutCancel(ctx), p.storage, &cp)
 		s.noteCheckpointResult(p, saveErr)
 	}
 	s.mu.Unlock()
@@ -186,6 +187,9 @@ func (s *systemLogShared) noteCheckpointResult(p systemLogParams, err error) {
 
 // orgURL is the configured org endpoint ("" without a config).
 func orgURL(p systemLogParams) string {
+	if p.client != nil {
+		return p.client.orgURL()
+	}
 	if p.cfg == nil {
 		return ""
 	}

@@ -58,3 +58,10 @@ func (s *systemLogShared) stats() systemLogStats {
 	}
 	return out
 }
+
+// Error kinds of the event hook endpoint.
+const (
+	errKindHookUnauthorized = "hook_unauthorized"
+	errKindHookTooLarge     = "hook_too_large"
+	errKindHookBadRequest   = "hook_bad_request"
+)

@@ -1,0 +1,268 @@
+package rulesprocessor // import "github.com/otelcol-okta/otelcol-okta/processor/rulesprocessor"
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottllog"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.uber.org/zap"
+)
+
+// batch carries the per-batch scratch state of processLogs.
+type batch struct {
+	ctx    context.Context
+	now    time.Time
+	counts batchCounts
+	// failed is reused for every record: the record rules the record violates.
+	failed []*compiledRule
+	// findings collects the findings of the current ResourceLogs (nil until the first one).
+	findings plog.LogRecordSlice
+	hasFind  bool
+}
+
+// processLogs evaluates the applicable rules on every record of ld, tags the records, updates the
+// posture state and threshold windows, and appends the findings to each ResourceLogs.
+func (p *rulesProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := &batch{ctx: ctx, now: p.now()}
+	defer func() { p.tel.record(ctx, b.counts) }()
+	for _, rl := range ld.ResourceLogs().All() {
+		var org *orgState
+		orgURL, _ := rl.Resource().Attributes().Get(attrOrgURL)
+		b.hasFind = false
+		b.findings = plog.NewLogRecordSlice()
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				keys, ok := recordKeysOf(lr)
+				if !ok {
+					continue
+				}
+				if keys.kind == kindInventory && org == nil {
+					org = p.state.org(orgURL.Str(), rl.Resource())
+				}
+				if err := p.evalRecord(b, rl, sl, lr, keys, org); err != nil {
+					return ld, err
+				}
+			}
+		}
+		if b.hasFind {
+			fsl := rl.ScopeLogs().AppendEmpty()
+			fsl.Scope().SetName(scopeName)
+			b.findings.MoveAndAppendTo(fsl.LogRecords())
+		}
+	}
+	return ld, nil
+}
+
+// recordKeysOf reads the dispatch keys of a record; ok is false for records the processor never
+// evaluates (its own findings and summaries).
+func recordKeysOf(lr plog.LogRecord) (recordKeys, bool) {
+	attrs := lr.Attributes()
+	var k recordKeys
+	if v, ok := attrs.Get(attrRecordKind); ok {
+		k.kind = v.Str()
+	}
+	switch k.kind {
+	case kindFinding, kindSummary:
+		return k, false
+	case "":
+		if _, ok := attrs.Get(attrResourceType); ok {
+			k.kind = kindInventory
+		} else {
+			k.kind = kindSystemLog
+		}
+	}
+	k.eventName = lr.EventName()
+	if k.kind != kindInventory {
+		return k, true
+	}
+	if v, ok := attrs.Get(attrResourceType); ok {
+		k.resourceType = v.Str()
+	}
+	if k.resourceType == "policy" || k.resourceType == "policy_rule" {
+		k.policyType = policyTypeOf(attrs, lr.Body(), k.resourceType)
+	}
+	return k, true
+}
+
+// policyTypeOf is the policy type of a policy or policy rule: the okta.policy.type attribute, or
+// the body's type (a SIGN_ON rule belongs to an OKTA_SIGN_ON policy).
+func policyTypeOf(attrs pcommon.Map, body pcommon.Value, resourceType string) string {
+	if v, ok := attrs.Get(attrPolicyType); ok && v.Str() != "" {
+		return v.Str()
+	}
+	if body.Type() != pcommon.ValueTypeMap {
+		return ""
+	}
+	t, ok := body.Map().Get("type")
+	if !ok {
+		return ""
+	}
+	if resourceType == "policy_rule" && t.Str() == "SIGN_ON" {
+		return "OKTA_SIGN_ON"
+	}
+	return t.Str()
+}
+
+// evalRecord evaluates the candidate rules of one record.
+func (p *rulesProcessor) evalRecord(b *batch, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, keys recordKeys, org *orgState) error {
+	var resKey string
+	if keys.kind == kindInventory {
+		id, _ := lr.Attributes().Get(attrResourceID)
+		resKey = keys.resourceType + "/" + id.Str()
+		if keys.eventName == eventSnapshot {
+			sync, _ := lr.Attributes().Get(attrSyncID)
+			org.observeSnapshot(sync.Str(), b.now)
+		}
+		if ct, ok := lr.Attributes().Get(attrChangeType); ok && ct.Str() == changeDeleted {
+			p.rules.index.candidates(keys, func(r *compiledRule) bool {
+				if r.isPosture() {
+					org.set(r, resKey, false)
+				}
+				return true
+			})
+			return nil
+		}
+	}
+
+	tCtx := ottllog.NewTransformContext(rl, sl, lr)
+	defer tCtx.Close()
+	b.failed = b.failed[:0]
+	matched := false
+	var evalErr error
+	p.rules.index.candidates(keys, func(r *compiledRule) bool {
+		b.counts.evaluations++
+		applies, violated, err := p.evalRule(b, tCtx, r)
+		if err != nil {
+			evalErr = err
+			return false
+		}
+		if keys.kind == kindInventory && r.isPosture() && r.threshold == nil {
+			org.set(r, resKey, applies && violated)
+		}
+		if !applies || r.aggregate != nil {
+			return true
+		}
+		if r.threshold != nil {
+			if violated {
+				p.observeThreshold(b, tCtx, r, rl, lr, keys)
+			}
+			return true
+		}
+		matched = true
+		if violated {
+			b.failed = append(b.failed, r)
+			b.counts.violations++
+			if p.cfg.EmitFindings {
+				p.appendFinding(b, r, rl.Resource(), lr, keys, nil)
+			}
+		}
+		return true
+	})
+	if evalErr != nil {
+		return evalErr
+	}
+	if matched && p.cfg.TagRecords {
+		tagRecord(lr, b.failed)
+	}
+	return nil
+}
+
+// evalRule evaluates match then condition. applies is the match result; violated the condition's.
+// Evaluation errors follow error_mode: propagate returns them, ignore/silent count them and treat
+// the rule as not applying (ignore also logs at debug level, never per record at higher levels).
+func (p *rulesProcessor) evalRule(b *batch, tCtx *ottllog.TransformContext, r *compiledRule) (applies, violated bool, err error) {
+	if r.match != nil {
+		ok, err := r.match.Eval(b.ctx, tCtx)
+		if err != nil {
+			return false, false, p.evalError(b, r, "match", err)
+		}
+		if !ok {
+			return false, false, nil
+		}
+	}
+	v, err := r.condition.Eval(b.ctx, tCtx)
+	if err != nil {
+		return false, false, p.evalError(b, r, "condition", err)
+	}
+	return true, v, nil
+}
+
+func (p *rulesProcessor) evalError(b *batch, r *compiledRule, what string, err error) error {
+	b.counts.errors++
+	switch p.cfg.ErrorMode {
+	case ottl.PropagateError:
+		return fmt.Errorf("rule %q %s: %w", r.ID, what, err)
+	case ottl.IgnoreError:
+		if ce := p.logger.Check(zap.DebugLevel, "rule evaluation failed"); ce != nil {
+			ce.Write(zap.String("rule", r.ID), zap.String("part", what), zap.Error(err))
+		}
+	}
+	return nil
+}
+
+// tagRecord writes the compliance tags of an evaluated record.
+func tagRecord(lr plog.LogRecord, failed []*compiledRule) {
+	attrs := lr.Attributes()
+	if len(failed) == 0 {
+		attrs.PutStr(attrComplianceStatus, statusPass)
+		attrs.Remove(attrComplianceFailedRules)
+		attrs.Remove(attrComplianceMaxSeverity)
+		return
+	}
+	attrs.PutStr(attrComplianceStatus, statusFail)
+	ids := attrs.PutEmptySlice(attrComplianceFailedRules)
+	ids.EnsureCapacity(len(failed))
+	maxSev := severityNone
+	for _, r := range failed {
+		ids.AppendEmpty().SetStr(r.ID)
+		maxSev = max(maxSev, r.severity)
+	}
+	attrs.PutStr(attrComplianceMaxSeverity, maxSev.String())
+}
+
+// observeThreshold counts one matching event for a threshold rule and emits a finding when the
+// window reaches the count.
+func (p *rulesProcessor) observeThreshold(b *batch, tCtx *ottllog.TransformContext, r *compiledRule, rl plog.ResourceLogs, lr plog.LogRecord, keys recordKeys) {
+	key := p.groupKey(b, tCtx, r, lr)
+	t := lr.Timestamp().AsTime()
+	if lr.Timestamp() == 0 {
+		t = b.now
+	}
+	fired, n := p.windows[r].add(key, t)
+	if !fired {
+		return
+	}
+	b.counts.violations++
+	if p.cfg.EmitFindings {
+		p.appendFinding(b, r, rl.Resource(), lr, keys, &thresholdHit{groupKey: key, count: n})
+	}
+}
+
+// groupKey evaluates the group_by of a threshold rule on a record ("" when absent).
+func (p *rulesProcessor) groupKey(b *batch, tCtx *ottllog.TransformContext, r *compiledRule, lr plog.LogRecord) string {
+	spec := r.threshold
+	switch {
+	case spec.groupExpr != nil:
+		v, err := spec.groupExpr.Eval(b.ctx, tCtx)
+		if err != nil || v == nil {
+			return ""
+		}
+		if s, ok := v.(string); ok {
+			return s
+		}
+		return fmt.Sprint(v)
+	case spec.GroupBy != "":
+		v, ok := lr.Attributes().Get(spec.GroupBy)
+		if !ok {
+			return ""
+		}
+		return v.AsString()
+	}
+	return ""
+}

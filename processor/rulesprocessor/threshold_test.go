@@ -1,0 +1,62 @@
+package rulesprocessor
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestWindowCounterFiresOncePerWindow(t *testing.T) {
+	w := newWindowCounter(3, time.Minute, 100)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+
+	fired, _ := w.add("alice", at(0))
+	assert.False(t, fired)
+	fired, _ = w.add("alice", at(10))
+	assert.False(t, fired)
+	fired, n := w.add("alice", at(20))
+	assert.True(t, fired, "third event within the window reaches the threshold")
+	assert.Equal(t, 3, n)
+	for s := 25; s < 80; s += 5 {
+		fired, _ = w.add("alice", at(s))
+		assert.False(t, fired, "silent until the window that fired has passed (t=%ds)", s)
+	}
+	// After the silence the count starts over.
+	fired, _ = w.add("alice", at(81))
+	assert.False(t, fired)
+	fired, _ = w.add("alice", at(82))
+	assert.False(t, fired)
+	fired, _ = w.add("alice", at(83))
+	assert.True(t, fired)
+}
+
+func TestWindowCounterSlides(t *testing.T) {
+	w := newWindowCounter(3, time.Minute, 100)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	w.add("bob", t0)
+	w.add("bob", t0.Add(30*time.Second))
+	fired, n := w.add("bob", t0.Add(61*time.Second))
+	assert.False(t, fired, "the first event left the window")
+	assert.Equal(t, 2, n)
+	// Keys are independent.
+	fired, _ = w.add("carol", t0.Add(62*time.Second))
+	assert.False(t, fired)
+}
+
+func TestWindowCounterBoundedKeys(t *testing.T) {
+	w := newWindowCounter(2, time.Hour, 3)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 10 {
+		w.add(fmt.Sprintf("ip-%d", i), t0)
+	}
+	assert.Equal(t, 3, w.size(), "keys are capped")
+	assert.Equal(t, int64(7), w.evicted)
+	// ip-9 survived (most recent) and fires on its second event; ip-0 was evicted and starts over.
+	fired, _ := w.add("ip-9", t0.Add(time.Second))
+	assert.True(t, fired)
+	fired, _ = w.add("ip-0", t0.Add(time.Second))
+	assert.False(t, fired)
+}

@@ -1,0 +1,159 @@
+package oktareceiver
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// Event names, attribute keys and values of inventory records (ARCHITECTURE §4).
+const (
+	eventInventorySnapshot = "okta.inventory.snapshot"
+	eventInventoryChange   = "okta.inventory.change"
+
+	attrRecordKind          = "okta.record.kind"
+	attrResourceType        = "okta.resource.type"
+	attrResourceID          = "okta.resource.id"
+	attrResourceName        = "okta.resource.name"
+	attrResourceStatus      = "okta.resource.status"
+	attrResourceLastUpdated = "okta.resource.last_updated"
+	attrSyncID              = "okta.sync.id"
+	attrChangeType          = "okta.change.type"
+	attrChangeFields        = "okta.change.fields"
+	attrChangeTrigger       = "okta.change.trigger"
+	attrUserID              = "okta.user.id"
+	attrGroupID             = "okta.group.id"
+	attrApplicationID       = "okta.application.id"
+	attrPolicyID            = "okta.policy.id"
+	attrPolicyType          = "okta.policy.type"
+
+	recordKindInventory = "inventory"
+
+	changeCreated = "created"
+	changeUpdated = "updated"
+	changeDeleted = "deleted"
+
+	triggerIncremental = "incremental"
+	triggerFullSync    = "full_sync"
+)
+
+// inventoryRecord is one snapshot or change record before conversion to pdata.
+type inventoryRecord struct {
+	event       string // eventInventorySnapshot or eventInventoryChange
+	typ         string
+	id          string
+	name        string
+	status      string
+	lastUpdated string
+	parents     [][2]string // attribute key, value (okta.user.id, ...)
+	syncID      string
+	changeType  string
+	fields      []string
+	trigger     string
+	body        map[string]any // redacted object; nil for a deletion without a body
+}
+
+// appendInventoryRecord converts rec into a new log record of sl. The body is redacted
+// here, so no caller can forget it.
+func appendInventoryRecord(sl plog.ScopeLogs, rec inventoryRecord, now pcommon.Timestamp) {
+	lr := sl.LogRecords().AppendEmpty()
+	lr.SetEventName(rec.event)
+	lr.SetObservedTimestamp(now)
+	lr.SetTimestamp(now)
+	if rec.event == eventInventoryChange && rec.changeType != changeDeleted {
+		if t, err := time.Parse(time.RFC3339Nano, rec.lastUpdated); err == nil {
+			lr.SetTimestamp(pcommon.NewTimestampFromTime(t))
+		}
+	}
+	lr.SetSeverityNumber(plog.SeverityNumberInfo)
+	lr.SetSeverityText("INFO")
+	attrs := lr.Attributes()
+	attrs.PutStr(attrRecordKind, recordKindInventory)
+	attrs.PutStr(attrResourceType, rec.typ)
+	attrs.PutStr(attrResourceID, rec.id)
+	putNonEmpty(attrs, attrResourceName, rec.name)
+	putNonEmpty(attrs, attrResourceStatus, rec.status)
+	putNonEmpty(attrs, attrResourceLastUpdated, rec.lastUpdated)
+	for _, p := range rec.parents {
+		putNonEmpty(attrs, p[0], p[1])
+	}
+	putNonEmpty(attrs, attrSyncID, rec.syncID)
+	if rec.event == eventInventoryChange {
+		attrs.PutStr(attrChangeType, rec.changeType)
+		fields := attrs.PutEmptySlice(attrChangeFields)
+		fields.EnsureCapacity(len(rec.fields))
+		for _, f := range rec.fields {
+			fields.AppendEmpty().SetStr(f)
+		}
+		attrs.PutStr(attrChangeTrigger, rec.trigger)
+	}
+	if rec.body != nil {
+		setPdataValue(lr.Body(), redactSecrets(rec.body), 0)
+	} else {
+		lr.Body().SetEmptyMap().PutStr("id", rec.id)
+	}
+}
+
+func putNonEmpty(attrs pcommon.Map, key, val string) {
+	if val != "" {
+		attrs.PutStr(key, val)
+	}
+}
+
+// str returns the string at path in obj ("" when absent or not a string/number/bool).
+func str(obj map[string]any, path ...string) string {
+	var cur any = obj
+	for _, p := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return ""
+		}
+		cur = m[p]
+	}
+	switch v := cur.(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case bool, float64:
+		return fmt.Sprint(v)
+	}
+	return ""
+}
+
+// num returns the integer at path in obj (0 when absent).
+func num(obj map[string]any, path ...string) int64 {
+	var cur any = obj
+	for _, p := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return 0
+		}
+		cur = m[p]
+	}
+	switch v := cur.(type) {
+	case json.Number:
+		i, _ := v.Int64()
+		return i
+	case float64:
+		return int64(v)
+	}
+	return 0
+}
+
+// boolAt returns the bool at path in obj.
+func boolAt(obj map[string]any, path ...string) bool {
+	var cur any = obj
+	for _, p := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return false
+		}
+		cur = m[p]
+	}
+	b, _ := cur.(bool)
+	return b
+}

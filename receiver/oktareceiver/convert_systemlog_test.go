@@ -1,0 +1,323 @@
+package oktareceiver
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// Regenerate the System Log goldens with: go test ./receiver/oktareceiver/ -run Convert -update-systemlog-goldens
+var updateSystemLogGoldens = flag.Bool("update-systemlog-goldens", false, "rewrite testdata/systemlog/*.yaml goldens")
+
+var testObserved = time.Date(2026, 2, 3, 11, 0, 0, 0, time.UTC)
+
+func testResource(r pcommon.Resource) {
+	r.Attributes().PutStr("okta.org.url", "https://test-org.example.org")
+	r.Attributes().PutStr("okta.org.id", "00oTestOrg000000x7")
+}
+
+func readEventFile(t testing.TB, path string) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	events, err := decodeSystemLogPage(append(append([]byte("["), raw...), ']'))
+	require.NoError(t, err, path)
+	require.Len(t, events, 1)
+	return events[0]
+}
+
+// compareGolden compares ld with the golden file, or rewrites it under -update-systemlog-goldens.
+func compareGolden(t *testing.T, goldenPath string, ld plog.Logs) {
+	t.Helper()
+	if *updateSystemLogGoldens {
+		require.NoError(t, golden.WriteLogsToFile(goldenPath, ld))
+	}
+	want, err := golden.ReadLogs(goldenPath)
+	require.NoError(t, err, "golden missing: run with -update-systemlog-goldens")
+	require.NoError(t, plogtest.CompareLogs(want, ld))
+}
+
+func TestConvertSystemLogGoldens(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "systemlog", "events", "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		t.Run(name, func(t *testing.T) {
+			ev := readEventFile(t, f)
+			ld := convertSystemLogEvents([]map[string]any{ev}, testObserved, testResource)
+			compareGolden(t, filepath.Join("testdata", "systemlog", name+".yaml"), ld)
+		})
+	}
+}
+
+func TestConvertSystemLogPageGolden(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "systemlog", "page.json"))
+	require.NoError(t, err)
+	events, err := decodeSystemLogPage(raw)
+	require.NoError(t, err)
+	require.Len(t, events, 3)
+	ld := convertSystemLogEvents(events, testObserved, testResource)
+	compareGolden(t, filepath.Join("testdata", "systemlog", "page.yaml"), ld)
+}
+
+func TestConvertSystemLogMapping(t *testing.T) {
+	ev := readEventFile(t, filepath.Join("testdata", "systemlog", "events", "signin-failure.json"))
+	ld := convertSystemLogEvents([]map[string]any{ev}, testObserved, testResource)
+	require.Equal(t, 1, ld.LogRecordCount())
+	lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+
+	assert.Equal(t, "user.session.start", lr.EventName())
+	assert.Equal(t, time.Date(2026, 2, 3, 10, 15, 42, 123e6, time.UTC), lr.Timestamp().AsTime())
+	assert.Equal(t, testObserved, lr.ObservedTimestamp().AsTime())
+	assert.Equal(t, plog.SeverityNumberWarn, lr.SeverityNumber())
+	assert.Equal(t, "WARN", lr.SeverityText())
+
+	attrs := lr.Attributes().AsRaw()
+	want := map[string]any{
+		"okta.record.kind":                    "system_log",
+		"log.record.uid":                      "9d2e7a10-0000-4c1a-8f00-000000000001",
+		"user.id":                             "00uTestActor000001x7",
+		"user.name":                           "jo.tester@example.org",
+		"user.full_name":                      "Jo Tester",
+		"okta.actor.type":                     "User",
+		"client.address":                      "198.51.100.77",
+		"user_agent.original":                 "Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0",
+		"geo.locality.name":                   "Lyon",
+		"geo.location.lat":                    45.764,
+		"geo.location.lon":                    4.8357,
+		"geo.postal_code":                     "69001",
+		"okta.client.geo.country":             "France",
+		"okta.client.geo.state":               "Auvergne-Rhone-Alpes",
+		"session.id":                          "trsTestSession0001",
+		"okta.authentication.root_session_id": "unknown",
+		"okta.outcome.result":                 "FAILURE",
+		"okta.outcome.reason":                 "INVALID_CREDENTIALS",
+		"okta.transaction.id":                 "TestTxn0001",
+		"okta.transaction.type":               "WEB",
+		"okta.event.display_message":          "User login to Okta",
+		"okta.event.legacy_type":              "core.user_auth.login_failed",
+		"okta.security_context.is_proxy":      true,
+		"okta.security_context.as.number":     int64(64496),
+		"okta.security_context.as.org":        "test transit",
+		"okta.security_context.isp":           "test isp",
+		"okta.security_context.domain":        "example.net",
+	}
+	assert.Equal(t, want, attrs)
+	// client.zone "null" (a string Okta really sends) is treated as absent.
+	_, hasZone := attrs["okta.client.zone"]
+	assert.False(t, hasZone)
+
+	// The body is the whole event with JSON types kept.
+	body := lr.Body().Map().AsRaw()
+	assert.Equal(t, 45.764, body["client"].(map[string]any)["geographicalContext"].(map[string]any)["geolocation"].(map[string]any)["lat"])
+	assert.Equal(t, int64(0), body["authenticationContext"].(map[string]any)["authenticationStep"])
+	assert.Nil(t, body["target"])
+	_, hasTarget := body["target"]
+	assert.True(t, hasTarget, "null fields are kept in the body")
+}
+
+func TestConvertSystemLogTargetsAndUnknownFields(t *testing.T) {
+	ev := readEventFile(t, filepath.Join("testdata", "systemlog", "events", "membership-add.json"))
+	ld := convertSystemLogEvents([]map[string]any{ev}, testObserved, nil)
+	lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	ids, ok := lr.Attributes().Get("okta.target.ids")
+	require.True(t, ok)
+	assert.Equal(t, []any{"00uTestMember00003x7", "00gTestGroup000004x7"}, ids.Slice().AsRaw())
+	types, _ := lr.Attributes().Get("okta.target.types")
+	assert.Equal(t, []any{"User", "UserGroup"}, types.Slice().AsRaw())
+	zone, _ := lr.Attributes().Get("okta.client.zone")
+	assert.Equal(t, "Corp VPN", zone.Str())
+	tok, _ := lr.Attributes().Get("okta.transaction.request_api_token_id")
+	assert.Equal(t, "00TTestToken00005x7", tok.Str())
+	_, hasProxy := lr.Attributes().Get("okta.security_context.is_proxy")
+	assert.False(t, hasProxy, "isProxy null is not an attribute")
+
+	ev = readEventFile(t, filepath.Join("testdata", "systemlog", "events", "unknown-fields.json"))
+	ld = convertSystemLogEvents([]map[string]any{ev}, testObserved, nil)
+	lr = ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	future := lr.Body().Map().AsRaw()["futureField"].(map[string]any)
+	assert.Equal(t, int64(9007199254740993), future["bigInteger"], "integers beyond 2^53 keep every digit")
+	assert.Equal(t, 0.125, future["ratio"])
+	assert.Equal(t, 1000.0, future["exp"])
+	assert.Equal(t, []any{int64(1), "two", true, nil, map[string]any{"deep": []any{[]any{}}}}, future["list"])
+	assert.Equal(t, "kept", lr.Body().Map().AsRaw()["anotherNewField"])
+	assert.Equal(t, plog.SeverityNumberError, lr.SeverityNumber())
+	assert.Equal(t, time.Date(2026, 2, 3, 10, 17, 30, 5e8, time.UTC), lr.Timestamp().AsTime())
+}
+
+func TestConvertSystemLogToleratesBadFields(t *testing.T) {
+	ev := readEventFile(t, filepath.Join("testdata", "systemlog", "events", "no-uuid-debug.json"))
+	ld := convertSystemLogEvents([]map[string]any{ev}, testObserved, nil)
+	lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	assert.Equal(t, pcommon.Timestamp(0), lr.Timestamp(), "an unparsable published leaves Timestamp unset")
+	assert.Equal(t, testObserved, lr.ObservedTimestamp().AsTime())
+	assert.Equal(t, plog.SeverityNumberDebug, lr.SeverityNumber())
+	_, hasUID := lr.Attributes().Get("log.record.uid")
+	assert.False(t, hasUID)
+	_, hasLat := lr.Attributes().Get("geo.location.lat")
+	assert.False(t, hasLat, "a string latitude is not a double")
+
+	// Unknown severities map to unspecified with the text kept.
+	ld = convertSystemLogEvents([]map[string]any{{"severity": "NOTICE"}}, testObserved, nil)
+	lr = ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	assert.Equal(t, plog.SeverityNumberUnspecified, lr.SeverityNumber())
+	assert.Equal(t, "NOTICE", lr.SeverityText())
+}
+
+// TestConvertSystemLogSharedExamples converts the shared example events (read at test time,
+// never copied) and checks each record against the source JSON: the body is the whole event
+// and the attributes hold the values the mapping table names.
+func TestConvertSystemLogSharedExamples(t *testing.T) {
+	dir := sharedFile(t, "okta/examples/logs")
+	files, err := filepath.Glob(filepath.Join(dir, "[0-9]*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			raw, err := os.ReadFile(f)
+			require.NoError(t, err)
+			ev := readEventFile(t, f)
+			ld := convertSystemLogEvents([]map[string]any{ev}, testObserved, testResource)
+			lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+			checkRecordAgainstSource(t, raw, lr)
+		})
+	}
+	pagePath := filepath.Join(dir, "page-api-v1-logs.json")
+	raw, err := os.ReadFile(pagePath)
+	require.NoError(t, err)
+	events, err := decodeSystemLogPage(raw)
+	require.NoError(t, err)
+	var plain []json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &plain))
+	ld := convertSystemLogEvents(events, testObserved, testResource)
+	require.Equal(t, len(plain), ld.LogRecordCount())
+	for i, p := range plain {
+		checkRecordAgainstSource(t, p, ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(i))
+	}
+}
+
+func TestConvertSystemLogSharedHookExample(t *testing.T) {
+	raw, err := os.ReadFile(sharedFile(t, "okta/examples/event-hook/delivery-post-body.json"))
+	require.NoError(t, err)
+	events, err := parseEventHookBody(raw)
+	require.NoError(t, err)
+	var envelope struct {
+		Data struct {
+			Events []json.RawMessage `json:"events"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &envelope))
+	require.Len(t, events, len(envelope.Data.Events))
+	ld := convertSystemLogEvents(events, testObserved, testResource)
+	for i, p := range envelope.Data.Events {
+		checkRecordAgainstSource(t, p, ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(i))
+	}
+}
+
+// checkRecordAgainstSource asserts the mapping of one LogEvent using an independent decode
+// of its JSON (float64 numbers, plain maps).
+func checkRecordAgainstSource(t *testing.T, raw []byte, lr plog.LogRecord) {
+	t.Helper()
+	var src map[string]any
+	require.NoError(t, json.Unmarshal(raw, &src))
+	get := func(path ...string) any {
+		var cur any = src
+		for _, p := range path {
+			m, _ := cur.(map[string]any)
+			cur = m[p]
+		}
+		return cur
+	}
+	str := func(path ...string) string {
+		s, _ := get(path...).(string)
+		if s == "null" {
+			return ""
+		}
+		return s
+	}
+	attr := func(k string) any {
+		v, ok := lr.Attributes().Get(k)
+		if !ok {
+			return nil
+		}
+		return v.AsRaw()
+	}
+	expectStr := func(k, v string) {
+		t.Helper()
+		if v == "" {
+			assert.Nil(t, attr(k), k)
+		} else {
+			assert.Equal(t, v, attr(k), k)
+		}
+	}
+	assert.Equal(t, src["eventType"], lr.EventName())
+	published, err := time.Parse(time.RFC3339Nano, str("published"))
+	require.NoError(t, err)
+	assert.Equal(t, published, lr.Timestamp().AsTime().In(published.Location()))
+	assert.Equal(t, src["severity"], lr.SeverityText())
+	assert.NotEqual(t, plog.SeverityNumberUnspecified, lr.SeverityNumber())
+	assert.Equal(t, "system_log", attr("okta.record.kind"))
+	expectStr("log.record.uid", str("uuid"))
+	expectStr("user.id", str("actor", "id"))
+	expectStr("user.name", str("actor", "alternateId"))
+	expectStr("user.full_name", str("actor", "displayName"))
+	expectStr("client.address", str("client", "ipAddress"))
+	expectStr("user_agent.original", str("client", "userAgent", "rawUserAgent"))
+	expectStr("geo.locality.name", str("client", "geographicalContext", "city"))
+	expectStr("okta.client.geo.country", str("client", "geographicalContext", "country"))
+	expectStr("session.id", str("authenticationContext", "externalSessionId"))
+	expectStr("okta.outcome.result", str("outcome", "result"))
+	expectStr("okta.outcome.reason", str("outcome", "reason"))
+	expectStr("okta.transaction.id", str("transaction", "id"))
+	if lat, ok := get("client", "geographicalContext", "geolocation", "lat").(float64); ok {
+		assert.Equal(t, lat, attr("geo.location.lat"))
+	}
+	if targets, ok := get("target").([]any); ok && len(targets) > 0 {
+		var ids []any
+		for _, tg := range targets {
+			ids = append(ids, tg.(map[string]any)["id"])
+		}
+		assert.Equal(t, ids, attr("okta.target.ids"))
+	}
+	if p, ok := get("securityContext", "isProxy").(bool); ok {
+		assert.Equal(t, p, attr("okta.security_context.is_proxy"))
+	}
+	// Body: every field of the source, same values once numbers are compared as numbers.
+	assert.True(t, reflect.DeepEqual(normalizeNumbers(src), normalizeNumbers(lr.Body().Map().AsRaw())),
+		"body differs from the source event")
+}
+
+// normalizeNumbers turns every number into float64 so that int64 and float64 compare.
+func normalizeNumbers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, item := range x {
+			out[k] = normalizeNumbers(item)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, item := range x {
+			out[i] = normalizeNumbers(item)
+		}
+		return out
+	case int64:
+		return float64(x)
+	default:
+		return v
+	}
+}

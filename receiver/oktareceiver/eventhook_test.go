@@ -1,0 +1,252 @@
+package oktareceiver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+)
+
+const testHookSecret = "hook-test-secret-value"
+
+// eventsRecorder records what onEvents received.
+type eventsRecorder struct {
+	mu       sync.Mutex
+	triggers []string
+	events   int
+}
+
+func (r *eventsRecorder) onEvents(_ context.Context, trigger string, events []map[string]any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.triggers = append(r.triggers, trigger)
+	r.events += len(events)
+}
+
+func (r *eventsRecorder) snapshot() ([]string, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.triggers...), r.events
+}
+
+// startTestHook starts an event hook endpoint on a free loopback port and returns its URL.
+func startTestHook(t *testing.T, next consumer.Logs, params systemLogParams, mutate func(*EventHooksConfig)) (*eventHookServer, string) {
+	t.Helper()
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	cfg.ClientConfig.Endpoint = "https://test-org.example.org"
+	cfg.EventHooks.Enabled = true
+	cfg.EventHooks.Secret = testHookSecret
+	cfg.EventHooks.Server.NetAddr.Endpoint = "127.0.0.1:0"
+	if mutate != nil {
+		mutate(&cfg.EventHooks)
+	}
+	require.NoError(t, cfg.EventHooks.Validate())
+	params.cfg = cfg
+	params.settings = receivertest.NewNopSettings(metadata.Type)
+	params.next = next
+	if params.storage == nil {
+		params.storage = newMapStorage()
+	}
+	h := newEventHookServer(params)
+	require.NoError(t, h.start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { assert.NoError(t, h.shutdown(context.Background())) })
+	return h, "http://" + h.addr() + cfg.EventHooks.Path
+}
+
+func hookRequest(t *testing.T, method, url string, body []byte, headers map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	require.NoError(t, err)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+func auth() map[string]string { return map[string]string{"Authorization": testHookSecret} }
+
+func TestEventHookVerificationChallenge(t *testing.T) {
+	_, url := startTestHook(t, new(consumertest.LogsSink), systemLogParams{}, nil)
+	status, body := hookRequest(t, http.MethodGet, url, nil, map[string]string{
+		"Authorization":                 testHookSecret,
+		"x-okta-verification-challenge": "chall-123_abc",
+	})
+	require.Equal(t, http.StatusOK, status)
+	assert.JSONEq(t, `{"verification":"chall-123_abc"}`, body)
+
+	status, body = hookRequest(t, http.MethodGet, url, nil, auth())
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Contains(t, body, "X-Okta-Verification-Challenge")
+
+	status, _ = hookRequest(t, http.MethodGet, url, nil, map[string]string{"x-okta-verification-challenge": "c"})
+	assert.Equal(t, http.StatusUnauthorized, status, "verification requires the secret too")
+
+	status, _ = hookRequest(t, http.MethodGet, strings.TrimSuffix(url, "/events")+"/other", nil, auth())
+	assert.Equal(t, http.StatusNotFound, status)
+	status, _ = hookRequest(t, http.MethodPut, url, nil, auth())
+	assert.Equal(t, http.StatusMethodNotAllowed, status)
+}
+
+func TestEventHookRejectsWithoutSecret(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	h, url := startTestHook(t, sink, systemLogParams{}, nil)
+	body := readTestdata(t, "hook-delivery.json")
+	for name, headers := range map[string]map[string]string{
+		"missing":      nil,
+		"wrong":        {"Authorization": "nope"},
+		"prefix":       {"Authorization": testHookSecret[:5]},
+		"other header": {"X-Other": testHookSecret},
+	} {
+		status, resp := hookRequest(t, http.MethodPost, url, body, headers)
+		assert.Equal(t, http.StatusUnauthorized, status, name)
+		assert.NotContains(t, resp, testHookSecret)
+	}
+	assert.Equal(t, 0, sink.LogRecordCount())
+	assert.Equal(t, int64(4), h.shared.stats().Errors[errKindHookUnauthorized])
+}
+
+func TestEventHookCustomHeaderName(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	_, url := startTestHook(t, sink, systemLogParams{}, func(c *EventHooksConfig) { c.HeaderName = "X-Hook-Key" })
+	body := readTestdata(t, "hook-delivery.json")
+	status, _ := hookRequest(t, http.MethodPost, url, body, auth())
+	assert.Equal(t, http.StatusUnauthorized, status)
+	status, _ = hookRequest(t, http.MethodPost, url, body, map[string]string{"X-Hook-Key": testHookSecret})
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, 1, sink.LogRecordCount())
+}
+
+func TestEventHookBodyTooLarge(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	_, url := startTestHook(t, sink, systemLogParams{}, func(c *EventHooksConfig) { c.MaxBodySize = 512 })
+	body := readTestdata(t, "hook-delivery.json")
+	require.Greater(t, len(body), 512)
+	status, resp := hookRequest(t, http.MethodPost, url, body, auth())
+	assert.Equal(t, http.StatusRequestEntityTooLarge, status)
+	assert.Contains(t, resp, "event_hooks.max_body_size")
+	assert.Equal(t, 0, sink.LogRecordCount())
+}
+
+func TestEventHookMalformedBodies(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	_, url := startTestHook(t, sink, systemLogParams{}, nil)
+	for body, want := range map[string]string{
+		`{"data":{"events":[`:                 "invalid JSON",
+		`not json`:                            "invalid JSON",
+		`[]`:                                  "the body must be a JSON object",
+		`{"eventType":"com.okta.event_hook"}`: "missing data.events",
+		`{"data":{}}`:                         "missing data.events",
+		`{"data":{"events":null}}`:            "missing data.events",
+		`{"data":[]}`:                         "data must be a JSON object",
+		`{"data":{"events":{}}}`:              "data.events must be an array of LogEvent objects",
+		`{"data":{"events":[1,2]}}`:           "data.events must be an array of LogEvent objects",
+	} {
+		status, resp := hookRequest(t, http.MethodPost, url, []byte(body), auth())
+		assert.Equal(t, http.StatusBadRequest, status, body)
+		assert.Contains(t, resp, want, body)
+	}
+	assert.Equal(t, 0, sink.LogRecordCount())
+}
+
+func TestEventHookDeliveryConsumedOnce(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	rec := new(eventsRecorder)
+	store := newMapStorage()
+	h, url := startTestHook(t, sink, systemLogParams{onEvents: rec.onEvents, storage: store}, nil)
+	body := readTestdata(t, "hook-delivery.json")
+
+	status, _ := hookRequest(t, http.MethodPost, url, body, auth())
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, 1, sink.LogRecordCount())
+	lr := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	assert.Equal(t, "user.session.start", lr.EventName())
+	uid, _ := lr.Attributes().Get("log.record.uid")
+	assert.Equal(t, "9d2e7a10-0000-4c1a-8f00-000000000001", uid.Str())
+	kind, _ := lr.Attributes().Get("okta.record.kind")
+	assert.Equal(t, "system_log", kind.Str())
+
+	// Okta delivers at least once: the same events again are acknowledged and dropped.
+	status, _ = hookRequest(t, http.MethodPost, url, body, auth())
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, 1, sink.LogRecordCount())
+
+	triggers, n := rec.snapshot()
+	assert.Equal(t, []string{"event_hook"}, triggers)
+	assert.Equal(t, 1, n)
+	st := h.shared.stats()
+	assert.Equal(t, int64(1), st.HookEvents)
+	assert.Equal(t, int64(1), st.Duplicates)
+	assert.Equal(t, int64(1), st.EventsByOutcome["FAILURE"])
+
+	// The uuid is saved with the checkpoint, so a restart still knows it.
+	cp, err := loadSystemLogCheckpoint(context.Background(), store)
+	require.NoError(t, err)
+	require.NotNil(t, cp)
+	assert.Contains(t, cp.RecentUUIDs, "9d2e7a10-0000-4c1a-8f00-000000000001")
+}
+
+func TestEventHookConsumerErrorIs503(t *testing.T) {
+	store := newMapStorage()
+	_, url := startTestHook(t, consumertest.NewErr(errors.New("pipeline full")), systemLogParams{storage: store}, nil)
+	status, resp := hookRequest(t, http.MethodPost, url, readTestdata(t, "hook-delivery.json"), auth())
+	assert.Equal(t, http.StatusServiceUnavailable, status)
+	assert.NotContains(t, resp, "pipeline full")
+	cp, err := loadSystemLogCheckpoint(context.Background(), store)
+	require.NoError(t, err)
+	assert.Nil(t, cp, "nothing is marked when the consumer refused the events")
+}
+
+func TestEventHookSharesDedupeWithPoller(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	h, url := startTestHook(t, sink, systemLogParams{}, nil)
+	status, _ := hookRequest(t, http.MethodPost, url, readTestdata(t, "hook-delivery.json"), auth())
+	require.Equal(t, http.StatusOK, status)
+
+	// The poller's page holds the hook's event and two others: only those two are new.
+	events, err := decodeSystemLogPage(readTestdata(t, "page.json"))
+	require.NoError(t, err)
+	res, err := h.shared.deliver(context.Background(), h.params, triggerSystemLog, events, "https://test-org.example.org/api/v1/logs?after=x")
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.delivered)
+	assert.Equal(t, 1, res.duplicates)
+	assert.Equal(t, 3, sink.LogRecordCount())
+}
+
+func TestParseEventHookBodyEmptyEvents(t *testing.T) {
+	events, err := parseEventHookBody([]byte(`{"data":{"events":[]}}`))
+	require.NoError(t, err)
+	assert.Empty(t, events)
+	events, err = parseEventHookBody(readTestdata(t, "hook-delivery.json"))
+	require.NoError(t, err)
+	require.Len(t, events, 1)
+	_, isNumber := events[0]["securityContext"].(map[string]any)["asNumber"].(json.Number)
+	assert.True(t, isNumber, "numbers stay json.Number")
+}
+
+func readTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "systemlog", name))
+	require.NoError(t, err)
+	return b
+}

@@ -1,0 +1,264 @@
+package oktareceiver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.uber.org/zap"
+)
+
+// inventoryParams is what the receiver hands to the inventory.
+type inventoryParams struct {
+	cfg      *Config
+	settings receiver.Settings
+	client   *oktaClient
+	storage  storage.Client
+	next     consumer.Logs
+	obsrecv  *receiverhelper.ObsReport
+	// resource fills okta.org.url and okta.org.id of a batch.
+	resource func(pcommon.Resource)
+	// setOrgID is told the org id as soon as it is known.
+	setOrgID func(string)
+}
+
+// inventory lists every enabled resource type (full sync), applies lastUpdated deltas
+// (incremental sync) and refetches objects named by System Log events. It keeps only the
+// compact state of inventory_state.go, never the org.
+type inventory struct {
+	p     inventoryParams
+	state *inventoryState
+
+	host component.Host
+
+	mu         sync.Mutex
+	engine     string // "oie", "classic" or "" (unknown)
+	orgID      string
+	watermarks map[string]time.Time // incremental watermarks per type
+	reported   map[string]bool      // types whose skip was reported (403, unsupported)
+	errs       map[string]int64     // failed or skipped listings per type
+	durations  map[string]float64   // last sync duration per kind, seconds
+	adminGrps  []string             // groups with admin privilege (expand=stats), for role listing
+	fullDone   bool
+
+	refetch        *refetchQueue
+	refetchDropped atomic.Int64
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newInventory(p inventoryParams) *inventory {
+	return &inventory{
+		p:          p,
+		state:      newInventoryState(),
+		watermarks: map[string]time.Time{},
+		reported:   map[string]bool{},
+		errs:       map[string]int64{},
+		durations:  map[string]float64{},
+		refetch:    newRefetchQueue(refetchQueueSize),
+	}
+}
+
+// start loads the watermarks and starts the sync loop and the refetch worker. It does
+// not call Okta itself.
+func (inv *inventory) start(ctx context.Context, host component.Host) {
+	inv.host = host
+	inv.loadWatermarks(ctx)
+	runCtx, cancel := context.WithCancel(context.Background())
+	inv.cancel = cancel
+	inv.wg.Go(func() { inv.run(runCtx) })
+	inv.wg.Go(func() { inv.refetchLoop(runCtx) })
+}
+
+// shutdown stops the loops and waits for them. Safe without start and twice.
+func (inv *inventory) shutdown() {
+	if inv == nil || inv.cancel == nil {
+		return
+	}
+	inv.cancel()
+	inv.refetch.close()
+	inv.wg.Wait()
+}
+
+// run does a full sync at once, then full syncs every full_sync_interval and incremental
+// syncs every incremental_interval.
+func (inv *inventory) run(ctx context.Context) {
+	inv.fullSync(ctx)
+	full := time.NewTicker(inv.p.cfg.Inventory.FullSyncInterval)
+	defer full.Stop()
+	inc := time.NewTicker(inv.p.cfg.Inventory.IncrementalInterval)
+	defer inc.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-full.C:
+			inv.fullSync(ctx)
+		case <-inc.C:
+			inv.incrementalSync(ctx)
+		}
+	}
+}
+
+// fillResource sets the resource attributes of inventory batches.
+func (inv *inventory) fillResource(res pcommon.Resource) {
+	if inv.p.resource != nil {
+		inv.p.resource(res)
+	}
+}
+
+func (inv *inventory) setOrgID(id string) {
+	if id == "" {
+		return
+	}
+	inv.mu.Lock()
+	inv.orgID = id
+	inv.mu.Unlock()
+	if inv.p.setOrgID != nil {
+		inv.p.setOrgID(id)
+	}
+}
+
+func (inv *inventory) getOrgID() string {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	return inv.orgID
+}
+
+func (inv *inventory) enabled(typ string) bool { return inv.p.cfg.Inventory.enabled(typ) }
+
+// discoverOrg reads /.well-known/okta-organization: the org id and the engine
+// (pipeline "idx" = Identity Engine, "v1" = Classic).
+func (inv *inventory) discoverOrg(ctx context.Context) {
+	page, err := inv.p.client.get(ctx, "/.well-known/okta-organization")
+	if err != nil {
+		if ctx.Err() == nil {
+			inv.p.settings.Logger.Warn("Cannot read /.well-known/okta-organization; the engine is unknown, Identity Engine policy types will be tried",
+				zap.Error(err))
+		}
+		return
+	}
+	var wk struct {
+		ID       string `json:"id"`
+		Pipeline string `json:"pipeline"`
+	}
+	if err := json.Unmarshal(page.Body, &wk); err != nil {
+		inv.p.settings.Logger.Warn("Invalid /.well-known/okta-organization body", zap.Error(err))
+		return
+	}
+	inv.setOrgID(wk.ID)
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	switch wk.Pipeline {
+	case "idx":
+		inv.engine = "oie"
+	case "v1":
+		inv.engine = "classic"
+	}
+}
+
+func (inv *inventory) getEngine() string {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	return inv.engine
+}
+
+// newSyncID returns a random id shared by the snapshot records of one full sync.
+func newSyncID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// errTypeSkipped marks a listing that is not permitted (403) or not supported by the
+// org (engine-specific 400): the type is skipped and reported once.
+var errTypeSkipped = errors.New("resource type skipped")
+
+// classify tells whether err means "skip this type" (403, or 400 E0000002 / 401
+// E0000015 feature not enabled / 404 path not found) and wraps it accordingly.
+func classify(err error) error {
+	ae := asAPIError(err)
+	if ae == nil {
+		return err
+	}
+	switch {
+	case ae.Status == 403,
+		ae.Status == 400 && ae.Code == "E0000002",
+		ae.Status == 401 && ae.Code == "E0000015",
+		ae.Status == 404 && ae.Code == "E0000008":
+		return fmt.Errorf("%w: %w", errTypeSkipped, err)
+	}
+	return err
+}
+
+// noteTypeError records a failed or skipped listing of typ. A skipped type is reported
+// once (component status and one log line) until it succeeds again; other failures are
+// logged once per sync by the caller's summary.
+func (inv *inventory) noteTypeError(typ string, err error) {
+	inv.noteError(typ, typ, err)
+}
+
+// noteError counts an error of resource type typ and reports it once per key (a type, or
+// a type and a sub-kind such as "policy:ACCESS_POLICY").
+func (inv *inventory) noteError(typ, key string, err error) {
+	inv.mu.Lock()
+	inv.errs[typ]++
+	first := !inv.reported[key]
+	inv.reported[key] = true
+	inv.mu.Unlock()
+	if !first {
+		return
+	}
+	if errors.Is(err, errTypeSkipped) {
+		inv.p.settings.Logger.Warn("Okta resource type skipped: not permitted for this credential or not supported by the org",
+			zap.String("resource_type", key), zap.Error(err))
+	} else {
+		inv.p.settings.Logger.Warn("Listing an Okta resource type failed; it is retried at the next sync",
+			zap.String("resource_type", key), zap.Error(err))
+	}
+	if inv.host != nil {
+		componentstatus.ReportStatus(inv.host, componentstatus.NewRecoverableErrorEvent(
+			fmt.Errorf("okta inventory %s: %w", key, err)))
+	}
+}
+
+// noteTypeOK clears the reported mark of typ after a successful listing.
+func (inv *inventory) noteTypeOK(typ string) {
+	inv.mu.Lock()
+	delete(inv.reported, typ)
+	inv.mu.Unlock()
+}
+
+// inventoryStats is what the metrics scraper reads besides the state counts.
+type inventoryStats struct {
+	errors         map[string]int64
+	durations      map[string]float64
+	refetchDropped int64
+}
+
+func (inv *inventory) stats() inventoryStats {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	st := inventoryStats{errors: map[string]int64{}, durations: map[string]float64{}, refetchDropped: inv.refetchDropped.Load()}
+	for k, v := range inv.errs {
+		st.errors[k] = v
+	}
+	for k, v := range inv.durations {
+		st.durations[k] = v
+	}
+	return st
+}

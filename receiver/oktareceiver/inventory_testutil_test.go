@@ -1,0 +1,40 @@
+package oktareceiver
+
+import (
+	"testing"
+
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+)
+
+// newTestInventory builds an inventory on client c that delivers into a sink.
+func newTestInventory(t *testing.T, c *oktaClient) *inventory {
+	inv, _ := newTestInventoryWithSink(t, c, nil)
+	return inv
+}
+
+// newTestInventoryWithSink is newTestInventory with cfg (nil: defaults) and the sink returned.
+func newTestInventoryWithSink(t *testing.T, c *oktaClient, cfg *Config) (*inventory, *consumertest.LogsSink) {
+	t.Helper()
+	if cfg == nil {
+		cfg = createDefaultConfig().(*Config)
+		cfg.ClientConfig.Endpoint = c.orgURL()
+		cfg.APIToken = testToken
+	}
+	set := receivertest.NewNopSettings(metadata.Type)
+	obs, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{ReceiverID: set.ID, Transport: "http", ReceiverCreateSettings: set})
+	require.NoError(t, err)
+	sink := &consumertest.LogsSink{}
+	r := newOktaReceiver(cfg, set)
+	inv := newInventory(inventoryParams{
+		cfg: cfg, settings: set, client: c, storage: storage.NewNopClient(), next: sink, obsrecv: obs,
+		resource: r.fillResource, setOrgID: r.setOrgID,
+	})
+	return inv, sink
+}

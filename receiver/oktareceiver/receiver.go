@@ -1,0 +1,158 @@
+package oktareceiver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+)
+
+// oktaReceiver is the one instance per receiver configuration shared by the logs and the
+// metrics pipeline: the client (and so the rate-limit budget), the storage client, the
+// inventory and the System Log poller.
+type oktaReceiver struct {
+	cfg *Config
+	set receiver.Settings
+
+	users int // signal handles holding this receiver (guarded by receivers.mu)
+
+	mu       sync.Mutex
+	started  bool
+	stopped  bool
+	logsNext consumer.Logs
+
+	// orgMu guards orgID apart from mu: start holds mu while it builds parts that call
+	// fillResource.
+	orgMu sync.Mutex
+	orgID string
+
+	client  *oktaClient
+	storage storage.Client
+	inv     *inventory
+	poller  *systemLogPoller
+}
+
+func newOktaReceiver(cfg *Config, set receiver.Settings) *oktaReceiver {
+	return &oktaReceiver{cfg: cfg, set: set}
+}
+
+func (r *oktaReceiver) setLogsConsumer(next consumer.Logs) {
+	r.mu.Lock()
+	r.logsNext = next
+	r.mu.Unlock()
+}
+
+// start builds the client and the storage client and starts the inventory and the System
+// Log poller. It does not call Okta (the first requests happen in the background), so a
+// slow or unreachable org never blocks the collector's start. Idempotent.
+func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.started || r.stopped {
+		return nil
+	}
+	hc, err := r.cfg.ClientConfig.ToClient(ctx, host.GetExtensions(), r.set.TelemetrySettings)
+	if err != nil {
+		return fmt.Errorf("okta receiver: http client: %w", err)
+	}
+	client, err := newOktaClient(r.cfg, hc, r.set.BuildInfo)
+	if err != nil {
+		hc.CloseIdleConnections()
+		return fmt.Errorf("okta receiver: %w", err)
+	}
+	st, err := getStorageClient(ctx, host, r.cfg.StorageID, r.set.ID)
+	if err != nil {
+		client.close()
+		return fmt.Errorf("okta receiver: %w", err)
+	}
+	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
+		ReceiverID: r.set.ID, Transport: "http", ReceiverCreateSettings: r.set,
+	})
+	if err != nil {
+		client.close()
+		_ = st.Close(ctx)
+		return fmt.Errorf("okta receiver: obsreport: %w", err)
+	}
+	next := r.logsNext
+	if next == nil {
+		next = consumertest.NewNop() // metrics-only pipelines: the inventory still feeds the counts
+	}
+	r.client, r.storage = client, st
+
+	r.inv = newInventory(inventoryParams{
+		cfg: r.cfg, settings: r.set, client: client, storage: st, next: next, obsrecv: obsrecv,
+		resource: r.fillResource, setOrgID: r.setOrgID,
+	})
+	if r.cfg.SystemLog.Enabled {
+		r.poller = newSystemLogPoller(systemLogParams{
+			cfg: r.cfg, settings: r.set, client: client, storage: st, next: next, obsrecv: obsrecv,
+			resource: r.fillResource, onEvents: r.inv.handleEvents,
+		})
+		if err := r.poller.start(ctx, host); err != nil {
+			r.release(ctx)
+			return fmt.Errorf("okta receiver: system log: %w", err)
+		}
+	}
+	r.inv.start(ctx, host)
+	r.started = true
+	r.set.Logger.Info("Okta receiver started", zap.String("org", client.orgURL()),
+		zap.Bool("system_log", r.cfg.SystemLog.Enabled), zap.Bool("event_hooks", r.cfg.EventHooks.Enabled))
+	return nil
+}
+
+// shutdown stops everything start started, in reverse order. Safe without start and twice.
+func (r *oktaReceiver) shutdown(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return nil
+	}
+	r.stopped = true
+	return r.release(ctx)
+}
+
+// release stops the background work and closes the storage client and idle connections.
+func (r *oktaReceiver) release(ctx context.Context) error {
+	var errs []error
+	if r.poller != nil {
+		errs = append(errs, r.poller.shutdown(ctx))
+	}
+	r.inv.shutdown()
+	if r.storage != nil {
+		errs = append(errs, r.storage.Close(ctx))
+		r.storage = nil
+	}
+	r.client.close()
+	return errors.Join(errs...)
+}
+
+func (r *oktaReceiver) setOrgID(id string) {
+	r.orgMu.Lock()
+	r.orgID = id
+	r.orgMu.Unlock()
+}
+
+// fillResource sets okta.org.url and, once known, okta.org.id (respecting the
+// resource_attributes toggles).
+func (r *oktaReceiver) fillResource(res pcommon.Resource) {
+	rb := metadata.NewResourceBuilder(r.cfg.MetricsBuilderConfig.ResourceAttributes)
+	rb.SetOktaOrgURL(r.cfg.ClientConfig.Endpoint)
+	r.orgMu.Lock()
+	id := r.orgID
+	r.orgMu.Unlock()
+	if id != "" {
+		rb.SetOktaOrgID(id)
+	}
+	rb.Emit().MoveTo(res)
+}

@@ -1,0 +1,196 @@
+package oktareceiver
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/receiver"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+)
+
+// metricsScraper computes the metrics from what the receiver already knows: the
+// inventory state (last full sync plus changes), the client's rate-limit and request
+// counters and the System Log counters. It never calls Okta.
+type metricsScraper struct {
+	cfg    *Config
+	shared *oktaReceiver
+	mb     *metadata.MetricsBuilder
+}
+
+func newMetricsScraper(cfg *Config, set receiver.Settings, shared *oktaReceiver) *metricsScraper {
+	return &metricsScraper{cfg: cfg, shared: shared, mb: metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set)}
+}
+
+func (s *metricsScraper) scrape(context.Context) (pmetric.Metrics, error) {
+	now := pcommon.NewTimestampFromTime(time.Now())
+	s.shared.mu.Lock()
+	inv, client, poller := s.shared.inv, s.shared.client, s.shared.poller
+	s.shared.mu.Unlock()
+	if inv != nil && inv.fullDoneNow() {
+		s.recordInventory(now, inv)
+	}
+	if client != nil {
+		s.recordRateLimits(now, client)
+	}
+	if s.cfg.SystemLog.Enabled {
+		s.recordSystemLog(now, poller.stats())
+	}
+	res := pcommon.NewResource()
+	s.shared.fillResource(res)
+	return s.mb.Emit(metadata.WithResource(res)), nil
+}
+
+func splitDim(dim string) (string, string) {
+	a, b, _ := strings.Cut(dim, "\x00")
+	return a, b
+}
+
+func (s *metricsScraper) recordInventory(now pcommon.Timestamp, inv *inventory) {
+	m := s.cfg.MetricsBuilderConfig.Metrics
+	st := inv.state
+	if m.OktaUsers.Enabled {
+		for status, n := range st.countBy(resUser) {
+			s.mb.RecordOktaUsersDataPoint(now, n, status)
+		}
+	}
+	if m.OktaGroups.Enabled {
+		for typ, n := range st.countBy(resGroup) {
+			s.mb.RecordOktaGroupsDataPoint(now, n, typ)
+		}
+	}
+	if m.OktaGroupMembers.Enabled && inv.enabled(resGroup) {
+		for id, v := range st.valuesOf(resGroup) {
+			s.mb.RecordOktaGroupMembersDataPoint(now, v.value, id, v.name)
+		}
+	}
+	if m.OktaGroupRules.Enabled {
+		for status, n := range st.countBy(resGroupRule) {
+			s.mb.RecordOktaGroupRulesDataPoint(now, n, status)
+		}
+	}
+	if m.OktaApplications.Enabled {
+		for dim, n := range st.countBy(resApplication) {
+			status, mode := splitDim(dim)
+			s.mb.RecordOktaApplicationsDataPoint(now, n, status, mode)
+		}
+	}
+	if m.OktaApplicationUsers.Enabled && inv.enabled(resApplicationUser) {
+		counts := st.countByParent(resApplicationUser)
+		for id, v := range st.valuesOf(resApplication) {
+			s.mb.RecordOktaApplicationUsersDataPoint(now, counts[id], id, v.name)
+		}
+	}
+	if m.OktaApplicationGroups.Enabled && inv.enabled(resApplicationGroup) {
+		counts := st.countByParent(resApplicationGroup)
+		for id, v := range st.valuesOf(resApplication) {
+			s.mb.RecordOktaApplicationGroupsDataPoint(now, counts[id], id, v.name)
+		}
+	}
+	if m.OktaPolicies.Enabled {
+		for dim, n := range st.countBy(resPolicy) {
+			typ, status := splitDim(dim)
+			s.mb.RecordOktaPoliciesDataPoint(now, n, typ, status)
+		}
+	}
+	if m.OktaPolicyRules.Enabled && inv.enabled(resPolicyRule) {
+		counts := st.countByParent(resPolicyRule)
+		for id, v := range st.valuesOf(resPolicy) {
+			typ, _ := splitDim(v.dim)
+			s.mb.RecordOktaPolicyRulesDataPoint(now, counts[id], id, v.name, typ)
+		}
+	}
+	if m.OktaFactors.Enabled {
+		for dim, n := range st.countBy(resUserFactor) {
+			typ, status := splitDim(dim)
+			s.mb.RecordOktaFactorsDataPoint(now, n, typ, status)
+		}
+	}
+	if m.OktaAdminAssignments.Enabled {
+		for role, n := range st.countBy(resAdminRoleAssignment) {
+			s.mb.RecordOktaAdminAssignmentsDataPoint(now, n, role)
+		}
+	}
+	if m.OktaInventoryObjects.Enabled {
+		for _, typ := range allResourceTypes {
+			if inv.enabled(typ) {
+				s.mb.RecordOktaInventoryObjectsDataPoint(now, int64(st.count(typ)), typ)
+			}
+		}
+	}
+	stats := inv.stats()
+	if m.OktaInventoryErrors.Enabled {
+		for _, typ := range sortedKeysInt(stats.errors) {
+			s.mb.RecordOktaInventoryErrorsDataPoint(now, stats.errors[typ], typ)
+		}
+	}
+	if m.OktaInventorySyncDuration.Enabled {
+		if d, ok := stats.durations["full"]; ok {
+			s.mb.RecordOktaInventorySyncDurationDataPoint(now, d, metadata.AttributeOktaSyncKindFull)
+		}
+		if d, ok := stats.durations["incremental"]; ok {
+			s.mb.RecordOktaInventorySyncDurationDataPoint(now, d, metadata.AttributeOktaSyncKindIncremental)
+		}
+	}
+	if m.OktaInventoryRefetchDropped.Enabled {
+		s.mb.RecordOktaInventoryRefetchDroppedDataPoint(now, stats.refetchDropped)
+	}
+}
+
+func (s *metricsScraper) recordRateLimits(now pcommon.Timestamp, c *oktaClient) {
+	m := s.cfg.MetricsBuilderConfig.Metrics
+	for _, b := range c.rateLimitSnapshot() {
+		if b.Known {
+			if m.OktaRateLimitLimit.Enabled {
+				s.mb.RecordOktaRateLimitLimitDataPoint(now, b.Limit, b.Bucket)
+			}
+			if m.OktaRateLimitRemaining.Enabled {
+				s.mb.RecordOktaRateLimitRemainingDataPoint(now, b.Remaining, b.Bucket)
+			}
+		}
+		if m.OktaRateLimitThrottled.Enabled {
+			s.mb.RecordOktaRateLimitThrottledDataPoint(now, b.Throttled, b.Bucket)
+		}
+		if m.OktaAPIRequests.Enabled {
+			for class, n := range b.Requests {
+				s.mb.RecordOktaAPIRequestsDataPoint(now, n, b.Bucket, class)
+			}
+		}
+	}
+}
+
+func (s *metricsScraper) recordSystemLog(now pcommon.Timestamp, st systemLogStats) {
+	m := s.cfg.MetricsBuilderConfig.Metrics
+	if m.OktaSystemLogEvents.Enabled {
+		for outcome, n := range st.EventsByOutcome {
+			s.mb.RecordOktaSystemLogEventsDataPoint(now, n, outcome)
+		}
+	}
+	if m.OktaSystemLogPages.Enabled {
+		s.mb.RecordOktaSystemLogPagesDataPoint(now, st.Pages)
+	}
+	if m.OktaSystemLogErrors.Enabled {
+		for kind, n := range st.Errors {
+			s.mb.RecordOktaSystemLogErrorsDataPoint(now, n, kind)
+		}
+	}
+	if m.OktaSystemLogLag.Enabled && !st.NewestPublished.IsZero() {
+		s.mb.RecordOktaSystemLogLagDataPoint(now, time.Since(st.NewestPublished).Seconds())
+	}
+	if m.OktaEventHookEvents.Enabled && s.cfg.EventHooks.Enabled {
+		s.mb.RecordOktaEventHookEventsDataPoint(now, st.HookEvents)
+	}
+}
+
+func sortedKeysInt(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,108 @@
+package e2e
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+)
+
+// otlpSink is an OTLP/HTTP logs endpoint that records the System Log uuids
+// (log.record.uid) it receives, the time each was first received, and how
+// often each arrived. It can be told to fail, to play a backend outage.
+type otlpSink struct {
+	mu        sync.Mutex
+	counts    map[string]int
+	firstSeen map[string]time.Time
+	records   int
+	failing   bool
+	srv       *http.Server
+	url       string
+}
+
+func startOTLPSink(t *testing.T) *otlpSink {
+	t.Helper()
+	s := &otlpSink{counts: map[string]int{}, firstSeen: map[string]time.Time{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	mustf(t, err, "listen for the OTLP sink")
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/logs", s.handleLogs)
+	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	s.url = "http://" + ln.Addr().String()
+	go func() { _ = s.srv.Serve(ln) }()
+	t.Cleanup(func() { _ = s.srv.Close() })
+	return s
+}
+
+func (s *otlpSink) handleLogs(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	failing := s.failing
+	s.mu.Unlock()
+	if failing {
+		http.Error(w, "backend outage (test)", http.StatusServiceUnavailable)
+		return
+	}
+	req := plogotlp.NewExportRequest()
+	if err := req.UnmarshalProto(body); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	now := time.Now()
+	s.mu.Lock()
+	for _, rl := range req.Logs().ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				s.records++
+				kind, _ := lr.Attributes().Get("okta.record.kind")
+				if kind.AsString() != "system_log" {
+					continue
+				}
+				uid, ok := lr.Attributes().Get("log.record.uid")
+				if !ok {
+					continue
+				}
+				id := uid.AsString()
+				if s.counts[id] == 0 {
+					s.firstSeen[id] = now
+				}
+				s.counts[id]++
+			}
+		}
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/x-protobuf")
+	resp := plogotlp.NewExportResponse()
+	out, _ := resp.MarshalProto()
+	_, _ = w.Write(out)
+}
+
+// setFailing makes the sink answer 503 (true) or accept again (false).
+func (s *otlpSink) setFailing(v bool) {
+	s.mu.Lock()
+	s.failing = v
+	s.mu.Unlock()
+}
+
+// snapshot returns a copy of the per-uuid counts and first-seen times.
+func (s *otlpSink) snapshot() (map[string]int, map[string]time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	counts := make(map[string]int, len(s.counts))
+	seen := make(map[string]time.Time, len(s.firstSeen))
+	for k, v := range s.counts {
+		counts[k] = v
+	}
+	for k, v := range s.firstSeen {
+		seen[k] = v
+	}
+	return counts, seen
+}
