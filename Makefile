@@ -39,6 +39,11 @@ test-unit:
 bench: build
 	./scripts/bench.sh
 
+## chaos: kill -9, Okta faults and backend outages; reports lost/duplicated events and missing objects (CHAOS_DURATION, default 120s).
+.PHONY: chaos
+chaos: build
+	./scripts/chaos.sh
+
 lint:
 	$(GO) vet $(PKGS)
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION) run $(PKGS)

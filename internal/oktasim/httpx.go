@@ -18,11 +18,11 @@ func oktaTime(t time.Time) string { return t.UTC().Format(oktaTimeLayout) }
 
 // oktaError is Okta's error body (CORE "Error JSON").
 type oktaError struct {
-	ErrorCode    string            `json:"errorCode"`
-	ErrorSummary string            `json:"errorSummary"`
-	ErrorLink    string            `json:"errorLink"`
-	ErrorID      string            `json:"errorId"`
-	ErrorCauses  []oktaErrorCause  `json:"errorCauses"`
+	ErrorCode    string           `json:"errorCode"`
+	ErrorSummary string           `json:"errorSummary"`
+	ErrorLink    string           `json:"errorLink"`
+	ErrorID      string           `json:"errorId"`
+	ErrorCauses  []oktaErrorCause `json:"errorCauses"`
 }
 
 type oktaErrorCause struct {

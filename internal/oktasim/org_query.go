@@ -223,9 +223,12 @@ func (r orgQueryRules) check(param string, n *orgExprNode) error {
 		return orgCriteriaErr(param, "operator %q is not supported on %q (supported: %s)", n.cmp, n.attr, ops)
 	}
 	if orgDateAttrs[orgLastSegment(n.attr)] && n.cmp != "pr" {
-		if _, err := orgParseOktaTime(n.value); err != nil {
+		ms, err := orgParseOktaTime(n.value)
+		if err != nil {
 			return orgCriteriaErr(param, "value of %q: %v", n.attr, err)
 		}
+		// Normalized to Okta's fixed-width layout, dates compare as strings.
+		n.value = orgMsTime(ms)
 	}
 	return nil
 }
@@ -261,6 +264,9 @@ func (n *orgExprNode) eval(get orgGetter) bool {
 		return false
 	}
 	if orgDateAttrs[orgLastSegment(n.attr)] {
+		if len(v) == len(oktaTimeLayout) && len(n.value) == len(oktaTimeLayout) && v[len(v)-1] == 'Z' {
+			return orgCompareStrings(v, n.value, n.cmp)
+		}
 		a, err1 := orgParseOktaTime(v)
 		b, err2 := orgParseOktaTime(n.value)
 		if err1 != nil || err2 != nil {
@@ -288,6 +294,24 @@ func (n *orgExprNode) eval(get orgGetter) bool {
 		return lv < lw
 	case "le":
 		return lv <= lw
+	}
+	return false
+}
+
+func orgCompareStrings(a, b, cmp string) bool {
+	switch cmp {
+	case "eq":
+		return a == b
+	case "ne":
+		return a != b
+	case "gt":
+		return a > b
+	case "ge":
+		return a >= b
+	case "lt":
+		return a < b
+	case "le":
+		return a <= b
 	}
 	return false
 }

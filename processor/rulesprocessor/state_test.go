@@ -22,10 +22,10 @@ import (
 var gaugeConnectorConfig = map[string]any{
 	"error_mode": "ignore",
 	"logs": []any{map[string]any{
-		"name":        "okta.compliance.failing_resources",
-		"description": "Okta resources currently failing a posture rule.",
-		"unit":        "{resource}",
-		"conditions":  []any{`log.event_name == "okta.compliance.summary"`},
+		"name":                        "okta.compliance.failing_resources",
+		"description":                 "Okta resources currently failing a posture rule.",
+		"unit":                        "{resource}",
+		"conditions":                  []any{`log.event_name == "okta.compliance.summary"`},
 		"include_resource_attributes": []any{map[string]any{"key": "okta.org.url"}},
 		"attributes": []any{
 			map[string]any{"key": "security_rule.uuid"},

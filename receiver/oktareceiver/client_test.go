@@ -20,7 +20,7 @@ import (
 const testToken = "test-ssws-token-value"
 
 // newTestClient builds a client for the org at url with the given budget.
-func newTestClient(t *testing.T, url string, budget float64) *oktaClient {
+func newTestClient(t testing.TB, url string, budget float64) *oktaClient {
 	t.Helper()
 	cfg := createDefaultConfig().(*Config)
 	cfg.ClientConfig.Endpoint = url

@@ -75,6 +75,15 @@ func (h *eventHookServer) addr() string {
 	return h.listener.Addr().String()
 }
 
+// stats returns the shared System Log counters (the same as the poller's). Nil-safe, for a
+// receiver that runs the hook endpoint without the poller.
+func (h *eventHookServer) stats() systemLogStats {
+	if h == nil {
+		return systemLogStats{EventsByOutcome: map[string]int64{}, Errors: map[string]int64{}}
+	}
+	return h.shared.stats()
+}
+
 // shutdown stops accepting requests and waits for those in flight. Safe without start and twice.
 func (h *eventHookServer) shutdown(ctx context.Context) error {
 	if h == nil || h.server == nil {

@@ -14,13 +14,13 @@ import (
 )
 
 // newTestInventory builds an inventory on client c that delivers into a sink.
-func newTestInventory(t *testing.T, c *oktaClient) *inventory {
+func newTestInventory(t testing.TB, c *oktaClient) *inventory {
 	inv, _ := newTestInventoryWithSink(t, c, nil)
 	return inv
 }
 
 // newTestInventoryWithSink is newTestInventory with cfg (nil: defaults) and the sink returned.
-func newTestInventoryWithSink(t *testing.T, c *oktaClient, cfg *Config) (*inventory, *consumertest.LogsSink) {
+func newTestInventoryWithSink(t testing.TB, c *oktaClient, cfg *Config) (*inventory, *consumertest.LogsSink) {
 	t.Helper()
 	if cfg == nil {
 		cfg = createDefaultConfig().(*Config)

@@ -33,9 +33,7 @@ func nextLink(s string) (uri string, params []string, rest string, ok bool) {
 		return "", nil, "", false
 	}
 	if s[0] != '<' {
-		// Malformed: skip to the next comma outside quotes.
-		_, rest = splitParam(s)
-		return "", nil, skipComma(rest), false
+		return "", nil, skipToNextLink(s), false // malformed: skip this link-value
 	}
 	end := strings.IndexByte(s, '>')
 	if end < 0 {
@@ -49,9 +47,7 @@ func nextLink(s string) (uri string, params []string, rest string, ok bool) {
 			return uri, params, skipComma(s), uri != ""
 		}
 		if s[0] != ';' {
-			// Garbage after the URI: drop this link.
-			_, rest = splitParam(s)
-			return "", nil, skipComma(rest), false
+			return "", nil, skipToNextLink(s), false // garbage after the URI: drop this link
 		}
 		var p string
 		p, s = splitParam(s[1:])
@@ -73,6 +69,23 @@ func splitParam(s string) (param, rest string) {
 		}
 	}
 	return strings.TrimSpace(s), ""
+}
+
+// skipToNextLink returns what follows the next comma outside double quotes ("" if none).
+// It always consumes at least one byte, so callers' loops terminate.
+func skipToNextLink(s string) string {
+	inQuote := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			inQuote = !inQuote
+		case c == '\\' && inQuote:
+			i++
+		case c == ',' && !inQuote:
+			return s[i+1:]
+		}
+	}
+	return ""
 }
 
 func skipComma(s string) string {

@@ -25,7 +25,7 @@ func TestRedactSecrets(t *testing.T) {
 	  "settings": {"app": {"password": "hunter2", "sharedSecret": "xyz", "url": "https://crm.example"}},
 	  "channel": {"config": {"uri": "https://hook.example", "authScheme": {"type": "HEADER", "key": "Authorization", "value": "Bearer abc"},
 	              "headers": [{"key": "X-Api-Key", "value": "k-123"}]}},
-	  "keys": [{"kty": "RSA", "kid": "k1", "n": "modulus", "e": "AQAB", "d": "private", "p": "p1", "q": "q1"}],
+	  "keys": [{"kty": "RSA", "kid": "k1", "n": "modulus", "e": "AQAB", "d": "jwk-d-value", "p": "p1", "q": "q1"}],
 	  "user": {"credentials": {"password": {}, "recovery_question": {"question": "Pet?", "answer": "Rex"}}},
 	  "profile": {"email": "a@example.com", "count": 3, "tokenWindow": "P30D"},
 	  "settings2": {"privateKey": {"pem": "-----BEGIN"}, "apiToken": 42}
@@ -34,7 +34,7 @@ func TestRedactSecrets(t *testing.T) {
 	b, err := json.Marshal(obj)
 	require.NoError(t, err)
 	out := string(b)
-	for _, secret := range []string{"s3cr3t", "hunter2", "xyz", "Bearer abc", "k-123", "private", `"p1"`, `"q1"`, "Rex", "-----BEGIN", "42"} {
+	for _, secret := range []string{"s3cr3t", "hunter2", "xyz", "Bearer abc", "k-123", "jwk-d-value", `"p1"`, `"q1"`, "Rex", "-----BEGIN", "42"} {
 		assert.NotContains(t, out, secret)
 	}
 	// Everything else is kept.

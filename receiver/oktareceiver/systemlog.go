@@ -126,7 +126,7 @@ const systemLogMaxSince = 90 * 24 * time.Hour
 func (p *systemLogPoller) run(ctx context.Context, host component.Host) {
 	cfg := p.params.cfg.SystemLog
 	cursor, _ := p.shared.cursor()
-	status := newSystemLogStatus(host)
+	status := newSystemLogStatus(host, p.params.settings.Logger)
 	attempt := 0
 	for ctx.Err() == nil {
 		url := cursor

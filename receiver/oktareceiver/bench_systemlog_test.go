@@ -1,0 +1,179 @@
+package oktareceiver
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+)
+
+// BenchmarkConvertSystemLogEvent: one realistic decoded LogEvent → plog (body map + attributes).
+func BenchmarkConvertSystemLogEvent(b *testing.B) {
+	ev := readEventFile(b, filepath.Join("testdata", "systemlog", "events", "signin-failure.json"))
+	events := []map[string]any{ev}
+	observed := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		ld := convertSystemLogEvents(events, observed, testResource)
+		if ld.LogRecordCount() != 1 {
+			b.Fatal("no record")
+		}
+	}
+}
+
+// BenchmarkDecodeAndConvertSystemLogEvent: the receiver's whole CPU path for one event of a
+// page: JSON decode (UseNumber) + conversion. Reported per event.
+func BenchmarkDecodeAndConvertSystemLogEvent(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "systemlog", "events", "signin-failure.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	page := append(append([]byte("["), raw...), ']')
+	observed := time.Now()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		events, err := decodeSystemLogPage(page)
+		if err != nil {
+			b.Fatal(err)
+		}
+		convertSystemLogEvents(events, observed, testResource)
+	}
+}
+
+// jsonMarshalConsumer marshals every batch to OTLP JSON, as the file exporter would, and
+// counts the records.
+type jsonMarshalConsumer struct {
+	records atomic.Int64
+	bytes   atomic.Int64
+}
+
+func (c *jsonMarshalConsumer) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+
+func (c *jsonMarshalConsumer) ConsumeLogs(_ context.Context, ld plog.Logs) error {
+	b, err := (&plog.JSONMarshaler{}).MarshalLogs(ld)
+	if err != nil {
+		return err
+	}
+	c.bytes.Add(int64(len(b)))
+	c.records.Add(int64(ld.LogRecordCount()))
+	return nil
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+const benchPipelineEvents = 20000
+
+// BenchmarkSystemLogPipeline: simulator (rate limits off) → HTTP → poller (decode, dedupe,
+// convert, checkpoint) → a consumer marshalling to JSON. One iteration delivers
+// benchPipelineEvents events with a fresh checkpoint. cpu-µs/event is the whole process,
+// simulator included; BenchmarkSystemLogFetchOnly measures the simulator+HTTP share alone.
+func BenchmarkSystemLogPipeline(b *testing.B) {
+	srv, url := startBenchSim(b)
+	defer srv.Close()
+	var elapsed, cpu time.Duration
+	var events int64
+	for i := 0; i < b.N; i++ {
+		cfg := benchConfig(url)
+		next := new(jsonMarshalConsumer)
+		client, err := newOktaClient(cfg, &http.Client{Timeout: 30 * time.Second}, component.NewDefaultBuildInfo())
+		if err != nil {
+			b.Fatal(err)
+		}
+		params := systemLogParams{
+			cfg: cfg, settings: receivertest.NewNopSettings(metadata.Type), client: client,
+			storage: newMapStorage(), next: next, resource: testResource,
+		}
+		p := newSystemLogPoller(params)
+		cpu0, t0 := processCPU(), time.Now()
+		if err := p.start(context.Background(), &statusHost{}); err != nil {
+			b.Fatal(err)
+		}
+		for next.records.Load() < benchPipelineEvents {
+			time.Sleep(time.Millisecond)
+		}
+		elapsed += time.Since(t0)
+		cpu += processCPU() - cpu0
+		events += next.records.Load()
+		_ = p.shutdown(context.Background())
+	}
+	b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(events), "cpu-µs/event")
+}
+
+// BenchmarkSystemLogFetchOnly: the same pages fetched through the client without decoding,
+// to separate the simulator's and HTTP's cost from the receiver's.
+func BenchmarkSystemLogFetchOnly(b *testing.B) {
+	srv, url := startBenchSim(b)
+	defer srv.Close()
+	var elapsed, cpu time.Duration
+	var events int64
+	for i := 0; i < b.N; i++ {
+		cfg := benchConfig(url)
+		client, err := newOktaClient(cfg, &http.Client{Timeout: 30 * time.Second}, component.NewDefaultBuildInfo())
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu0, t0 := processCPU(), time.Now()
+		u := systemLogStartURL(cfg.SystemLog, time.Time{}, time.Now())
+		for n := 0; n < benchPipelineEvents/cfg.SystemLog.Limit; n++ {
+			page, err := client.get(context.Background(), u)
+			if err != nil {
+				b.Fatal(err)
+			}
+			u = page.Next
+		}
+		elapsed += time.Since(t0)
+		cpu += processCPU() - cpu0
+		events += benchPipelineEvents
+	}
+	b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(events), "cpu-µs/event")
+}
+
+func startBenchSim(b *testing.B) (*oktasim.Server, string) {
+	b.Helper()
+	opts := oktasim.DefaultOptions()
+	opts.Org.Users, opts.Org.Groups, opts.Org.Apps = 200, 20, 20
+	opts.Platform.RateLimits.Enabled = false
+	opts.Logs.HistoryEvents = benchPipelineEvents
+	opts.Logs.HistorySpan = 30 * time.Minute
+	opts.Logs.EventsPerSec = 0
+	opts.Logs.LateShare = 0
+	srv, err := oktasim.New(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	url, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srv, url
+}
+
+func benchConfig(url string) *Config {
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	cfg.ClientConfig.Endpoint = url
+	cfg.APIToken = oktasim.DefaultDemoToken
+	cfg.SystemLog.InitialLookback = 2 * time.Hour
+	cfg.SystemLog.PollInterval = time.Hour
+	return cfg
+}

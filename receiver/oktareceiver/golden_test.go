@@ -1,0 +1,117 @@
+package oktareceiver
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+)
+
+// -update rewrites testdata/golden/<type>.yaml from the current output (run once, review
+// the diff, commit). golden.WriteLogs is not used: it fails the test on purpose.
+var updateGolden = flag.Bool("update", false, "rewrite the inventory golden files")
+
+// simOrigin replaces the simulator's random origin in bodies, so goldens are stable.
+const simOrigin = "http://oktasim.test"
+
+// TestGoldenPerResourceType compares the snapshot records of one full sync of a small
+// fixed org, per resource type, with testdata/golden/<type>.yaml.
+func TestGoldenPerResourceType(t *testing.T) {
+	_, url := startInvSim(t, nil)
+	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, func(c *Config) {
+		c.Inventory.Resources[resGroupMembership] = ResourceConfig{Enabled: true}
+	})
+	inv.fullSync(context.Background())
+	byType := splitByType(sink.AllLogs(), url)
+	for _, typ := range allResourceTypes {
+		t.Run(typ, func(t *testing.T) {
+			actual, ok := byType[typ]
+			require.True(t, ok, "no records of type %s", typ)
+			path := filepath.Join("testdata", "golden", typ+".yaml")
+			if *updateGolden {
+				writeGoldenLogs(t, path, actual)
+			}
+			expected, err := golden.ReadLogs(path)
+			require.NoError(t, err)
+			require.NoError(t, plogtest.CompareLogs(expected, actual,
+				plogtest.IgnoreTimestamp(), plogtest.IgnoreObservedTimestamp(),
+				plogtest.IgnoreLogRecordAttributeValue(attrSyncID),
+				plogtest.IgnoreLogRecordsOrder()))
+		})
+	}
+}
+
+// splitByType regroups the snapshot records per resource type into one Logs each, with
+// the simulator's origin replaced by simOrigin.
+func splitByType(all []plog.Logs, url string) map[string]plog.Logs {
+	out := map[string]plog.Logs{}
+	scopes := map[string]plog.ScopeLogs{}
+	for _, ld := range all {
+		rls := ld.ResourceLogs()
+		for i := 0; i < rls.Len(); i++ {
+			sls := rls.At(i).ScopeLogs()
+			for j := 0; j < sls.Len(); j++ {
+				lrs := sls.At(j).LogRecords()
+				for k := 0; k < lrs.Len(); k++ {
+					lr := lrs.At(k)
+					typ, _ := lr.Attributes().Get(attrResourceType)
+					sl, ok := scopes[typ.Str()]
+					if !ok {
+						nl := plog.NewLogs()
+						rl := nl.ResourceLogs().AppendEmpty()
+						rls.At(i).Resource().CopyTo(rl.Resource())
+						rl.Resource().Attributes().PutStr("okta.org.url", simOrigin)
+						sl = rl.ScopeLogs().AppendEmpty()
+						sl.Scope().SetName(metadata.ScopeName)
+						out[typ.Str()], scopes[typ.Str()] = nl, sl
+					}
+					nr := sl.LogRecords().AppendEmpty()
+					lr.CopyTo(nr)
+					replaceInValue(nr.Body(), url, simOrigin)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func replaceInValue(v pcommon.Value, from, to string) {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		if strings.Contains(v.Str(), from) {
+			v.SetStr(strings.ReplaceAll(v.Str(), from, to))
+		}
+	case pcommon.ValueTypeMap:
+		v.Map().Range(func(_ string, e pcommon.Value) bool { replaceInValue(e, from, to); return true })
+	case pcommon.ValueTypeSlice:
+		for i := 0; i < v.Slice().Len(); i++ {
+			replaceInValue(v.Slice().At(i), from, to)
+		}
+	}
+}
+
+// writeGoldenLogs writes ld as YAML in the format golden.ReadLogs reads.
+func writeGoldenLogs(t *testing.T, path string, ld plog.Logs) {
+	t.Helper()
+	b, err := (&plog.JSONMarshaler{}).MarshalLogs(ld)
+	require.NoError(t, err)
+	var v any
+	require.NoError(t, json.Unmarshal(b, &v))
+	y, err := yaml.Marshal(v)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(t, os.WriteFile(path, y, 0o600))
+}

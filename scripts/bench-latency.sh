@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# End-to-end System Log measurements on the built binaries (see test/e2e/systemlog_*_test.go):
+#   latency     event published in the simulator -> record at the OTLP sink, p50/p99, through
+#               the durable pipeline with poll_interval 2s, and with event hooks
+#   throughput  backfill of 200,000 events with rate limits off: okta -> file exporter, and
+#               okta -> otlp_http with a persistent queue -> sink; events/s and CPU µs/event
+# Usage: ./scripts/bench-latency.sh [latency|throughput|all]   (default latency)
+# Prints `Benchmark...` lines (benchstat-readable) plus the detailed log lines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for b in bin/otelcol-okta bin/oktasim; do
+  [ -x "$b" ] || { echo "bench: $b is missing: run 'make build' first" >&2; exit 1; }
+done
+
+case "${1:-latency}" in
+  latency) run='^TestBenchSystemLogLatency' ;;
+  throughput) run='^TestBenchSystemLogThroughput' ;;
+  all) run='^TestBenchSystemLog' ;;
+  *) echo "usage: $0 [latency|throughput|all]" >&2; exit 2 ;;
+esac
+
+log="$(mktemp -t otelcol-okta-bench.XXXXXX.log)"
+status=0
+E2E_BENCH=1 OTELCOL_OKTA_BIN="$PWD/bin/otelcol-okta" OKTASIM_BIN="$PWD/bin/oktasim" \
+  go test -count=1 -v -timeout 60m -run "$run" ./test/e2e/ >"$log" 2>&1 || status=$?
+grep -E '^(Benchmark|    systemlog_|--- (PASS|FAIL)|ok |FAIL|[a-z -]+: lost=)' "$log" || true
+[ "$status" -eq 0 ] || echo "==> measurement FAILED (status $status); full log: $log" >&2
+exit "$status"

@@ -1,0 +1,182 @@
+package dashboards
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/collector/confmap"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/otelcol-okta/otelcol-okta/extension/leaderelectorextension"
+)
+
+// manifest is a Kubernetes object, kept as a generic map.
+type manifest map[string]any
+
+// loadManifests reads every YAML document of the files in dir.
+func loadManifests(t *testing.T, dir string) map[string]manifest {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(repoRoot, "deploy", "kubernetes", dir, "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no manifests in deploy/kubernetes/%s (err %v)", dir, err)
+	}
+	out := map[string]manifest{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatalf("read %s: %v", f, err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		for {
+			var m manifest
+			if err := dec.Decode(&m); errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				t.Fatalf("parse %s: %v", f, err)
+			}
+			kind, _ := m["kind"].(string)
+			name, _ := dig(m, "metadata", "name").(string)
+			out[kind+"/"+name] = m
+		}
+	}
+	return out
+}
+
+// dig walks nested maps and lists (string keys, int indexes).
+func dig(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = m[k]
+		case int:
+			l, ok := v.([]any)
+			if !ok || k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+func TestKubernetesBaseRunsOneCollectorPerOrg(t *testing.T) {
+	objs := loadManifests(t, "base")
+	sts := objs["StatefulSet/otelcol-okta-acme"]
+	if sts == nil {
+		t.Fatal("no StatefulSet otelcol-okta-acme")
+	}
+	if r := dig(sts, "spec", "replicas"); r != 1 {
+		t.Errorf("StatefulSet replicas = %v: one collector per org (HA goes through the lease overlay)", r)
+	}
+	container := dig(sts, "spec", "template", "spec", "containers", 0)
+	env := map[string]string{}
+	for _, e := range dig(container, "env").([]any) {
+		name, _ := dig(e, "name").(string)
+		value, _ := dig(e, "value").(string)
+		env[name] = value
+	}
+	mounts := map[string]string{}
+	for _, m := range dig(container, "volumeMounts").([]any) {
+		mounts[dig(m, "name").(string)] = dig(m, "mountPath").(string)
+	}
+	if dig(sts, "spec", "volumeClaimTemplates", 0, "metadata", "name") != "data" {
+		t.Error("volumeClaimTemplates: want a claim named data for file_storage")
+	}
+	if mounts["data"] == "" || mounts["data"] != env["OTELCOL_OKTA_STORAGE_DIR"] {
+		t.Errorf("the data volume (%q) must be the storage directory OTELCOL_OKTA_STORAGE_DIR (%q)", mounts["data"], env["OTELCOL_OKTA_STORAGE_DIR"])
+	}
+	for _, probe := range []string{"livenessProbe", "readinessProbe"} {
+		if port := dig(container, probe, "httpGet", "port"); port != "health" {
+			t.Errorf("%s: want the health_check port, got %v", probe, port)
+		}
+	}
+	ports := map[string]int{}
+	for _, p := range dig(container, "ports").([]any) {
+		ports[dig(p, "name").(string)] = dig(p, "containerPort").(int)
+	}
+	if ports["health"] != 13133 || ports["okta-metrics"] != 9464 {
+		t.Errorf("container ports: want health 13133 and okta-metrics 9464, got %v", ports)
+	}
+	secretName := dig(container, "envFrom", 0, "secretRef", "name")
+	secret := objs["Secret/"+secretName.(string)]
+	if secret == nil || dig(secret, "stringData", "OKTA_API_TOKEN") == nil {
+		t.Errorf("envFrom secret %v must exist and hold OKTA_API_TOKEN", secretName)
+	}
+	cmName := dig(sts, "spec", "template", "spec", "volumes", 0, "configMap", "name").(string)
+	cm := objs["ConfigMap/"+cmName]
+	if cm == nil {
+		t.Fatalf("ConfigMap %s is missing", cmName)
+	}
+	config := dig(cm, "data", "config.yaml").(string)
+	for _, want := range []string{"endpoint: 0.0.0.0:13133", "endpoint: 0.0.0.0:9464", "storage: file_storage"} {
+		if !strings.Contains(config, want) {
+			t.Errorf("ConfigMap config.yaml lacks %q", want)
+		}
+	}
+	svc := objs["Service/otelcol-okta-acme"]
+	podLabels := dig(sts, "spec", "template", "metadata", "labels").(map[string]any)
+	for k, v := range dig(svc, "spec", "selector").(map[string]any) {
+		if podLabels[k] != v {
+			t.Errorf("Service selector %s=%v does not select the pods (%v)", k, v, podLabels[k])
+		}
+	}
+
+	// The embedded configuration is config/prometheus-otlp.yaml, and a valid collector configuration.
+	shipped, err := os.ReadFile(filepath.Join(repoRoot, "config", "prometheus-otlp.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := string(shipped)[strings.Index(string(shipped), "extensions:"):]; body != config {
+		t.Error("ConfigMap config.yaml differs from config/prometheus-otlp.yaml (from extensions: on): update one from the other")
+	}
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(file, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := validate(t, collectorBinary(t), file, append(commonEnv(t), "OTLP_LOGS_ENDPOINT=otlp-gateway:4317"))
+	if err != nil {
+		t.Fatalf("otelcol-okta validate of the ConfigMap's config.yaml: %v\n%s", err, out)
+	}
+}
+
+// TestKubernetesHAConfiguresTheLeaderElector checks the HA overlay's extension block against the
+// extension's own configuration and validation.
+func TestKubernetesHAConfiguresTheLeaderElector(t *testing.T) {
+	objs := loadManifests(t, "ha")
+	sts := objs["StatefulSet/otelcol-okta-acme"]
+	if r := dig(sts, "spec", "replicas"); r != 2 {
+		t.Errorf("HA StatefulSet replicas = %v, want 2 (leader + standby)", r)
+	}
+	if objs["Role/otelcol-okta-leases"] == nil || objs["RoleBinding/otelcol-okta-leases"] == nil {
+		t.Error("the HA overlay needs the Role and RoleBinding for leases")
+	}
+	config := dig(objs["ConfigMap/otelcol-okta-acme"], "data", "config.yaml").(string)
+	var parsed map[string]any
+	if err := yaml.Unmarshal([]byte(config), &parsed); err != nil {
+		t.Fatalf("parse the HA config: %v", err)
+	}
+	block, ok := dig(parsed, "extensions", "okta_leader_elector").(map[string]any)
+	if !ok {
+		t.Fatal("extensions.okta_leader_elector is missing")
+	}
+	if dig(parsed, "receivers", "okta", "leader_elector") != "okta_leader_elector" {
+		t.Error("receivers.okta.leader_elector must name the extension")
+	}
+	factory := leaderelectorextension.NewFactory()
+	cfg := factory.CreateDefaultConfig()
+	if err := confmap.NewFromStringMap(block).Unmarshal(cfg); err != nil {
+		t.Fatalf("unmarshal extensions.okta_leader_elector: %v", err)
+	}
+	if err := confmap.Validate(cfg); err != nil {
+		t.Fatalf("extensions.okta_leader_elector: %v", err)
+	}
+}
