@@ -12,7 +12,7 @@ import (
 // mixedStream builds a batch of n records: 70% System Log events of common types (sign-ins,
 // SSO, MFA, a few admin events) and 30% inventory snapshots (users, factors, app users, groups,
 // apps, policies, rules), roughly the mix of a busy org.
-func mixedStream(b *testing.B, n int) plog.Logs {
+func mixedStream(b testing.TB, n int) plog.Logs {
 	b.Helper()
 	t := b
 	f := loadFixtures(t, packPosture)

@@ -19,6 +19,8 @@ type batch struct {
 	counts batchCounts
 	// failed is reused for every record: the record rules the record violates.
 	failed []*compiledRule
+	// rec is reused for every record: its lazily created OTTL context.
+	rec recordEval
 	// findings collects the findings of the current ResourceLogs (nil until the first one).
 	findings plog.LogRecordSlice
 	hasFind  bool
@@ -130,14 +132,15 @@ func (p *rulesProcessor) evalRecord(b *batch, rl plog.ResourceLogs, sl plog.Scop
 		}
 	}
 
-	tCtx := ottllog.NewTransformContext(rl, sl, lr)
-	defer tCtx.Close()
+	rec := &b.rec
+	*rec = recordEval{rl: rl, sl: sl, native: nativeRecord{lr: lr, res: rl.Resource()}}
+	defer rec.close()
 	b.failed = b.failed[:0]
 	matched := false
 	var evalErr error
 	p.rules.index.candidates(keys, func(r *compiledRule) bool {
 		b.counts.evaluations++
-		applies, violated, err := p.evalRule(b, tCtx, r)
+		applies, violated, err := p.evalRule(b, rec, r)
 		if err != nil {
 			evalErr = err
 			return false
@@ -150,7 +153,7 @@ func (p *rulesProcessor) evalRecord(b *batch, rl plog.ResourceLogs, sl plog.Scop
 		}
 		if r.threshold != nil {
 			if violated {
-				p.observeThreshold(b, tCtx, r, rl, lr, keys)
+				p.observeThreshold(b, rec, r, rl, lr, keys)
 			}
 			return true
 		}
@@ -176,9 +179,9 @@ func (p *rulesProcessor) evalRecord(b *batch, rl plog.ResourceLogs, sl plog.Scop
 // evalRule evaluates match then condition. applies is the match result; violated the condition's.
 // Evaluation errors follow error_mode: propagate returns them, ignore/silent count them and treat
 // the rule as not applying (ignore also logs at debug level, never per record at higher levels).
-func (p *rulesProcessor) evalRule(b *batch, tCtx *ottllog.TransformContext, r *compiledRule) (applies, violated bool, err error) {
+func (p *rulesProcessor) evalRule(b *batch, rec *recordEval, r *compiledRule) (applies, violated bool, err error) {
 	if r.match != nil {
-		ok, err := r.match.Eval(b.ctx, tCtx)
+		ok, err := p.evalCondition(b, rec, r.nativeMatch, r.match)
 		if err != nil {
 			return false, false, p.evalError(b, r, "match", err)
 		}
@@ -186,11 +189,21 @@ func (p *rulesProcessor) evalRule(b *batch, tCtx *ottllog.TransformContext, r *c
 			return false, false, nil
 		}
 	}
-	v, err := r.condition.Eval(b.ctx, tCtx)
+	v, err := p.evalCondition(b, rec, r.nativeCondition, r.condition)
 	if err != nil {
 		return false, false, p.evalError(b, r, "condition", err)
 	}
 	return true, v, nil
+}
+
+// evalCondition evaluates one condition natively when it can, and with OTTL otherwise.
+func (p *rulesProcessor) evalCondition(b *batch, rec *recordEval, native nativeExpr, cond *logCondition) (bool, error) {
+	if native != nil && !p.cfg.ottlOnly {
+		if v, ok := native.eval(rec.native); ok {
+			return v, nil
+		}
+	}
+	return cond.Eval(b.ctx, rec.transformContext())
 }
 
 func (p *rulesProcessor) evalError(b *batch, r *compiledRule, what string, err error) error {
@@ -228,8 +241,8 @@ func tagRecord(lr plog.LogRecord, failed []*compiledRule) {
 
 // observeThreshold counts one matching event for a threshold rule and emits a finding when the
 // window reaches the count.
-func (p *rulesProcessor) observeThreshold(b *batch, tCtx *ottllog.TransformContext, r *compiledRule, rl plog.ResourceLogs, lr plog.LogRecord, keys recordKeys) {
-	key := p.groupKey(b, tCtx, r, lr)
+func (p *rulesProcessor) observeThreshold(b *batch, rec *recordEval, r *compiledRule, rl plog.ResourceLogs, lr plog.LogRecord, keys recordKeys) {
+	key := p.groupKey(b, rec, r, lr)
 	t := lr.Timestamp().AsTime()
 	if lr.Timestamp() == 0 {
 		t = b.now
@@ -245,11 +258,17 @@ func (p *rulesProcessor) observeThreshold(b *batch, tCtx *ottllog.TransformConte
 }
 
 // groupKey evaluates the group_by of a threshold rule on a record ("" when absent).
-func (p *rulesProcessor) groupKey(b *batch, tCtx *ottllog.TransformContext, r *compiledRule, lr plog.LogRecord) string {
+func (p *rulesProcessor) groupKey(b *batch, rec *recordEval, r *compiledRule, lr plog.LogRecord) string {
 	spec := r.threshold
 	switch {
 	case spec.groupExpr != nil:
-		v, err := spec.groupExpr.Eval(b.ctx, tCtx)
+		if spec.nativeGroup != nil && !p.cfg.ottlOnly {
+			// Only strings and nothing are read natively; other values keep OTTL's formatting.
+			if v, ok := spec.nativeGroup.get(rec.native); ok && (v.kind == scalarString || v.kind == scalarNil) {
+				return v.s
+			}
+		}
+		v, err := spec.groupExpr.Eval(b.ctx, rec.transformContext())
 		if err != nil || v == nil {
 			return ""
 		}
@@ -265,4 +284,27 @@ func (p *rulesProcessor) groupKey(b *batch, tCtx *ottllog.TransformContext, r *c
 		return v.AsString()
 	}
 	return ""
+}
+
+// recordEval is the evaluation state of one record: the native view, and the OTTL transform
+// context, created on first use (most records never need it) and released by close.
+type recordEval struct {
+	rl     plog.ResourceLogs
+	sl     plog.ScopeLogs
+	native nativeRecord
+	tCtx   *ottllog.TransformContext
+}
+
+func (e *recordEval) transformContext() *ottllog.TransformContext {
+	if e.tCtx == nil {
+		e.tCtx = ottllog.NewTransformContext(e.rl, e.sl, e.native.lr)
+	}
+	return e.tCtx
+}
+
+func (e *recordEval) close() {
+	if e.tCtx != nil {
+		e.tCtx.Close()
+		e.tCtx = nil
+	}
 }

@@ -24,6 +24,10 @@ type compiledRule struct {
 	match *logCondition
 	// condition is true on a violation.
 	condition *logCondition
+	// nativeMatch and nativeCondition are Go evaluators of match and condition when they are in
+	// the native subset (nil otherwise); OTTL evaluates whatever they cannot (see nativeExpr).
+	nativeMatch     nativeExpr
+	nativeCondition nativeExpr
 	threshold *thresholdSpec
 	aggregate *AggregateConfig
 	// reference is the first reference, for security_rule.reference.
@@ -38,6 +42,8 @@ type thresholdSpec struct {
 	ThresholdConfig
 	// groupExpr is set when GroupBy is an OTTL value expression; otherwise GroupBy is an attribute key.
 	groupExpr *ottl.ValueExpression[*ottllog.TransformContext]
+	// nativeGroup reads a plain-path groupExpr in Go (nil when GroupBy is not a plain path).
+	nativeGroup *nativeOperand
 }
 
 // ruleSet is every enabled rule, compiled, plus the dispatch index over them.
@@ -157,12 +163,14 @@ func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext]
 		errs = append(errs, fmt.Errorf("condition: %w", err))
 	} else {
 		r.condition = c
+		r.nativeCondition, _ = compileNative(r.Condition)
 	}
 	if strings.TrimSpace(r.Match) != "" {
 		if c, err := parser.ParseCondition(r.Match); err != nil {
 			errs = append(errs, fmt.Errorf("match: %w", err))
 		} else {
 			r.match = c
+			r.nativeMatch, _ = compileNative(r.Match)
 		}
 	}
 	if r.Threshold != nil {
@@ -202,6 +210,7 @@ func compileThreshold(t ThresholdConfig, parser *ottl.Parser[*ottllog.TransformC
 			errs = append(errs, fmt.Errorf("threshold.group_by: %w", err))
 		}
 		spec.groupExpr = e
+		spec.nativeGroup, _ = compileNativeOperand(t.GroupBy)
 	}
 	return spec, errors.Join(errs...)
 }

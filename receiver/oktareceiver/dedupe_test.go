@@ -3,6 +3,7 @@ package oktareceiver
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,8 +77,10 @@ func TestCheckpointCorruptIsAnError(t *testing.T) {
 	assert.ErrorContains(t, err, "unsupported version 99")
 }
 
-// mapStorage is a minimal in-memory storage.Client for unit tests that need no restart.
+// mapStorage is a minimal in-memory storage.Client (safe for concurrent use) for tests that
+// need no restart.
 type mapStorage struct {
+	mu   sync.Mutex
 	data map[string][]byte
 	fail error
 }
@@ -85,10 +88,14 @@ type mapStorage struct {
 func newMapStorage() *mapStorage { return &mapStorage{data: map[string][]byte{}} }
 
 func (m *mapStorage) Get(_ context.Context, key string) ([]byte, error) {
-	return m.data[key], nil
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]byte(nil), m.data[key]...), nil
 }
 
 func (m *mapStorage) Set(_ context.Context, key string, value []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.fail != nil {
 		return m.fail
 	}
@@ -97,6 +104,8 @@ func (m *mapStorage) Set(_ context.Context, key string, value []byte) error {
 }
 
 func (m *mapStorage) Delete(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	delete(m.data, key)
 	return nil
 }

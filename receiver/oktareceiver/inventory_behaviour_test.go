@@ -214,4 +214,3 @@ func nonZero(m map[string]int64) map[string]int64 {
 	}
 	return out
 }
-

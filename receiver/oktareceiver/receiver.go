@@ -41,6 +41,7 @@ type oktaReceiver struct {
 	storage storage.Client
 	inv     *inventory
 	poller  *systemLogPoller
+	hooks   *eventHookServer
 }
 
 func newOktaReceiver(cfg *Config, set receiver.Settings) *oktaReceiver {
@@ -94,14 +95,23 @@ func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
 		cfg: r.cfg, settings: r.set, client: client, storage: st, next: next, obsrecv: obsrecv,
 		resource: r.fillResource, setOrgID: r.setOrgID,
 	})
+	// The poller and the hook endpoint share one dedupe window and checkpoint.
+	slParams := systemLogParams{
+		cfg: r.cfg, settings: r.set, client: client, storage: st, next: next, obsrecv: obsrecv,
+		resource: r.fillResource, onEvents: r.inv.handleEvents, shared: newSystemLogShared(&r.cfg.SystemLog),
+	}
 	if r.cfg.SystemLog.Enabled {
-		r.poller = newSystemLogPoller(systemLogParams{
-			cfg: r.cfg, settings: r.set, client: client, storage: st, next: next, obsrecv: obsrecv,
-			resource: r.fillResource, onEvents: r.inv.handleEvents,
-		})
+		r.poller = newSystemLogPoller(slParams)
 		if err := r.poller.start(ctx, host); err != nil {
-			r.release(ctx)
+			_ = r.release(ctx)
 			return fmt.Errorf("okta receiver: system log: %w", err)
+		}
+	}
+	if r.cfg.EventHooks.Enabled {
+		r.hooks = newEventHookServer(slParams)
+		if err := r.hooks.start(ctx, host); err != nil {
+			_ = r.release(ctx)
+			return fmt.Errorf("okta receiver: %w", err)
 		}
 	}
 	r.inv.start(ctx, host)
@@ -125,6 +135,9 @@ func (r *oktaReceiver) shutdown(ctx context.Context) error {
 // release stops the background work and closes the storage client and idle connections.
 func (r *oktaReceiver) release(ctx context.Context) error {
 	var errs []error
+	if r.hooks != nil {
+		errs = append(errs, r.hooks.shutdown(ctx))
+	}
 	if r.poller != nil {
 		errs = append(errs, r.poller.shutdown(ctx))
 	}

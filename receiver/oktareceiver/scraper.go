@@ -29,7 +29,7 @@ func newMetricsScraper(cfg *Config, set receiver.Settings, shared *oktaReceiver)
 func (s *metricsScraper) scrape(context.Context) (pmetric.Metrics, error) {
 	now := pcommon.NewTimestampFromTime(time.Now())
 	s.shared.mu.Lock()
-	inv, client, poller := s.shared.inv, s.shared.client, s.shared.poller
+	inv, client, poller, hooks := s.shared.inv, s.shared.client, s.shared.poller, s.shared.hooks
 	s.shared.mu.Unlock()
 	if inv != nil && inv.fullDoneNow() {
 		s.recordInventory(now, inv)
@@ -37,8 +37,11 @@ func (s *metricsScraper) scrape(context.Context) (pmetric.Metrics, error) {
 	if client != nil {
 		s.recordRateLimits(now, client)
 	}
-	if s.cfg.SystemLog.Enabled {
+	switch {
+	case poller != nil:
 		s.recordSystemLog(now, poller.stats())
+	case hooks != nil:
+		s.recordSystemLog(now, hooks.stats())
 	}
 	res := pcommon.NewResource()
 	s.shared.fillResource(res)

@@ -39,8 +39,10 @@ type systemLogParams struct {
 	obsrecv *receiverhelper.ObsReport
 	// resource fills the resource attributes (okta.org.url, okta.org.id when known) of each batch.
 	resource func(pcommon.Resource)
-	// onEvents is told about every consumed batch (trigger "system_log" or "event_hook"); the
-	// events are the decoded LogEvent maps (numbers are json.Number). It must not block.
+	// onEvents is told about every batch the consumer accepted (trigger "system_log" or
+	// "event_hook"), after de-duplication. The events are the decoded LogEvent maps (numbers
+	// are json.Number) and must be treated as read-only; ctx may end right after the call
+	// (the hook's request context). It must not block: queue and return.
 	onEvents func(ctx context.Context, trigger string, events []map[string]any)
 	// shared is the dedupe window, checkpoint and counters common to the poller and the hook
 	// endpoint; create it once with newSystemLogShared(&cfg.SystemLog). nil: the constructor makes one.

@@ -24,7 +24,6 @@ type systemLogShared struct {
 	mu               sync.Mutex
 	window           *uuidWindow
 	cp               systemLogCheckpoint
-	resumeCursor     bool // cp.NextURL belongs to this org and filter
 	checkpointFailed bool // last save failed (logged once per change)
 
 	statsMu sync.Mutex
@@ -40,8 +39,9 @@ func newSystemLogShared(cfg *SystemLogConfig) *systemLogShared {
 	}
 }
 
-// load reads the checkpoint once (later calls are no-ops). A checkpoint of another org or
-// filter keeps its dedupe window and last published time but not its cursor. An unreadable
+// load reads the checkpoint once (later calls are no-ops). A checkpoint of another org is
+// ignored; one of another filter keeps its dedupe window and last published time but not its
+// cursor (the poller then restarts shortly before the last published time). An unreadable
 // checkpoint is logged and ignored (start from initial_lookback) rather than blocking start.
 func (s *systemLogShared) load(ctx context.Context, p systemLogParams) error {
 	s.loadMu.Lock()
@@ -61,14 +61,15 @@ func (s *systemLogShared) load(ctx context.Context, p systemLogParams) error {
 	switch {
 	case err != nil:
 		p.settings.Logger.Warn("Ignoring the System Log checkpoint; starting from initial_lookback", zap.Error(err))
+	case cp != nil && cp.OrgURL != org:
+		p.settings.Logger.Info("Ignoring the System Log checkpoint of another org; starting from initial_lookback")
 	case cp != nil:
 		s.window.restore(cp.RecentUUIDs)
 		s.cp.LastPublished = cp.LastPublished
-		if cp.OrgURL == org && cp.Filter == s.cfg.Filter && cp.NextURL != "" {
+		if cp.Filter == s.cfg.Filter {
 			s.cp.NextURL = cp.NextURL
-			s.resumeCursor = true
-		} else if cp.NextURL != "" {
-			p.settings.Logger.Info("System Log checkpoint belongs to another org or filter; not resuming its cursor")
+		} else {
+			p.settings.Logger.Info("system_log.filter changed: resuming shortly before the last delivered event instead of from the stored cursor")
 		}
 	}
 	s.loaded = true

@@ -16,7 +16,7 @@ import (
 )
 
 // manifest is a Kubernetes object, kept as a generic map.
-type manifest map[string]any
+type manifest = map[string]any
 
 // loadManifests reads every YAML document of the files in dir.
 func loadManifests(t *testing.T, dir string) map[string]manifest {

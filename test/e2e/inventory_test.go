@@ -75,7 +75,7 @@ func startCollector(t *testing.T, dir, config string, healthPort int, env ...str
 // and the inventory metrics on the Prometheus endpoint must equal the
 // ground-truth counts.
 func TestInventoryEndToEnd(t *testing.T) {
-	sim := startSimulator(t, "--users", "300", "--groups", "40", "--apps", "25", "--events-per-sec", "0")
+	sim := startSimulator(t, "--users", "300", "--groups", "40", "--apps", "25", "--events-per-sec", "0", "--rate-limit-window", "5s")
 	dir := t.TempDir()
 	health, prom := freePort(t), freePort(t)
 	cfg := render(inventoryConfig, map[string]string{

@@ -1,0 +1,76 @@
+package oktareceiver
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
+)
+
+func userEvent(eventType, userID string) map[string]any {
+	return map[string]any{"eventType": eventType, "target": []any{map[string]any{"type": "User", "id": userID}}}
+}
+
+// drainRefetch works off the refetch queue synchronously.
+func drainRefetch(inv *inventory) {
+	emit := inv.newEmitter()
+	for {
+		t, ok := inv.refetch.pop()
+		if !ok {
+			break
+		}
+		inv.refetchOne(context.Background(), emit, t)
+	}
+	emit.flush(context.Background())
+}
+
+// TestHandleEventsRefetchesNamedObjects: a System Log event naming a user makes the
+// inventory refetch it (updated change with trigger system_log); a deleted user (404)
+// yields a deleted change.
+func TestHandleEventsRefetchesNamedObjects(t *testing.T) {
+	srv, url := startInvSim(t, nil)
+	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, nil)
+	inv.fullSync(context.Background())
+	ids := srv.GroundTruth().IDs[resUser]
+	updated, deleted := ids[0], ids[1]
+	simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+updated, map[string]any{"profile": map[string]any{"department": "QA"}})
+	// Like Okta, the first DELETE deprovisions an active user, the second deletes it.
+	simControl(t, http.MethodDelete, url+"/_sim/resources/user/"+deleted, nil)
+	simControl(t, http.MethodDelete, url+"/_sim/resources/user/"+deleted, nil)
+	sink.Reset()
+
+	inv.handleEvents(context.Background(), triggerSystemLog, []map[string]any{
+		userEvent("user.account.update_profile", updated),
+		userEvent("user.lifecycle.delete.completed", deleted),
+		userEvent("user.session.start", ids[2]), // names a user but changes nothing: ignored
+	})
+	drainRefetch(inv)
+	recs := records(sink)
+	upd := changesOf(recs, resUser, changeUpdated)
+	require.Len(t, upd, 1)
+	assert.Equal(t, updated, upd[0].id)
+	assert.Equal(t, triggerSystemLog, upd[0].attrs[attrChangeTrigger])
+	assert.Contains(t, upd[0].attrs[attrChangeFields], "profile.department")
+	del := changesOf(recs, resUser, changeDeleted)
+	require.Len(t, del, 1)
+	assert.Equal(t, deleted, del[0].id)
+	assert.False(t, inv.state.known(resUser, deleted))
+}
+
+// TestRefetchQueueDropsOldest: the queue never blocks; when full the oldest task goes.
+func TestRefetchQueueDropsOldest(t *testing.T) {
+	q := newRefetchQueue(2)
+	assert.Zero(t, q.push(refetchTask{typ: resUser, id: "a"}))
+	assert.Zero(t, q.push(refetchTask{typ: resUser, id: "a"}), "duplicates are merged")
+	assert.Zero(t, q.push(refetchTask{typ: resUser, id: "b"}))
+	assert.Equal(t, 1, q.push(refetchTask{typ: resUser, id: "c"}))
+	first, _ := q.pop()
+	second, _ := q.pop()
+	_, more := q.pop()
+	assert.Equal(t, []string{"b", "c"}, []string{first.id, second.id})
+	assert.False(t, more)
+}
