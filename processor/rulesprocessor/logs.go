@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottllog"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
@@ -19,6 +18,8 @@ type batch struct {
 	counts batchCounts
 	// failed is reused for every record: the record rules the record violates.
 	failed []*compiledRule
+	// paths caches the body paths read natively on the current record.
+	paths *pathCache
 	// rec is reused for every record: its lazily created OTTL context.
 	rec recordEval
 	// findings collects the findings of the current ResourceLogs (nil until the first one).
@@ -31,7 +32,7 @@ type batch struct {
 func (p *rulesProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	b := &batch{ctx: ctx, now: p.now()}
+	b := &batch{ctx: ctx, now: p.now(), paths: newPathCache(p.rules.pathSlots)}
 	defer func() { p.tel.record(ctx, b.counts) }()
 	for _, rl := range ld.ResourceLogs().All() {
 		var org *orgState
@@ -133,7 +134,8 @@ func (p *rulesProcessor) evalRecord(b *batch, rl plog.ResourceLogs, sl plog.Scop
 	}
 
 	rec := &b.rec
-	*rec = recordEval{rl: rl, sl: sl, native: nativeRecord{lr: lr, res: rl.Resource()}}
+	b.paths.next()
+	*rec = recordEval{ctx: b.ctx, rl: rl, sl: sl, lr: lr, res: rl.Resource(), cache: b.paths}
 	defer rec.close()
 	b.failed = b.failed[:0]
 	matched := false
@@ -199,7 +201,7 @@ func (p *rulesProcessor) evalRule(b *batch, rec *recordEval, r *compiledRule) (a
 // evalCondition evaluates one condition natively when it can, and with OTTL otherwise.
 func (p *rulesProcessor) evalCondition(b *batch, rec *recordEval, native nativeExpr, cond *logCondition) (bool, error) {
 	if native != nil && !p.cfg.ottlOnly {
-		if v, ok := native.eval(rec.native); ok {
+		if v, ok := native.eval(rec); ok {
 			return v, nil
 		}
 	}
@@ -264,7 +266,7 @@ func (p *rulesProcessor) groupKey(b *batch, rec *recordEval, r *compiledRule, lr
 	case spec.groupExpr != nil:
 		if spec.nativeGroup != nil && !p.cfg.ottlOnly {
 			// Only strings and nothing are read natively; other values keep OTTL's formatting.
-			if v, ok := spec.nativeGroup.get(rec.native); ok && (v.kind == scalarString || v.kind == scalarNil) {
+			if v, ok := spec.nativeGroup.get(rec); ok && (v.kind == scalarString || v.kind == scalarNil) {
 				return v.s
 			}
 		}
@@ -284,27 +286,4 @@ func (p *rulesProcessor) groupKey(b *batch, rec *recordEval, r *compiledRule, lr
 		return v.AsString()
 	}
 	return ""
-}
-
-// recordEval is the evaluation state of one record: the native view, and the OTTL transform
-// context, created on first use (most records never need it) and released by close.
-type recordEval struct {
-	rl     plog.ResourceLogs
-	sl     plog.ScopeLogs
-	native nativeRecord
-	tCtx   *ottllog.TransformContext
-}
-
-func (e *recordEval) transformContext() *ottllog.TransformContext {
-	if e.tCtx == nil {
-		e.tCtx = ottllog.NewTransformContext(e.rl, e.sl, e.native.lr)
-	}
-	return e.tCtx
-}
-
-func (e *recordEval) close() {
-	if e.tCtx != nil {
-		e.tCtx.Close()
-		e.tCtx = nil
-	}
 }

@@ -28,8 +28,8 @@ type compiledRule struct {
 	// the native subset (nil otherwise); OTTL evaluates whatever they cannot (see nativeExpr).
 	nativeMatch     nativeExpr
 	nativeCondition nativeExpr
-	threshold *thresholdSpec
-	aggregate *AggregateConfig
+	threshold       *thresholdSpec
+	aggregate       *AggregateConfig
 	// reference is the first reference, for security_rule.reference.
 	reference string
 }
@@ -50,6 +50,8 @@ type thresholdSpec struct {
 type ruleSet struct {
 	rules []*compiledRule
 	index *ruleIndex
+	// pathSlots is the number of distinct body paths read natively (the per-record cache size).
+	pathSlots int
 }
 
 // newLogParser returns the OTTL parser used for every rule (standard converters, path context names).
@@ -129,19 +131,21 @@ func compileRuleSet(cfg *Config, set component.TelemetrySettings) (*ruleSet, err
 		return nil, fmt.Errorf("create OTTL parser: %w", err)
 	}
 	var errs []error
+	paths := newPathInterner()
 	for _, r := range rules {
-		if err := compileRule(r, &parser); err != nil {
+		if err := compileRule(r, &parser, paths); err != nil {
 			errs = append(errs, fmt.Errorf("rule %q (%s): %w", r.ID, r.ruleset, err))
 		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return &ruleSet{rules: rules, index: buildIndex(rules, cfg.evaluateAll)}, nil
+	return &ruleSet{rules: rules, index: buildIndex(rules, cfg.evaluateAll), pathSlots: paths.size()}, nil
 }
 
 // compileRule validates one rule and parses its OTTL in place.
-func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext]) error {
+// Conditions in the native subset also get a Go evaluator whose body paths are interned in paths.
+func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext], paths *pathInterner) error {
 	var errs []error
 	if r.ID == "" {
 		errs = append(errs, errors.New("id: must not be empty"))
@@ -163,18 +167,18 @@ func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext]
 		errs = append(errs, fmt.Errorf("condition: %w", err))
 	} else {
 		r.condition = c
-		r.nativeCondition, _ = compileNative(r.Condition)
+		r.nativeCondition, _ = compileNative(r.Condition, paths, parser)
 	}
 	if strings.TrimSpace(r.Match) != "" {
 		if c, err := parser.ParseCondition(r.Match); err != nil {
 			errs = append(errs, fmt.Errorf("match: %w", err))
 		} else {
 			r.match = c
-			r.nativeMatch, _ = compileNative(r.Match)
+			r.nativeMatch, _ = compileNative(r.Match, paths, parser)
 		}
 	}
 	if r.Threshold != nil {
-		t, err := compileThreshold(*r.Threshold, parser)
+		t, err := compileThreshold(*r.Threshold, parser, paths)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -195,7 +199,7 @@ func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext]
 	return errors.Join(errs...)
 }
 
-func compileThreshold(t ThresholdConfig, parser *ottl.Parser[*ottllog.TransformContext]) (*thresholdSpec, error) {
+func compileThreshold(t ThresholdConfig, parser *ottl.Parser[*ottllog.TransformContext], paths *pathInterner) (*thresholdSpec, error) {
 	var errs []error
 	if t.Count < 1 {
 		errs = append(errs, fmt.Errorf("threshold.count: must be at least 1, got %d", t.Count))
@@ -210,7 +214,7 @@ func compileThreshold(t ThresholdConfig, parser *ottl.Parser[*ottllog.TransformC
 			errs = append(errs, fmt.Errorf("threshold.group_by: %w", err))
 		}
 		spec.groupExpr = e
-		spec.nativeGroup, _ = compileNativeOperand(t.GroupBy)
+		spec.nativeGroup, _ = compileNativeOperand(t.GroupBy, paths)
 	}
 	return spec, errors.Join(errs...)
 }

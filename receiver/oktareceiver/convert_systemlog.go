@@ -1,11 +1,9 @@
 package oktareceiver
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -63,154 +61,264 @@ const (
 // errNotJSONArray is returned when a System Log page is not a JSON array.
 var errNotJSONArray = errors.New("System Log page is not a JSON array")
 
-// decodeSystemLogPage decodes a GET /api/v1/logs body: a JSON array of LogEvent objects.
-// Numbers stay json.Number (no float64 rounding of ids or large integers). Any syntax error,
-// a truncated body, a non-object element or trailing data is an error: the caller retries the
-// same cursor rather than skipping events.
-func decodeSystemLogPage(body []byte) ([]map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var raw []any
-	if err := dec.Decode(&raw); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return nil, errNotJSONArray
+// systemLogBatch is a decoded System Log page (or event hook delivery): one plog.Logs with one
+// resource and one scope holding a record per LogEvent in source order, and the facts the
+// delivery needs about each record (facts[i] describes record i). The resource attributes are
+// filled at delivery. A batch is handed downstream once: do not use it after deliver.
+type systemLogBatch struct {
+	logs  plog.Logs
+	facts []systemLogFacts
+}
+
+// systemLogFacts are the fields of one LogEvent that dedupe, checkpoint and stats need.
+type systemLogFacts struct {
+	uuid      string    // "" when absent: the event cannot be de-duplicated
+	published time.Time // zero when absent or unparsable
+	outcome   string    // outcome.result, "UNKNOWN" when absent
+}
+
+func newSystemLogBatch(capacity int) *systemLogBatch {
+	ld := plog.NewLogs()
+	sl := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(systemLogScopeName)
+	sl.LogRecords().EnsureCapacity(capacity)
+	return &systemLogBatch{logs: ld, facts: make([]systemLogFacts, 0, capacity)}
+}
+
+// len is the number of events (records) in the batch.
+func (b *systemLogBatch) len() int { return len(b.facts) }
+
+// records are the batch's log records, one per event.
+func (b *systemLogBatch) records() plog.LogRecordSlice {
+	return b.logs.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+}
+
+// keepOnly removes the records (and facts) for which keep(i) is false, preserving order.
+func (b *systemLogBatch) keepOnly(keep []bool) {
+	i := 0
+	b.records().RemoveIf(func(plog.LogRecord) bool {
+		drop := !keep[i]
+		i++
+		return drop
+	})
+	facts := b.facts[:0]
+	for i, f := range b.facts {
+		if keep[i] {
+			facts = append(facts, f)
 		}
+	}
+	b.facts = facts
+}
+
+// decodeSystemLogPage decodes a GET /api/v1/logs body (a JSON array of LogEvent objects) and
+// converts it in the same pass: each event's JSON is written straight into its record's body
+// (pdataJSONDecoder) and the attributes are read from that body. observed is the records'
+// ObservedTimestamp. Any syntax error, a truncated body, a non-object element or trailing data
+// is an error (and no batch): the caller retries the same cursor rather than skipping events.
+func decodeSystemLogPage(body []byte, observed time.Time) (*systemLogBatch, error) {
+	// One copy of the page: every unescaped key and string value is a substring of it.
+	d := pdataJSONDecoder{src: string(body)}
+	if d.skipSpace() != '[' {
+		if err := d.skipValue(); err != nil {
+			return nil, fmt.Errorf("decode System Log page: %w", err)
+		}
+		if d.skipSpace() != 0 {
+			return nil, fmt.Errorf("decode System Log page: %w", errTrailingData)
+		}
+		return nil, errNotJSONArray
+	}
+	if err := d.enter(); err != nil {
 		return nil, fmt.Errorf("decode System Log page: %w", err)
 	}
-	if raw == nil {
-		return nil, errNotJSONArray // `null`
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("decode System Log page: trailing data after the JSON array")
-	}
-	events := make([]map[string]any, 0, len(raw))
-	for i, v := range raw {
-		ev, ok := v.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("decode System Log page: element %d is not a JSON object", i)
+	d.pos++
+	// Okta events are 1-3 KB of JSON: this guess avoids most regrowth of the record slice.
+	batch := newSystemLogBatch(min(len(body)/1024+1, 1000))
+	records := batch.records()
+	obs := pcommon.NewTimestampFromTime(observed)
+	if d.skipSpace() == ']' {
+		d.pos++
+	} else {
+		for i := 0; ; i++ {
+			if d.skipSpace() != '{' {
+				if err := d.skipValue(); err != nil {
+					return nil, fmt.Errorf("decode System Log page: %w", err)
+				}
+				return nil, fmt.Errorf("decode System Log page: element %d is not a JSON object", i)
+			}
+			lr := records.AppendEmpty()
+			bodyMap := lr.Body().SetEmptyMap()
+			if err := d.object(bodyMap, 0, 24); err != nil {
+				return nil, fmt.Errorf("decode System Log page: event %d: %w", i, err)
+			}
+			batch.facts = append(batch.facts, fillSystemLogRecord(lr, bodyMap, obs))
+			c := d.skipSpace()
+			if c == ',' {
+				d.pos++
+				continue
+			}
+			if c == ']' {
+				d.pos++
+				break
+			}
+			return nil, fmt.Errorf("decode System Log page: %w", d.unexpected("after array element"))
 		}
-		events = append(events, ev)
 	}
-	return events, nil
+	if d.skipSpace() != 0 {
+		return nil, fmt.Errorf("decode System Log page: %w", errTrailingData)
+	}
+	return batch, nil
 }
 
-// systemLogEvent gives typed read access to the fields of a decoded LogEvent map.
-type systemLogEvent map[string]any
+// logEventFields reads typed fields of a decoded LogEvent body (or of one of its objects).
+// The zero value is an absent object: every read returns "absent".
+type logEventFields struct {
+	m  pcommon.Map
+	ok bool
+}
 
-// str returns the string at path ("" when absent, null or not a string; Okta's literal "null"
+func (f logEventFields) get(key string) (pcommon.Value, bool) {
+	if !f.ok {
+		return pcommon.Value{}, false
+	}
+	return f.m.Get(key)
+}
+
+// str returns the string at key ("" when absent, null or not a string; Okta's literal "null"
 // string, seen in client.zone, counts as absent).
-func (e systemLogEvent) str(path ...string) string {
-	s, _ := e.lookup(path...).(string)
-	if s == "null" {
+func (f logEventFields) str(key string) string {
+	return valueStr(f.get(key))
+}
+
+// obj returns the object at key (absent when it is missing or not an object).
+func (f logEventFields) obj(key string) logEventFields {
+	return valueObj(f.get(key))
+}
+
+func valueStr(v pcommon.Value, ok bool) string {
+	if !ok || v.Type() != pcommon.ValueTypeStr {
 		return ""
 	}
-	return s
+	if s := v.Str(); s != "null" {
+		return s
+	}
+	return ""
 }
 
-func (e systemLogEvent) lookup(path ...string) any {
-	var cur any = map[string]any(e)
-	for _, p := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
+func valueObj(v pcommon.Value, ok bool) logEventFields {
+	if !ok || v.Type() != pcommon.ValueTypeMap {
+		return logEventFields{}
+	}
+	return logEventFields{m: v.Map(), ok: true}
+}
+
+// fillSystemLogRecord maps one LogEvent, already decoded into body (the record's Body), to the
+// record's other fields and attributes (ARCHITECTURE §4) and returns its facts.
+func fillSystemLogRecord(lr plog.LogRecord, body pcommon.Map, observed pcommon.Timestamp) systemLogFacts {
+	// One pass over the top level (the biggest map) instead of a lookup per field.
+	var uuid, published, eventType, severity, displayMessage, legacyType string
+	var actor, client, authn, outcome, transaction, security logEventFields
+	var target pcommon.Value
+	hasTarget := false
+	for k, v := range body.All() {
+		switch k {
+		case "uuid":
+			uuid = valueStr(v, true)
+		case "published":
+			published = valueStr(v, true)
+		case "eventType":
+			eventType = valueStr(v, true)
+		case "severity":
+			severity = valueStr(v, true)
+		case "displayMessage":
+			displayMessage = valueStr(v, true)
+		case "legacyEventType":
+			legacyType = valueStr(v, true)
+		case "actor":
+			actor = valueObj(v, true)
+		case "client":
+			client = valueObj(v, true)
+		case "authenticationContext":
+			authn = valueObj(v, true)
+		case "outcome":
+			outcome = valueObj(v, true)
+		case "transaction":
+			transaction = valueObj(v, true)
+		case "securityContext":
+			security = valueObj(v, true)
+		case "target":
+			target, hasTarget = v, true
 		}
-		cur = m[p]
 	}
-	return cur
-}
 
-// uuid returns the event's uuid ("" when missing).
-func (e systemLogEvent) uuid() string { return e.str("uuid") }
-
-// published returns the parsed `published` time (zero when absent or malformed).
-func (e systemLogEvent) published() time.Time {
-	t, err := time.Parse(time.RFC3339Nano, e.str("published"))
-	if err != nil {
-		return time.Time{}
-	}
-	return t
-}
-
-// outcome returns outcome.result, or "UNKNOWN" when absent.
-func (e systemLogEvent) outcome() string {
-	if r := e.str("outcome", "result"); r != "" {
-		return r
-	}
-	return slOutcomeUnknown
-}
-
-// convertSystemLogEvents builds one plog.Logs (one resource, one scope) holding a record per
-// event, in order. setResource fills the resource attributes (may be nil). Pure: the output
-// depends only on the inputs.
-func convertSystemLogEvents(events []map[string]any, observed time.Time, setResource func(pcommon.Resource)) plog.Logs {
-	ld := plog.NewLogs()
-	rl := ld.ResourceLogs().AppendEmpty()
-	if setResource != nil {
-		setResource(rl.Resource())
-	}
-	sl := rl.ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(systemLogScopeName)
-	records := sl.LogRecords()
-	records.EnsureCapacity(len(events))
-	for _, ev := range events {
-		fillSystemLogRecord(records.AppendEmpty(), ev, observed)
-	}
-	return ld
-}
-
-// fillSystemLogRecord maps one LogEvent to lr (ARCHITECTURE §4).
-func fillSystemLogRecord(lr plog.LogRecord, raw map[string]any, observed time.Time) {
-	ev := systemLogEvent(raw)
-	lr.SetEventName(ev.str("eventType"))
-	if t := ev.published(); !t.IsZero() {
+	facts := systemLogFacts{uuid: uuid, outcome: slOutcomeUnknown}
+	lr.SetEventName(eventType)
+	if t, ok := parsePublished(published); ok {
+		facts.published = t
 		lr.SetTimestamp(pcommon.NewTimestampFromTime(t))
 	}
-	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(observed))
-	sevText := ev.str("severity")
-	lr.SetSeverityText(sevText)
-	lr.SetSeverityNumber(systemLogSeverity(sevText))
-	setPdataValue(lr.Body(), raw, 0)
+	lr.SetObservedTimestamp(observed)
+	lr.SetSeverityText(severity)
+	lr.SetSeverityNumber(systemLogSeverity(severity))
 
 	attrs := lr.Attributes()
-	attrs.EnsureCapacity(24)
+	attrs.EnsureCapacity(32)
 	attrs.PutStr(slAttrRecordKind, slRecordKindSystemLog)
-	putStr(attrs, slAttrLogRecordUID, ev.uuid())
-	putStr(attrs, slAttrUserID, ev.str("actor", "id"))
-	putStr(attrs, slAttrUserName, ev.str("actor", "alternateId"))
-	putStr(attrs, slAttrUserFullName, ev.str("actor", "displayName"))
-	putStr(attrs, slAttrActorType, ev.str("actor", "type"))
-	putStr(attrs, slAttrClientAddress, ev.str("client", "ipAddress"))
-	putStr(attrs, slAttrUserAgent, ev.str("client", "userAgent", "rawUserAgent"))
-	putStr(attrs, slAttrClientZone, ev.str("client", "zone"))
-	putStr(attrs, slAttrGeoLocalityName, ev.str("client", "geographicalContext", "city"))
-	putStr(attrs, slAttrClientGeoState, ev.str("client", "geographicalContext", "state"))
-	putStr(attrs, slAttrClientGeoCountry, ev.str("client", "geographicalContext", "country"))
-	putStr(attrs, slAttrGeoPostalCode, ev.str("client", "geographicalContext", "postalCode"))
-	putDouble(attrs, slAttrGeoLat, ev.lookup("client", "geographicalContext", "geolocation", "lat"))
-	putDouble(attrs, slAttrGeoLon, ev.lookup("client", "geographicalContext", "geolocation", "lon"))
-	putStr(attrs, slAttrSessionID, ev.str("authenticationContext", "externalSessionId"))
-	putStr(attrs, slAttrRootSessionID, ev.str("authenticationContext", "rootSessionId"))
-	putStr(attrs, slAttrCredentialType, ev.str("authenticationContext", "credentialType"))
-	putStr(attrs, slAttrOutcomeResult, ev.str("outcome", "result"))
-	putStr(attrs, slAttrOutcomeReason, ev.str("outcome", "reason"))
-	putStr(attrs, slAttrTransactionID, ev.str("transaction", "id"))
-	putStr(attrs, slAttrTransactionType, ev.str("transaction", "type"))
-	putStr(attrs, slAttrRequestAPITokenID, ev.str("transaction", "detail", "requestApiTokenId"))
-	putStr(attrs, slAttrDisplayMessage, ev.str("displayMessage"))
-	putStr(attrs, slAttrLegacyEventType, ev.str("legacyEventType"))
-	putTargets(attrs, ev.lookup("target"))
-	if b, ok := ev.lookup("securityContext", "isProxy").(bool); ok {
-		attrs.PutBool(slAttrSecIsProxy, b)
+	putStr(attrs, slAttrLogRecordUID, uuid)
+	putStr(attrs, slAttrUserID, actor.str("id"))
+	putStr(attrs, slAttrUserName, actor.str("alternateId"))
+	putStr(attrs, slAttrUserFullName, actor.str("displayName"))
+	putStr(attrs, slAttrActorType, actor.str("type"))
+	putStr(attrs, slAttrClientAddress, client.str("ipAddress"))
+	putStr(attrs, slAttrUserAgent, client.obj("userAgent").str("rawUserAgent"))
+	putStr(attrs, slAttrClientZone, client.str("zone"))
+	geo := client.obj("geographicalContext")
+	putStr(attrs, slAttrGeoLocalityName, geo.str("city"))
+	putStr(attrs, slAttrClientGeoState, geo.str("state"))
+	putStr(attrs, slAttrClientGeoCountry, geo.str("country"))
+	putStr(attrs, slAttrGeoPostalCode, geo.str("postalCode"))
+	location := geo.obj("geolocation")
+	putDouble(attrs, slAttrGeoLat, location, "lat")
+	putDouble(attrs, slAttrGeoLon, location, "lon")
+	putStr(attrs, slAttrSessionID, authn.str("externalSessionId"))
+	putStr(attrs, slAttrRootSessionID, authn.str("rootSessionId"))
+	putStr(attrs, slAttrCredentialType, authn.str("credentialType"))
+	if r := outcome.str("result"); r != "" {
+		attrs.PutStr(slAttrOutcomeResult, r)
+		facts.outcome = r
 	}
-	if n, ok := ev.lookup("securityContext", "asNumber").(json.Number); ok {
-		if i, err := n.Int64(); err == nil {
-			attrs.PutInt(slAttrSecASNumber, i)
-		}
+	putStr(attrs, slAttrOutcomeReason, outcome.str("reason"))
+	putStr(attrs, slAttrTransactionID, transaction.str("id"))
+	putStr(attrs, slAttrTransactionType, transaction.str("type"))
+	putStr(attrs, slAttrRequestAPITokenID, transaction.obj("detail").str("requestApiTokenId"))
+	putStr(attrs, slAttrDisplayMessage, displayMessage)
+	putStr(attrs, slAttrLegacyEventType, legacyType)
+	if hasTarget {
+		putTargets(attrs, target)
 	}
-	putStr(attrs, slAttrSecASOrg, ev.str("securityContext", "asOrg"))
-	putStr(attrs, slAttrSecISP, ev.str("securityContext", "isp"))
-	putStr(attrs, slAttrSecDomain, ev.str("securityContext", "domain"))
+	if v, ok := security.get("isProxy"); ok && v.Type() == pcommon.ValueTypeBool {
+		attrs.PutBool(slAttrSecIsProxy, v.Bool())
+	}
+	// The body holds an int exactly when the JSON number is an integer that fits int64.
+	if v, ok := security.get("asNumber"); ok && v.Type() == pcommon.ValueTypeInt {
+		attrs.PutInt(slAttrSecASNumber, v.Int())
+	}
+	putStr(attrs, slAttrSecASOrg, security.str("asOrg"))
+	putStr(attrs, slAttrSecISP, security.str("isp"))
+	putStr(attrs, slAttrSecDomain, security.str("domain"))
+	return facts
+}
+
+// parsePublished parses Okta's `published` (RFC 3339). Absent, unparsable and the zero time
+// all mean "no timestamp".
+func parsePublished(s string) (time.Time, bool) {
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || t.IsZero() {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // systemLogSeverity maps Okta's severity to the OTel severity number (unknown → unspecified).
@@ -235,41 +343,43 @@ func putStr(attrs pcommon.Map, key, val string) {
 	}
 }
 
-// putDouble stores v as a double when it is a finite JSON number.
-func putDouble(attrs pcommon.Map, key string, v any) {
-	var f float64
-	switch n := v.(type) {
-	case json.Number:
-		var err error
-		if f, err = n.Float64(); err != nil {
-			return
-		}
-	case float64:
-		f = n
-	default:
+// putDouble stores the number at key as a double: an int or a double in the body (a number
+// too large for float64 was kept as text and is skipped).
+func putDouble(attrs pcommon.Map, key string, obj logEventFields, field string) {
+	v, ok := obj.get(field)
+	if !ok {
 		return
 	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return
+	switch v.Type() {
+	case pcommon.ValueTypeInt:
+		attrs.PutDouble(key, float64(v.Int()))
+	case pcommon.ValueTypeDouble:
+		attrs.PutDouble(key, v.Double())
 	}
-	attrs.PutDouble(key, f)
 }
 
 // putTargets writes okta.target.ids and okta.target.types as string slices (same order,
-// "" where a target lacks the field), skipped when the event has no targets.
-func putTargets(attrs pcommon.Map, v any) {
-	targets, ok := v.([]any)
-	if !ok || len(targets) == 0 {
+// "" where a target lacks the field or is not an object), skipped when the event has no
+// targets. Unlike other attributes, a literal "null" id or type is kept as is.
+func putTargets(attrs pcommon.Map, v pcommon.Value) {
+	if v.Type() != pcommon.ValueTypeSlice || v.Slice().Len() == 0 {
 		return
 	}
+	targets := v.Slice()
 	ids := attrs.PutEmptySlice(slAttrTargetIDs)
 	types := attrs.PutEmptySlice(slAttrTargetTypes)
-	ids.EnsureCapacity(len(targets))
-	types.EnsureCapacity(len(targets))
-	for _, t := range targets {
-		m, _ := t.(map[string]any)
-		id, _ := m["id"].(string)
-		typ, _ := m["type"].(string)
+	ids.EnsureCapacity(targets.Len())
+	types.EnsureCapacity(targets.Len())
+	for i := 0; i < targets.Len(); i++ {
+		var id, typ string
+		if t := targets.At(i); t.Type() == pcommon.ValueTypeMap {
+			if v, ok := t.Map().Get("id"); ok && v.Type() == pcommon.ValueTypeStr {
+				id = v.Str()
+			}
+			if v, ok := t.Map().Get("type"); ok && v.Type() == pcommon.ValueTypeStr {
+				typ = v.Str()
+			}
+		}
 		ids.AppendEmpty().SetStr(id)
 		types.AppendEmpty().SetStr(typ)
 	}

@@ -28,14 +28,26 @@ func testResource(r pcommon.Resource) {
 	r.Attributes().PutStr("okta.org.id", "00oTestOrg000000x7")
 }
 
-func readEventFile(t testing.TB, path string) map[string]any {
+// convertEventFile converts the single LogEvent in a JSON file (as a one-event page).
+func convertEventFile(t testing.TB, path string, setResource func(pcommon.Resource)) plog.Logs {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
-	events, err := decodeSystemLogPage(append(append([]byte("["), raw...), ']'))
-	require.NoError(t, err, path)
-	require.Len(t, events, 1)
-	return events[0]
+	return convertPage(t, append(append([]byte("["), raw...), ']'), 1, setResource)
+}
+
+// convertPage decodes a page observed at testObserved, checks its event count and fills the
+// resource as the delivery would.
+func convertPage(t testing.TB, page []byte, want int, setResource func(pcommon.Resource)) plog.Logs {
+	t.Helper()
+	batch, err := decodeSystemLogPage(page, testObserved)
+	require.NoError(t, err)
+	require.Equal(t, want, batch.len())
+	require.Equal(t, want, batch.logs.LogRecordCount())
+	if setResource != nil {
+		setResource(batch.logs.ResourceLogs().At(0).Resource())
+	}
+	return batch.logs
 }
 
 // compareGolden compares ld with the golden file, or rewrites it under -update-systemlog-goldens.
@@ -56,8 +68,7 @@ func TestConvertSystemLogGoldens(t *testing.T) {
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
 		t.Run(name, func(t *testing.T) {
-			ev := readEventFile(t, f)
-			ld := convertSystemLogEvents([]map[string]any{ev}, testObserved, testResource)
+			ld := convertEventFile(t, f, testResource)
 			compareGolden(t, filepath.Join("testdata", "systemlog", name+".yaml"), ld)
 		})
 	}
@@ -66,16 +77,12 @@ func TestConvertSystemLogGoldens(t *testing.T) {
 func TestConvertSystemLogPageGolden(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("testdata", "systemlog", "page.json"))
 	require.NoError(t, err)
-	events, err := decodeSystemLogPage(raw)
-	require.NoError(t, err)
-	require.Len(t, events, 3)
-	ld := convertSystemLogEvents(events, testObserved, testResource)
+	ld := convertPage(t, raw, 3, testResource)
 	compareGolden(t, filepath.Join("testdata", "systemlog", "page.yaml"), ld)
 }
 
 func TestConvertSystemLogMapping(t *testing.T) {
-	ev := readEventFile(t, filepath.Join("testdata", "systemlog", "events", "signin-failure.json"))
-	ld := convertSystemLogEvents([]map[string]any{ev}, testObserved, testResource)
+	ld := convertEventFile(t, filepath.Join("testdata", "systemlog", "events", "signin-failure.json"), testResource)
 	require.Equal(t, 1, ld.LogRecordCount())
 	lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 
@@ -130,8 +137,7 @@ func TestConvertSystemLogMapping(t *testing.T) {
 }
 
 func TestConvertSystemLogTargetsAndUnknownFields(t *testing.T) {
-	ev := readEventFile(t, filepath.Join("testdata", "systemlog", "events", "membership-add.json"))
-	ld := convertSystemLogEvents([]map[string]any{ev}, testObserved, nil)
+	ld := convertEventFile(t, filepath.Join("testdata", "systemlog", "events", "membership-add.json"), nil)
 	lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 	ids, ok := lr.Attributes().Get("okta.target.ids")
 	require.True(t, ok)
@@ -145,8 +151,7 @@ func TestConvertSystemLogTargetsAndUnknownFields(t *testing.T) {
 	_, hasProxy := lr.Attributes().Get("okta.security_context.is_proxy")
 	assert.False(t, hasProxy, "isProxy null is not an attribute")
 
-	ev = readEventFile(t, filepath.Join("testdata", "systemlog", "events", "unknown-fields.json"))
-	ld = convertSystemLogEvents([]map[string]any{ev}, testObserved, nil)
+	ld = convertEventFile(t, filepath.Join("testdata", "systemlog", "events", "unknown-fields.json"), nil)
 	lr = ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 	future := lr.Body().Map().AsRaw()["futureField"].(map[string]any)
 	assert.Equal(t, int64(9007199254740993), future["bigInteger"], "integers beyond 2^53 keep every digit")
@@ -159,8 +164,7 @@ func TestConvertSystemLogTargetsAndUnknownFields(t *testing.T) {
 }
 
 func TestConvertSystemLogToleratesBadFields(t *testing.T) {
-	ev := readEventFile(t, filepath.Join("testdata", "systemlog", "events", "no-uuid-debug.json"))
-	ld := convertSystemLogEvents([]map[string]any{ev}, testObserved, nil)
+	ld := convertEventFile(t, filepath.Join("testdata", "systemlog", "events", "no-uuid-debug.json"), nil)
 	lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 	assert.Equal(t, pcommon.Timestamp(0), lr.Timestamp(), "an unparsable published leaves Timestamp unset")
 	assert.Equal(t, testObserved, lr.ObservedTimestamp().AsTime())
@@ -171,7 +175,7 @@ func TestConvertSystemLogToleratesBadFields(t *testing.T) {
 	assert.False(t, hasLat, "a string latitude is not a double")
 
 	// Unknown severities map to unspecified with the text kept.
-	ld = convertSystemLogEvents([]map[string]any{{"severity": "NOTICE"}}, testObserved, nil)
+	ld = convertPage(t, []byte(`[{"severity": "NOTICE"}]`), 1, nil)
 	lr = ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 	assert.Equal(t, plog.SeverityNumberUnspecified, lr.SeverityNumber())
 	assert.Equal(t, "NOTICE", lr.SeverityText())
@@ -189,8 +193,7 @@ func TestConvertSystemLogSharedExamples(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			raw, err := os.ReadFile(f)
 			require.NoError(t, err)
-			ev := readEventFile(t, f)
-			ld := convertSystemLogEvents([]map[string]any{ev}, testObserved, testResource)
+			ld := convertEventFile(t, f, testResource)
 			lr := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 			checkRecordAgainstSource(t, raw, lr)
 		})
@@ -198,12 +201,9 @@ func TestConvertSystemLogSharedExamples(t *testing.T) {
 	pagePath := filepath.Join(dir, "page-api-v1-logs.json")
 	raw, err := os.ReadFile(pagePath)
 	require.NoError(t, err)
-	events, err := decodeSystemLogPage(raw)
-	require.NoError(t, err)
 	var plain []json.RawMessage
 	require.NoError(t, json.Unmarshal(raw, &plain))
-	ld := convertSystemLogEvents(events, testObserved, testResource)
-	require.Equal(t, len(plain), ld.LogRecordCount())
+	ld := convertPage(t, raw, len(plain), testResource)
 	for i, p := range plain {
 		checkRecordAgainstSource(t, p, ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(i))
 	}
@@ -212,7 +212,7 @@ func TestConvertSystemLogSharedExamples(t *testing.T) {
 func TestConvertSystemLogSharedHookExample(t *testing.T) {
 	raw, err := os.ReadFile(sharedFile(t, "okta/examples/event-hook/delivery-post-body.json"))
 	require.NoError(t, err)
-	events, err := parseEventHookBody(raw)
+	events, err := parseEventHookBody(raw, testObserved)
 	require.NoError(t, err)
 	var envelope struct {
 		Data struct {
@@ -220,8 +220,8 @@ func TestConvertSystemLogSharedHookExample(t *testing.T) {
 		} `json:"data"`
 	}
 	require.NoError(t, json.Unmarshal(raw, &envelope))
-	require.Len(t, events, len(envelope.Data.Events))
-	ld := convertSystemLogEvents(events, testObserved, testResource)
+	require.Equal(t, len(envelope.Data.Events), events.len())
+	ld := events.logs
 	for i, p := range envelope.Data.Events {
 		checkRecordAgainstSource(t, p, ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(i))
 	}

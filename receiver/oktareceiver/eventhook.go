@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
@@ -156,7 +157,7 @@ func (h *eventHookServer) deliver(w http.ResponseWriter, r *http.Request) {
 		hookError(w, http.StatusBadRequest, "reading the body failed")
 		return
 	}
-	events, err := parseEventHookBody(body)
+	events, err := parseEventHookBody(body, time.Now())
 	if err != nil {
 		h.shared.countError(errKindHookBadRequest)
 		hookError(w, http.StatusBadRequest, err.Error())
@@ -170,10 +171,10 @@ func (h *eventHookServer) deliver(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// parseEventHookBody decodes an event hook delivery and returns data.events. The body must be
-// a JSON object whose data.events is an array of objects (it may be empty). Numbers stay
-// json.Number, as in decodeSystemLogPage.
-func parseEventHookBody(body []byte) ([]map[string]any, error) {
+// parseEventHookBody decodes an event hook delivery and returns data.events converted to log
+// records (observed is their ObservedTimestamp), exactly as decodeSystemLogPage converts a page.
+// The body must be a JSON object whose data.events is an array of objects (it may be empty).
+func parseEventHookBody(body []byte, observed time.Time) (*systemLogBatch, error) {
 	var envelope struct {
 		Data *struct {
 			Events json.RawMessage `json:"events"`
@@ -193,7 +194,7 @@ func parseEventHookBody(body []byte) ([]map[string]any, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, errors.New("malformed delivery: missing data.events")
 	}
-	events, err := decodeSystemLogPage(raw)
+	events, err := decodeSystemLogPage(raw, observed)
 	if err != nil {
 		return nil, fmt.Errorf("malformed delivery: data.events must be an array of LogEvent objects: %w", err)
 	}

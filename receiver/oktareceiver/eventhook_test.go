@@ -3,7 +3,6 @@ package oktareceiver
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -224,7 +224,7 @@ func TestEventHookSharesDedupeWithPoller(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 
 	// The poller's page holds the hook's event and two others: only those two are new.
-	events, err := decodeSystemLogPage(readTestdata(t, "page.json"))
+	events, err := decodeSystemLogPage(readTestdata(t, "page.json"), time.Now())
 	require.NoError(t, err)
 	res, err := h.shared.deliver(context.Background(), h.params, triggerSystemLog, events, "https://test-org.example.org/api/v1/logs?after=x")
 	require.NoError(t, err)
@@ -234,14 +234,15 @@ func TestEventHookSharesDedupeWithPoller(t *testing.T) {
 }
 
 func TestParseEventHookBodyEmptyEvents(t *testing.T) {
-	events, err := parseEventHookBody([]byte(`{"data":{"events":[]}}`))
+	events, err := parseEventHookBody([]byte(`{"data":{"events":[]}}`), time.Now())
 	require.NoError(t, err)
-	assert.Empty(t, events)
-	events, err = parseEventHookBody(readTestdata(t, "hook-delivery.json"))
+	assert.Zero(t, events.len())
+	assert.Zero(t, events.logs.LogRecordCount())
+	events, err = parseEventHookBody(readTestdata(t, "hook-delivery.json"), time.Now())
 	require.NoError(t, err)
-	require.Len(t, events, 1)
-	_, isNumber := events[0]["securityContext"].(map[string]any)["asNumber"].(json.Number)
-	assert.True(t, isNumber, "numbers stay json.Number")
+	require.Equal(t, 1, events.len())
+	body := events.records().At(0).Body().Map().AsRaw()
+	assert.Equal(t, int64(64496), body["securityContext"].(map[string]any)["asNumber"], "integers stay integers")
 }
 
 func readTestdata(t testing.TB, name string) []byte {

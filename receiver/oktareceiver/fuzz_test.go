@@ -16,16 +16,15 @@ func FuzzDecodeSystemLogPage(f *testing.F) {
 	f.Add([]byte(`[{"uuid":"u1","published":"2026-02-03T10:00:00.000Z","eventType":"user.session.start","severity":"INFO","outcome":{"result":"SUCCESS"},"target":[{"id":"t","type":"User"}]}]`))
 	f.Add([]byte(`[{"uuid":"u1","client":{"geographicalContext":{"geolocation":{"lat":1e400,"lon":-0.5}}}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := decodeSystemLogPage(body)
+		events, err := decodeSystemLogPage(body, time.Unix(0, 0))
 		if err != nil {
 			if events != nil {
 				t.Fatalf("events returned with error %v", err)
 			}
 			return
 		}
-		ld := convertSystemLogEvents(events, time.Unix(0, 0), nil)
-		if ld.LogRecordCount() != len(events) {
-			t.Fatalf("%d events became %d records", len(events), ld.LogRecordCount())
+		if n := events.logs.LogRecordCount(); n != events.len() {
+			t.Fatalf("%d events became %d records", events.len(), n)
 		}
 	})
 }
@@ -37,16 +36,15 @@ func FuzzParseEventHookBody(f *testing.F) {
 	f.Add([]byte(`{"data":{"events":[]}}`))
 	f.Add([]byte(`{"data":null}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := parseEventHookBody(body)
+		events, err := parseEventHookBody(body, time.Unix(0, 0))
 		if err != nil {
 			if err.Error() == "" {
 				t.Fatal("empty error message")
 			}
 			return
 		}
-		ld := convertSystemLogEvents(events, time.Unix(0, 0), nil)
-		if ld.LogRecordCount() != len(events) {
-			t.Fatalf("%d events became %d records", len(events), ld.LogRecordCount())
+		if n := events.logs.LogRecordCount(); n != events.len() {
+			t.Fatalf("%d events became %d records", events.len(), n)
 		}
 	})
 }

@@ -40,9 +40,12 @@ type systemLogParams struct {
 	// resource fills the resource attributes (okta.org.url, okta.org.id when known) of each batch.
 	resource func(pcommon.Resource)
 	// onEvents is told about every batch the consumer accepted (trigger "system_log" or
-	// "event_hook"), after de-duplication. The events are the decoded LogEvent maps (numbers
-	// are json.Number) and must be treated as read-only; ctx may end right after the call
-	// (the hook's request context). It must not block: queue and return.
+	// "event_hook"), after de-duplication. Each event is a summary of the LogEvent: the
+	// top-level fields listed in systemLogSummaryFields (uuid, published, eventType, severity,
+	// displayMessage, actor, target, outcome, transaction) with their whole JSON value (objects
+	// map[string]any, arrays []any, integers int64, other numbers float64); the full event is
+	// the record's Body. Treat them as read-only; ctx may end right after the call (the hook's
+	// request context). It must not block: queue and return.
 	onEvents func(ctx context.Context, trigger string, events []map[string]any)
 	// shared is the dedupe window, checkpoint and counters common to the poller and the hook
 	// endpoint; create it once with newSystemLogShared(&cfg.SystemLog). nil: the constructor makes one.
@@ -175,15 +178,16 @@ func (p *systemLogPoller) pollOnce(ctx context.Context, url string) (time.Durati
 	if err != nil {
 		return 0, "", fmt.Errorf("fetch System Log page: %w", err)
 	}
-	events, err := decodeSystemLogPage(page.Body)
+	events, err := decodeSystemLogPage(page.Body, time.Now())
 	if err != nil {
 		return 0, "", &invalidPageError{err: err}
 	}
+	fetched := events.len()
 	if _, err := p.shared.deliver(ctx, p.params, triggerSystemLog, events, page.Next); err != nil {
 		return 0, "", err
 	}
 	p.shared.countPage()
-	if len(events) >= cfg.Limit && page.Next != "" {
+	if fetched >= cfg.Limit && page.Next != "" {
 		return 0, page.Next, nil
 	}
 	return cfg.PollInterval, page.Next, nil

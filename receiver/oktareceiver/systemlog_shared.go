@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
@@ -90,36 +91,56 @@ type deliverResult struct {
 	duplicates int // events dropped as already delivered
 }
 
-// deliver converts the events not seen before, hands them to the consumer and, only if it
-// accepted them, marks their uuids and saves the checkpoint. next is the new cursor for the
-// poller ("" keeps the cursor: the hook). On a consumer error nothing is marked or saved and
-// the error is returned (the caller retries the same events). Events without a uuid cannot be
-// deduplicated and are always delivered.
-func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigger string, events []map[string]any, next string) (deliverResult, error) {
+// deliver hands the events of batch not seen before to the consumer and, only if it accepted
+// them, marks their uuids and saves the checkpoint. next is the new cursor for the poller
+// ("" keeps the cursor: the hook). On a consumer error nothing is marked or saved and the
+// error is returned (the caller decodes the events again and retries). Events without a uuid
+// cannot be deduplicated and are always delivered. deliver takes ownership of batch.
+func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigger string, batch *systemLogBatch, next string) (deliverResult, error) {
 	var res deliverResult
 	s.mu.Lock()
-	fresh := make([]map[string]any, 0, len(events))
-	inBatch := make(map[string]struct{}, len(events))
-	for _, ev := range events {
-		id := systemLogEvent(ev).uuid()
-		if id != "" {
-			if _, dup := inBatch[id]; dup || s.window.contains(id) {
-				res.duplicates++
-				continue
-			}
-			inBatch[id] = struct{}{}
+	var keep []bool
+	var inBatch map[string]struct{}
+	for i, f := range batch.facts {
+		if f.uuid == "" {
+			continue
 		}
-		fresh = append(fresh, ev)
+		if inBatch == nil {
+			inBatch = make(map[string]struct{}, len(batch.facts))
+		}
+		if _, dup := inBatch[f.uuid]; dup || s.window.contains(f.uuid) {
+			if keep == nil {
+				keep = make([]bool, len(batch.facts))
+				for j := range keep {
+					keep[j] = true
+				}
+			}
+			keep[i] = false
+			res.duplicates++
+			continue
+		}
+		inBatch[f.uuid] = struct{}{}
+	}
+	if keep != nil {
+		batch.keepOnly(keep)
+	}
+	fresh := batch.facts
+	// The consumer owns the records once called: take what onEvents needs first.
+	var summaries []map[string]any
+	if len(fresh) > 0 && p.onEvents != nil {
+		summaries = systemLogSummaries(batch.records())
 	}
 	if len(fresh) > 0 {
-		ld := convertSystemLogEvents(fresh, time.Now(), p.resource)
+		if p.resource != nil {
+			p.resource(batch.logs.ResourceLogs().At(0).Resource())
+		}
 		var err error
 		if p.obsrecv != nil {
 			obsCtx := p.obsrecv.StartLogsOp(ctx)
-			err = p.next.ConsumeLogs(obsCtx, ld)
+			err = p.next.ConsumeLogs(obsCtx, batch.logs)
 			p.obsrecv.EndLogsOp(obsCtx, metadata.Type.String(), len(fresh), err)
 		} else {
-			err = p.next.ConsumeLogs(ctx, ld)
+			err = p.next.ConsumeLogs(ctx, batch.logs)
 		}
 		if err != nil {
 			s.mu.Unlock()
@@ -127,12 +148,12 @@ func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigge
 		}
 	}
 	newest := s.cp.LastPublished
-	for _, ev := range fresh {
-		if id := systemLogEvent(ev).uuid(); id != "" {
-			s.window.add(id)
+	for _, f := range fresh {
+		if f.uuid != "" {
+			s.window.add(f.uuid)
 		}
-		if t := systemLogEvent(ev).published(); t.After(newest) {
-			newest = t
+		if f.published.After(newest) {
+			newest = f.published
 		}
 	}
 	changed := len(fresh) > 0 || (next != "" && next != s.cp.NextURL)
@@ -155,10 +176,32 @@ func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigge
 	if saveErr != nil {
 		s.countError(errKindCheckpoint)
 	}
-	if len(fresh) > 0 && p.onEvents != nil {
-		p.onEvents(ctx, trigger, fresh)
+	if summaries != nil {
+		p.onEvents(ctx, trigger, summaries)
 	}
 	return res, nil
+}
+
+// systemLogSummaryFields are the top-level LogEvent fields passed to onEvents.
+var systemLogSummaryFields = []string{
+	"uuid", "published", "eventType", "severity", "displayMessage", "actor", "target", "outcome", "transaction",
+}
+
+// systemLogSummaries returns, per record, the systemLogSummaryFields of its body as plain Go
+// values (what the inventory's event-driven refresh reads).
+func systemLogSummaries(records plog.LogRecordSlice) []map[string]any {
+	out := make([]map[string]any, records.Len())
+	for i := range out {
+		body := records.At(i).Body().Map()
+		ev := make(map[string]any, len(systemLogSummaryFields))
+		for _, k := range systemLogSummaryFields {
+			if v, ok := body.Get(k); ok {
+				ev[k] = v.AsRaw()
+			}
+		}
+		out[i] = ev
+	}
+	return out
 }
 
 // consumeError is a rejection by the downstream consumer: nothing was marked or saved.

@@ -28,11 +28,11 @@ func (s *systemLogShared) countPage() {
 	s.statsMu.Unlock()
 }
 
-func (s *systemLogShared) countDelivered(trigger string, events []map[string]any, newest time.Time, duplicates int) {
+func (s *systemLogShared) countDelivered(trigger string, events []systemLogFacts, newest time.Time, duplicates int) {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
 	for _, ev := range events {
-		s.counts.EventsByOutcome[systemLogEvent(ev).outcome()]++
+		s.counts.EventsByOutcome[ev.outcome]++
 	}
 	if trigger == triggerEventHook {
 		s.counts.HookEvents += int64(len(events))

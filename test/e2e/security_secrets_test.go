@@ -249,7 +249,23 @@ func runLeakScenario(t *testing.T, simArgs []string, auth func(t *testing.T, dir
 	requireOutputs(t, outputs, "collector stdout+stderr", "file: collector.log", "file: records.jsonl",
 		"prometheus exporter /metrics", "collector telemetry /metrics", "zpages /debug/servicez",
 		"zpages /debug/pipelinez", "zpages /debug/extensionz", "print-config (redacted)")
+	// Canaries: the scanned outputs do carry the objects and metrics, so a clean scan
+	// means the secrets were removed, not that the outputs were empty.
+	requireContains(t, outputs, oidcID, "collector stdout+stderr", "file: collector.log", "file: records.jsonl")
+	requireContains(t, outputs, "okta_", "prometheus exporter /metrics")
+	requireContains(t, outputs, "otelcol_", "collector telemetry /metrics")
+	requireContains(t, outputs, "debug", "file: collector.log")
 	scanForSecrets(t, outputs, needles)
+}
+
+// requireContains fails unless each named output contains want.
+func requireContains(t *testing.T, outputs map[string][]byte, want string, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		if !strings.Contains(string(outputs[n]), want) {
+			t.Errorf("output %q does not contain %q: the scan would not see what the run produced", n, want)
+		}
+	}
 }
 
 // liveOutputs fetches what a running collector serves: both Prometheus endpoints, the

@@ -6,6 +6,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"encoding/json"
+
+	"go.etcd.io/bbolt"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +39,7 @@ func (p *logProxy) handle(w http.ResponseWriter, r *http.Request) {
 	answer, _ := io.ReadAll(resp.Body); resp.Body.Close()
 	w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
 	w.WriteHeader(resp.StatusCode); _, _ = w.Write(answer)
+	p.add(fmt.Sprintf("answered %d first=%s", resp.StatusCode, func() string { if len(ids) > 0 { return ids[0] }; return "" }()))
 }
 
 func TestZDebugKill(t *testing.T) {
@@ -50,13 +55,44 @@ func TestZDebugKill(t *testing.T) {
 	coll := newRestartableCollector(t, dir, durableOptions{}.render(dir, sim.url, p.url, health), health)
 	coll.start()
 	for range 10 {
-		time.Sleep(300*time.Millisecond + time.Duration(rng.Int64N(int64(2700*time.Millisecond))))
+		time.Sleep(200*time.Millisecond + time.Duration(rng.Int64N(int64(1300*time.Millisecond))))
 		p.add("KILL")
 		coll.kill()
+		p.add("OUTPUT " + coll.proc.out.String())
+		p.add(dumpState(dir))
 		coll.start()
 		p.add("STARTED")
 	}
 	rep := awaitDelivery(t, sim, sink, 60*time.Second, 3*time.Second)
-	for _, l := range p.lines { t.Log(l) }
+	var all string
+	for _, l := range p.lines { all += l + "\n" }
+	os.WriteFile("/tmp/dbg-lines.txt", []byte(all), 0o644)
 	t.Log(rep)
+}
+
+func dumpState(dir string) string {
+	out := ""
+	for _, sub := range []string{"storage", "queue"} {
+		ents, _ := os.ReadDir(dir + "/" + sub)
+		for _, e := range ents {
+			db, err := bbolt.Open(dir+"/"+sub+"/"+e.Name(), 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+			if err != nil { out += fmt.Sprintf("open %s: %v; ", e.Name(), err); continue }
+			_ = db.View(func(tx *bbolt.Tx) error {
+				return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+					return b.ForEach(func(k, v []byte) error {
+						if string(k) == "system_log_checkpoint" {
+							var cp struct{ NextURL string `json:"next_url"`; RecentUUIDs []string `json:"recent_uuids"` }
+							_ = json.Unmarshal(v, &cp)
+							out += fmt.Sprintf("[%s cp next=%s uuids=%d] ", e.Name(), cp.NextURL, len(cp.RecentUUIDs))
+						} else if sub == "queue" {
+							out += fmt.Sprintf("[q %s %dB] ", k, len(v))
+						}
+						return nil
+					})
+				})
+			})
+			db.Close()
+		}
+	}
+	return out
 }

@@ -1,0 +1,208 @@
+package oktareceiver
+
+// The reference System Log decoder and converter: the first, simple implementation
+// (encoding/json into map[string]any, then setPdataValue), kept as the oracle that
+// decodeSystemLogPage must match exactly (systemlog_json_test.go).
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// decodeSystemLogPage decodes a GET /api/v1/logs body: a JSON array of LogEvent objects.
+// Numbers stay json.Number (no float64 rounding of ids or large integers). Any syntax error,
+// a truncated body, a non-object element or trailing data is an error: the caller retries the
+// same cursor rather than skipping events.
+func referenceDecodeSystemLogPage(body []byte) ([]map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var raw []any
+	if err := dec.Decode(&raw); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil, errNotJSONArray
+		}
+		return nil, fmt.Errorf("decode System Log page: %w", err)
+	}
+	if raw == nil {
+		return nil, errNotJSONArray // `null`
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("decode System Log page: trailing data after the JSON array")
+	}
+	events := make([]map[string]any, 0, len(raw))
+	for i, v := range raw {
+		ev, ok := v.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("decode System Log page: element %d is not a JSON object", i)
+		}
+		events = append(events, ev)
+	}
+	return events, nil
+}
+
+// refLogEvent gives typed read access to the fields of a decoded LogEvent map.
+type refLogEvent map[string]any
+
+// str returns the string at path ("" when absent, null or not a string; Okta's literal "null"
+// string, seen in client.zone, counts as absent).
+func (e refLogEvent) str(path ...string) string {
+	s, _ := e.lookup(path...).(string)
+	if s == "null" {
+		return ""
+	}
+	return s
+}
+
+func (e refLogEvent) lookup(path ...string) any {
+	var cur any = map[string]any(e)
+	for _, p := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[p]
+	}
+	return cur
+}
+
+// uuid returns the event's uuid ("" when missing).
+func (e refLogEvent) uuid() string { return e.str("uuid") }
+
+// published returns the parsed `published` time (zero when absent or malformed).
+func (e refLogEvent) published() time.Time {
+	t, err := time.Parse(time.RFC3339Nano, e.str("published"))
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// outcome returns outcome.result, or "UNKNOWN" when absent.
+func (e refLogEvent) outcome() string {
+	if r := e.str("outcome", "result"); r != "" {
+		return r
+	}
+	return slOutcomeUnknown
+}
+
+// convertSystemLogEvents builds one plog.Logs (one resource, one scope) holding a record per
+// event, in order. setResource fills the resource attributes (may be nil). Pure: the output
+// depends only on the inputs.
+func referenceConvertSystemLogEvents(events []map[string]any, observed time.Time, setResource func(pcommon.Resource)) plog.Logs {
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	if setResource != nil {
+		setResource(rl.Resource())
+	}
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName(systemLogScopeName)
+	records := sl.LogRecords()
+	records.EnsureCapacity(len(events))
+	for _, ev := range events {
+		referenceFillSystemLogRecord(records.AppendEmpty(), ev, observed)
+	}
+	return ld
+}
+
+// fillSystemLogRecord maps one LogEvent to lr (ARCHITECTURE §4).
+func referenceFillSystemLogRecord(lr plog.LogRecord, raw map[string]any, observed time.Time) {
+	ev := refLogEvent(raw)
+	lr.SetEventName(ev.str("eventType"))
+	if t := ev.published(); !t.IsZero() {
+		lr.SetTimestamp(pcommon.NewTimestampFromTime(t))
+	}
+	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(observed))
+	sevText := ev.str("severity")
+	lr.SetSeverityText(sevText)
+	lr.SetSeverityNumber(systemLogSeverity(sevText))
+	setPdataValue(lr.Body(), raw, 0)
+
+	attrs := lr.Attributes()
+	attrs.EnsureCapacity(24)
+	attrs.PutStr(slAttrRecordKind, slRecordKindSystemLog)
+	putStr(attrs, slAttrLogRecordUID, ev.uuid())
+	putStr(attrs, slAttrUserID, ev.str("actor", "id"))
+	putStr(attrs, slAttrUserName, ev.str("actor", "alternateId"))
+	putStr(attrs, slAttrUserFullName, ev.str("actor", "displayName"))
+	putStr(attrs, slAttrActorType, ev.str("actor", "type"))
+	putStr(attrs, slAttrClientAddress, ev.str("client", "ipAddress"))
+	putStr(attrs, slAttrUserAgent, ev.str("client", "userAgent", "rawUserAgent"))
+	putStr(attrs, slAttrClientZone, ev.str("client", "zone"))
+	putStr(attrs, slAttrGeoLocalityName, ev.str("client", "geographicalContext", "city"))
+	putStr(attrs, slAttrClientGeoState, ev.str("client", "geographicalContext", "state"))
+	putStr(attrs, slAttrClientGeoCountry, ev.str("client", "geographicalContext", "country"))
+	putStr(attrs, slAttrGeoPostalCode, ev.str("client", "geographicalContext", "postalCode"))
+	refPutDouble(attrs, slAttrGeoLat, ev.lookup("client", "geographicalContext", "geolocation", "lat"))
+	refPutDouble(attrs, slAttrGeoLon, ev.lookup("client", "geographicalContext", "geolocation", "lon"))
+	putStr(attrs, slAttrSessionID, ev.str("authenticationContext", "externalSessionId"))
+	putStr(attrs, slAttrRootSessionID, ev.str("authenticationContext", "rootSessionId"))
+	putStr(attrs, slAttrCredentialType, ev.str("authenticationContext", "credentialType"))
+	putStr(attrs, slAttrOutcomeResult, ev.str("outcome", "result"))
+	putStr(attrs, slAttrOutcomeReason, ev.str("outcome", "reason"))
+	putStr(attrs, slAttrTransactionID, ev.str("transaction", "id"))
+	putStr(attrs, slAttrTransactionType, ev.str("transaction", "type"))
+	putStr(attrs, slAttrRequestAPITokenID, ev.str("transaction", "detail", "requestApiTokenId"))
+	putStr(attrs, slAttrDisplayMessage, ev.str("displayMessage"))
+	putStr(attrs, slAttrLegacyEventType, ev.str("legacyEventType"))
+	refPutTargets(attrs, ev.lookup("target"))
+	if b, ok := ev.lookup("securityContext", "isProxy").(bool); ok {
+		attrs.PutBool(slAttrSecIsProxy, b)
+	}
+	if n, ok := ev.lookup("securityContext", "asNumber").(json.Number); ok {
+		if i, err := n.Int64(); err == nil {
+			attrs.PutInt(slAttrSecASNumber, i)
+		}
+	}
+	putStr(attrs, slAttrSecASOrg, ev.str("securityContext", "asOrg"))
+	putStr(attrs, slAttrSecISP, ev.str("securityContext", "isp"))
+	putStr(attrs, slAttrSecDomain, ev.str("securityContext", "domain"))
+}
+
+// refPutDouble stores v as a double when it is a finite JSON number.
+func refPutDouble(attrs pcommon.Map, key string, v any) {
+	var f float64
+	switch n := v.(type) {
+	case json.Number:
+		var err error
+		if f, err = n.Float64(); err != nil {
+			return
+		}
+	case float64:
+		f = n
+	default:
+		return
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return
+	}
+	attrs.PutDouble(key, f)
+}
+
+// refPutTargets writes okta.target.ids and okta.target.types as string slices (same order,
+// "" where a target lacks the field), skipped when the event has no targets.
+func refPutTargets(attrs pcommon.Map, v any) {
+	targets, ok := v.([]any)
+	if !ok || len(targets) == 0 {
+		return
+	}
+	ids := attrs.PutEmptySlice(slAttrTargetIDs)
+	types := attrs.PutEmptySlice(slAttrTargetTypes)
+	ids.EnsureCapacity(len(targets))
+	types.EnsureCapacity(len(targets))
+	for _, t := range targets {
+		m, _ := t.(map[string]any)
+		id, _ := m["id"].(string)
+		typ, _ := m["type"].(string)
+		ids.AppendEmpty().SetStr(id)
+		types.AppendEmpty().SetStr(typ)
+	}
+}
