@@ -1,34 +1,28 @@
 package rulesprocessor
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
 )
 
 func TestZZDiag(t *testing.T) {
 	p, _ := newTestProcessor(t, createDefaultConfig(), &consumertest.LogsSink{})
+	ld := mixedStream(t, 1000)
+	b := &batch{ctx: context.Background(), now: p.now(), paths: newPathCache(p.rules.pathSlots)}
+	_ = b
+	out, _ := p.processLogs(context.Background(), ld)
 	n := 0
-	for _, r := range p.rules.rules {
-		if (r.match != nil && r.nativeMatch == nil) || r.nativeCondition == nil {
+	ids := map[string]int{}
+	forEachRecord(out, func(lr plog.LogRecord) {
+		if v, ok := lr.Attributes().Get(attrRecordKind); ok && v.Str() == kindFinding {
 			n++
-			fmt.Println("OTTL:", r.ID, r.Match, "|", r.Condition)
+			r, _ := lr.Attributes().Get(attrRuleUUID)
+			ids[r.Str()]++
 		}
-	}
-	fmt.Println(n, len(p.rules.rules))
-	ld := mixedStream(t, 20)
-	rl := ld.ResourceLogs().At(0)
-	lrs := rl.ScopeLogs().At(0).LogRecords()
-	for i := 0; i < lrs.Len(); i++ {
-		lr := lrs.At(i)
-		keys, _ := recordKeysOf(lr)
-		var ids []string
-		p.rules.index.candidates(keys, func(r *compiledRule) bool {
-			s := r.ID
-			if r.match != nil && r.nativeMatch == nil { s += "(M)" }
-			if r.nativeCondition == nil { s += "(C)" }
-			ids = append(ids, s); return true })
-		fmt.Println(keys.eventName, keys.resourceType, keys.policyType, ids)
-	}
+	})
+	fmt.Println("findings", n, ids)
 }

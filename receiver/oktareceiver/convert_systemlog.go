@@ -117,7 +117,8 @@ func (b *systemLogBatch) keepOnly(keep []bool) {
 // is an error (and no batch): the caller retries the same cursor rather than skipping events.
 func decodeSystemLogPage(body []byte, observed time.Time) (*systemLogBatch, error) {
 	// One copy of the page: every unescaped key and string value is a substring of it.
-	d := pdataJSONDecoder{src: string(body)}
+	d := getPdataJSONDecoder(string(body))
+	defer putPdataJSONDecoder(d)
 	if d.skipSpace() != '[' {
 		if err := d.skipValue(); err != nil {
 			return nil, fmt.Errorf("decode System Log page: %w", err)
@@ -147,7 +148,7 @@ func decodeSystemLogPage(body []byte, observed time.Time) (*systemLogBatch, erro
 			}
 			lr := records.AppendEmpty()
 			bodyMap := lr.Body().SetEmptyMap()
-			if err := d.object(bodyMap, 0, 24); err != nil {
+			if err := d.object(bodyMap, 0, ""); err != nil {
 				return nil, fmt.Errorf("decode System Log page: event %d: %w", i, err)
 			}
 			batch.facts = append(batch.facts, fillSystemLogRecord(lr, bodyMap, obs))
@@ -260,51 +261,51 @@ func fillSystemLogRecord(lr plog.LogRecord, body pcommon.Map, observed pcommon.T
 	lr.SetSeverityText(severity)
 	lr.SetSeverityNumber(systemLogSeverity(severity))
 
-	attrs := lr.Attributes()
-	attrs.EnsureCapacity(32)
-	attrs.PutStr(slAttrRecordKind, slRecordKindSystemLog)
-	putStr(attrs, slAttrLogRecordUID, uuid)
-	putStr(attrs, slAttrUserID, actor.str("id"))
-	putStr(attrs, slAttrUserName, actor.str("alternateId"))
-	putStr(attrs, slAttrUserFullName, actor.str("displayName"))
-	putStr(attrs, slAttrActorType, actor.str("type"))
-	putStr(attrs, slAttrClientAddress, client.str("ipAddress"))
-	putStr(attrs, slAttrUserAgent, client.obj("userAgent").str("rawUserAgent"))
-	putStr(attrs, slAttrClientZone, client.str("zone"))
+	// Collect first, then size the attribute map exactly once (it is the biggest map).
+	var list attrList
+	list.str(slAttrLogRecordUID, uuid)
+	list.str(slAttrUserID, actor.str("id"))
+	list.str(slAttrUserName, actor.str("alternateId"))
+	list.str(slAttrUserFullName, actor.str("displayName"))
+	list.str(slAttrActorType, actor.str("type"))
+	list.str(slAttrClientAddress, client.str("ipAddress"))
+	list.str(slAttrUserAgent, client.obj("userAgent").str("rawUserAgent"))
+	list.str(slAttrClientZone, client.str("zone"))
 	geo := client.obj("geographicalContext")
-	putStr(attrs, slAttrGeoLocalityName, geo.str("city"))
-	putStr(attrs, slAttrClientGeoState, geo.str("state"))
-	putStr(attrs, slAttrClientGeoCountry, geo.str("country"))
-	putStr(attrs, slAttrGeoPostalCode, geo.str("postalCode"))
+	list.str(slAttrGeoLocalityName, geo.str("city"))
+	list.str(slAttrClientGeoState, geo.str("state"))
+	list.str(slAttrClientGeoCountry, geo.str("country"))
+	list.str(slAttrGeoPostalCode, geo.str("postalCode"))
 	location := geo.obj("geolocation")
-	putDouble(attrs, slAttrGeoLat, location, "lat")
-	putDouble(attrs, slAttrGeoLon, location, "lon")
-	putStr(attrs, slAttrSessionID, authn.str("externalSessionId"))
-	putStr(attrs, slAttrRootSessionID, authn.str("rootSessionId"))
-	putStr(attrs, slAttrCredentialType, authn.str("credentialType"))
+	list.number(slAttrGeoLat, location, "lat")
+	list.number(slAttrGeoLon, location, "lon")
+	list.str(slAttrSessionID, authn.str("externalSessionId"))
+	list.str(slAttrRootSessionID, authn.str("rootSessionId"))
+	list.str(slAttrCredentialType, authn.str("credentialType"))
 	if r := outcome.str("result"); r != "" {
-		attrs.PutStr(slAttrOutcomeResult, r)
+		list.str(slAttrOutcomeResult, r)
 		facts.outcome = r
 	}
-	putStr(attrs, slAttrOutcomeReason, outcome.str("reason"))
-	putStr(attrs, slAttrTransactionID, transaction.str("id"))
-	putStr(attrs, slAttrTransactionType, transaction.str("type"))
-	putStr(attrs, slAttrRequestAPITokenID, transaction.obj("detail").str("requestApiTokenId"))
-	putStr(attrs, slAttrDisplayMessage, displayMessage)
-	putStr(attrs, slAttrLegacyEventType, legacyType)
-	if hasTarget {
-		putTargets(attrs, target)
+	list.str(slAttrOutcomeReason, outcome.str("reason"))
+	list.str(slAttrTransactionID, transaction.str("id"))
+	list.str(slAttrTransactionType, transaction.str("type"))
+	list.str(slAttrRequestAPITokenID, transaction.obj("detail").str("requestApiTokenId"))
+	list.str(slAttrDisplayMessage, displayMessage)
+	list.str(slAttrLegacyEventType, legacyType)
+	if hasTarget && target.Type() == pcommon.ValueTypeSlice && target.Slice().Len() > 0 {
+		list.add(attrEntry{key: slAttrTargetIDs, kind: attrTargets, v: target})
 	}
 	if v, ok := security.get("isProxy"); ok && v.Type() == pcommon.ValueTypeBool {
-		attrs.PutBool(slAttrSecIsProxy, v.Bool())
+		list.add(attrEntry{key: slAttrSecIsProxy, kind: attrBool, b: v.Bool()})
 	}
 	// The body holds an int exactly when the JSON number is an integer that fits int64.
 	if v, ok := security.get("asNumber"); ok && v.Type() == pcommon.ValueTypeInt {
-		attrs.PutInt(slAttrSecASNumber, v.Int())
+		list.add(attrEntry{key: slAttrSecASNumber, kind: attrInt, i: v.Int()})
 	}
-	putStr(attrs, slAttrSecASOrg, security.str("asOrg"))
-	putStr(attrs, slAttrSecISP, security.str("isp"))
-	putStr(attrs, slAttrSecDomain, security.str("domain"))
+	list.str(slAttrSecASOrg, security.str("asOrg"))
+	list.str(slAttrSecISP, security.str("isp"))
+	list.str(slAttrSecDomain, security.str("domain"))
+	list.putInto(lr.Attributes())
 	return facts
 }
 
@@ -337,35 +338,93 @@ func systemLogSeverity(s string) plog.SeverityNumber {
 	}
 }
 
-func putStr(attrs pcommon.Map, key, val string) {
-	if val != "" {
-		attrs.PutStr(key, val)
+// attrKind is the type of an attrEntry.
+type attrKind uint8
+
+const (
+	attrStr attrKind = iota
+	attrDouble
+	attrInt
+	attrBool
+	attrTargets // okta.target.ids + okta.target.types from the target array in v
+)
+
+// attrEntry is one attribute (two for attrTargets) waiting to be written.
+type attrEntry struct {
+	key  string
+	kind attrKind
+	s    string
+	f    float64
+	i    int64
+	b    bool
+	v    pcommon.Value
+}
+
+// attrList collects the attributes of one record on the stack (a LogEvent has at most 32).
+type attrList struct {
+	entries [32]attrEntry
+	n       int
+	count   int // attributes, counting attrTargets as two
+}
+
+func (l *attrList) add(e attrEntry) {
+	if l.n == len(l.entries) {
+		return // cannot happen: fillSystemLogRecord adds at most 31 entries
+	}
+	l.entries[l.n] = e
+	l.n++
+	l.count++
+	if e.kind == attrTargets {
+		l.count++
 	}
 }
 
-// putDouble stores the number at key as a double: an int or a double in the body (a number
+// str adds a string attribute unless val is empty.
+func (l *attrList) str(key, val string) {
+	if val != "" {
+		l.add(attrEntry{key: key, s: val})
+	}
+}
+
+// number adds obj[field] as a double when the body holds an int or a double there (a number
 // too large for float64 was kept as text and is skipped).
-func putDouble(attrs pcommon.Map, key string, obj logEventFields, field string) {
+func (l *attrList) number(key string, obj logEventFields, field string) {
 	v, ok := obj.get(field)
 	if !ok {
 		return
 	}
 	switch v.Type() {
 	case pcommon.ValueTypeInt:
-		attrs.PutDouble(key, float64(v.Int()))
+		l.add(attrEntry{key: key, kind: attrDouble, f: float64(v.Int())})
 	case pcommon.ValueTypeDouble:
-		attrs.PutDouble(key, v.Double())
+		l.add(attrEntry{key: key, kind: attrDouble, f: v.Double()})
+	}
+}
+
+// putInto writes okta.record.kind and the collected attributes, in order, into attrs.
+func (l *attrList) putInto(attrs pcommon.Map) {
+	attrs.EnsureCapacity(1 + l.count)
+	attrs.PutStr(slAttrRecordKind, slRecordKindSystemLog)
+	for _, e := range l.entries[:l.n] {
+		switch e.kind {
+		case attrStr:
+			attrs.PutStr(e.key, e.s)
+		case attrDouble:
+			attrs.PutDouble(e.key, e.f)
+		case attrInt:
+			attrs.PutInt(e.key, e.i)
+		case attrBool:
+			attrs.PutBool(e.key, e.b)
+		case attrTargets:
+			putTargets(attrs, e.v.Slice())
+		}
 	}
 }
 
 // putTargets writes okta.target.ids and okta.target.types as string slices (same order,
-// "" where a target lacks the field or is not an object), skipped when the event has no
-// targets. Unlike other attributes, a literal "null" id or type is kept as is.
-func putTargets(attrs pcommon.Map, v pcommon.Value) {
-	if v.Type() != pcommon.ValueTypeSlice || v.Slice().Len() == 0 {
-		return
-	}
-	targets := v.Slice()
+// "" where a target lacks the field or is not an object). Unlike other attributes, a literal
+// "null" id or type is kept as is.
+func putTargets(attrs pcommon.Map, targets pcommon.Slice) {
 	ids := attrs.PutEmptySlice(slAttrTargetIDs)
 	types := attrs.PutEmptySlice(slAttrTargetTypes)
 	ids.EnsureCapacity(targets.Len())

@@ -129,30 +129,30 @@ func referenceFillSystemLogRecord(lr plog.LogRecord, raw map[string]any, observe
 	attrs := lr.Attributes()
 	attrs.EnsureCapacity(24)
 	attrs.PutStr(slAttrRecordKind, slRecordKindSystemLog)
-	putStr(attrs, slAttrLogRecordUID, ev.uuid())
-	putStr(attrs, slAttrUserID, ev.str("actor", "id"))
-	putStr(attrs, slAttrUserName, ev.str("actor", "alternateId"))
-	putStr(attrs, slAttrUserFullName, ev.str("actor", "displayName"))
-	putStr(attrs, slAttrActorType, ev.str("actor", "type"))
-	putStr(attrs, slAttrClientAddress, ev.str("client", "ipAddress"))
-	putStr(attrs, slAttrUserAgent, ev.str("client", "userAgent", "rawUserAgent"))
-	putStr(attrs, slAttrClientZone, ev.str("client", "zone"))
-	putStr(attrs, slAttrGeoLocalityName, ev.str("client", "geographicalContext", "city"))
-	putStr(attrs, slAttrClientGeoState, ev.str("client", "geographicalContext", "state"))
-	putStr(attrs, slAttrClientGeoCountry, ev.str("client", "geographicalContext", "country"))
-	putStr(attrs, slAttrGeoPostalCode, ev.str("client", "geographicalContext", "postalCode"))
+	refPutStr(attrs, slAttrLogRecordUID, ev.uuid())
+	refPutStr(attrs, slAttrUserID, ev.str("actor", "id"))
+	refPutStr(attrs, slAttrUserName, ev.str("actor", "alternateId"))
+	refPutStr(attrs, slAttrUserFullName, ev.str("actor", "displayName"))
+	refPutStr(attrs, slAttrActorType, ev.str("actor", "type"))
+	refPutStr(attrs, slAttrClientAddress, ev.str("client", "ipAddress"))
+	refPutStr(attrs, slAttrUserAgent, ev.str("client", "userAgent", "rawUserAgent"))
+	refPutStr(attrs, slAttrClientZone, ev.str("client", "zone"))
+	refPutStr(attrs, slAttrGeoLocalityName, ev.str("client", "geographicalContext", "city"))
+	refPutStr(attrs, slAttrClientGeoState, ev.str("client", "geographicalContext", "state"))
+	refPutStr(attrs, slAttrClientGeoCountry, ev.str("client", "geographicalContext", "country"))
+	refPutStr(attrs, slAttrGeoPostalCode, ev.str("client", "geographicalContext", "postalCode"))
 	refPutDouble(attrs, slAttrGeoLat, ev.lookup("client", "geographicalContext", "geolocation", "lat"))
 	refPutDouble(attrs, slAttrGeoLon, ev.lookup("client", "geographicalContext", "geolocation", "lon"))
-	putStr(attrs, slAttrSessionID, ev.str("authenticationContext", "externalSessionId"))
-	putStr(attrs, slAttrRootSessionID, ev.str("authenticationContext", "rootSessionId"))
-	putStr(attrs, slAttrCredentialType, ev.str("authenticationContext", "credentialType"))
-	putStr(attrs, slAttrOutcomeResult, ev.str("outcome", "result"))
-	putStr(attrs, slAttrOutcomeReason, ev.str("outcome", "reason"))
-	putStr(attrs, slAttrTransactionID, ev.str("transaction", "id"))
-	putStr(attrs, slAttrTransactionType, ev.str("transaction", "type"))
-	putStr(attrs, slAttrRequestAPITokenID, ev.str("transaction", "detail", "requestApiTokenId"))
-	putStr(attrs, slAttrDisplayMessage, ev.str("displayMessage"))
-	putStr(attrs, slAttrLegacyEventType, ev.str("legacyEventType"))
+	refPutStr(attrs, slAttrSessionID, ev.str("authenticationContext", "externalSessionId"))
+	refPutStr(attrs, slAttrRootSessionID, ev.str("authenticationContext", "rootSessionId"))
+	refPutStr(attrs, slAttrCredentialType, ev.str("authenticationContext", "credentialType"))
+	refPutStr(attrs, slAttrOutcomeResult, ev.str("outcome", "result"))
+	refPutStr(attrs, slAttrOutcomeReason, ev.str("outcome", "reason"))
+	refPutStr(attrs, slAttrTransactionID, ev.str("transaction", "id"))
+	refPutStr(attrs, slAttrTransactionType, ev.str("transaction", "type"))
+	refPutStr(attrs, slAttrRequestAPITokenID, ev.str("transaction", "detail", "requestApiTokenId"))
+	refPutStr(attrs, slAttrDisplayMessage, ev.str("displayMessage"))
+	refPutStr(attrs, slAttrLegacyEventType, ev.str("legacyEventType"))
 	refPutTargets(attrs, ev.lookup("target"))
 	if b, ok := ev.lookup("securityContext", "isProxy").(bool); ok {
 		attrs.PutBool(slAttrSecIsProxy, b)
@@ -162,9 +162,9 @@ func referenceFillSystemLogRecord(lr plog.LogRecord, raw map[string]any, observe
 			attrs.PutInt(slAttrSecASNumber, i)
 		}
 	}
-	putStr(attrs, slAttrSecASOrg, ev.str("securityContext", "asOrg"))
-	putStr(attrs, slAttrSecISP, ev.str("securityContext", "isp"))
-	putStr(attrs, slAttrSecDomain, ev.str("securityContext", "domain"))
+	refPutStr(attrs, slAttrSecASOrg, ev.str("securityContext", "asOrg"))
+	refPutStr(attrs, slAttrSecISP, ev.str("securityContext", "isp"))
+	refPutStr(attrs, slAttrSecDomain, ev.str("securityContext", "domain"))
 }
 
 // refPutDouble stores v as a double when it is a finite JSON number.
@@ -204,5 +204,11 @@ func refPutTargets(attrs pcommon.Map, v any) {
 		typ, _ := m["type"].(string)
 		ids.AppendEmpty().SetStr(id)
 		types.AppendEmpty().SetStr(typ)
+	}
+}
+
+func refPutStr(attrs pcommon.Map, key, val string) {
+	if val != "" {
+		attrs.PutStr(key, val)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -37,6 +38,46 @@ type pdataJSONDecoder struct {
 	pos     int
 	nesting int // open arrays/objects, for jsonMaxNesting
 	scratch []byte
+	// sizes remembers, per member name, how many entries its last object and array had:
+	// events of one page share their shape, so maps and slices are allocated once at the
+	// right size instead of regrowing (or being over-allocated) for every event.
+	sizes map[string]containerSize
+}
+
+// maxRememberedSizes bounds pdataJSONDecoder.sizes (hostile input can use endless names).
+const maxRememberedSizes = 1024
+
+var pdataJSONDecoderPool = sync.Pool{New: func() any { return new(pdataJSONDecoder) }}
+
+// getPdataJSONDecoder returns a decoder for src that keeps the size hints learned from
+// previous pages and deliveries.
+func getPdataJSONDecoder(src string) *pdataJSONDecoder {
+	d := pdataJSONDecoderPool.Get().(*pdataJSONDecoder)
+	d.src, d.pos, d.nesting = src, 0, 0
+	return d
+}
+
+// putPdataJSONDecoder returns d to the pool without its source text.
+func putPdataJSONDecoder(d *pdataJSONDecoder) {
+	d.src = ""
+	if len(d.sizes) > maxRememberedSizes {
+		clear(d.sizes)
+	}
+	if cap(d.scratch) > 64<<10 {
+		d.scratch = nil
+	}
+	pdataJSONDecoderPool.Put(d)
+}
+
+// containerSize is the last seen size of the object and of the array under one member name.
+type containerSize struct{ object, array int32 }
+
+// sizeHint returns the remembered sizes for name (zero when unknown).
+func (d *pdataJSONDecoder) sizeHint(name string) containerSize {
+	if d.sizes == nil {
+		d.sizes = make(map[string]containerSize, 32)
+	}
+	return d.sizes[name]
 }
 
 // jsonSyntaxError is a syntax error at a byte offset of the decoded text.
@@ -83,19 +124,20 @@ func (d *pdataJSONDecoder) enter() error {
 }
 
 // value decodes the value at the current position into dst. depth is the nesting below the
-// event (the event object itself is depth 0).
-func (d *pdataJSONDecoder) value(dst pcommon.Value, depth int) error {
+// event (the event object itself is depth 0); name is the member name the value belongs to
+// (for arrays, of the array), used for size hints only.
+func (d *pdataJSONDecoder) value(dst pcommon.Value, depth int, name string) error {
 	switch c := d.skipSpace(); c {
 	case '{':
 		if depth >= maxSystemLogNestedDepth {
 			return d.tooDeep(dst)
 		}
-		return d.object(dst.SetEmptyMap(), depth, 8)
+		return d.object(dst.SetEmptyMap(), depth, name)
 	case '[':
 		if depth >= maxSystemLogNestedDepth {
 			return d.tooDeep(dst)
 		}
-		return d.array(dst.SetEmptySlice(), depth)
+		return d.array(dst.SetEmptySlice(), depth, name)
 	case '"':
 		s, err := d.str()
 		if err != nil {
@@ -125,17 +167,20 @@ func (d *pdataJSONDecoder) value(dst pcommon.Value, depth int) error {
 	}
 }
 
-// object decodes the object starting at the current '{' into m. hint pre-sizes m.
-func (d *pdataJSONDecoder) object(m pcommon.Map, depth, hint int) error {
+// object decodes the object starting at the current '{' into m (see value for name).
+func (d *pdataJSONDecoder) object(m pcommon.Map, depth int, name string) error {
 	if err := d.enter(); err != nil {
 		return err
 	}
 	d.pos++ // '{'
-	m.EnsureCapacity(hint)
 	if d.skipSpace() == '}' {
 		d.pos++
 		d.nesting--
 		return nil
+	}
+	hint := d.sizeHint(name)
+	if hint.object > 0 {
+		m.EnsureCapacity(int(hint.object))
 	}
 	for {
 		if d.skipSpace() != '"' {
@@ -150,7 +195,7 @@ func (d *pdataJSONDecoder) object(m pcommon.Map, depth, hint int) error {
 		}
 		d.pos++
 		// PutEmpty reuses the slot of a repeated key: the last value wins, as in encoding/json.
-		if err := d.value(m.PutEmpty(key), depth+1); err != nil {
+		if err := d.value(m.PutEmpty(key), depth+1, key); err != nil {
 			return err
 		}
 		switch d.skipSpace() {
@@ -159,6 +204,10 @@ func (d *pdataJSONDecoder) object(m pcommon.Map, depth, hint int) error {
 		case '}':
 			d.pos++
 			d.nesting--
+			if n := int32(m.Len()); n != hint.object {
+				hint.object = n
+				d.sizes[name] = hint
+			}
 			return nil
 		default:
 			return d.unexpected("after object key:value pair")
@@ -166,8 +215,8 @@ func (d *pdataJSONDecoder) object(m pcommon.Map, depth, hint int) error {
 	}
 }
 
-// array decodes the array starting at the current '[' into s.
-func (d *pdataJSONDecoder) array(s pcommon.Slice, depth int) error {
+// array decodes the array starting at the current '[' into s (see value for name).
+func (d *pdataJSONDecoder) array(s pcommon.Slice, depth int, name string) error {
 	if err := d.enter(); err != nil {
 		return err
 	}
@@ -177,9 +226,12 @@ func (d *pdataJSONDecoder) array(s pcommon.Slice, depth int) error {
 		d.nesting--
 		return nil
 	}
-	s.EnsureCapacity(4)
+	hint := d.sizeHint(name)
+	if hint.array > 0 {
+		s.EnsureCapacity(int(hint.array))
+	}
 	for {
-		if err := d.value(s.AppendEmpty(), depth+1); err != nil {
+		if err := d.value(s.AppendEmpty(), depth+1, name); err != nil {
 			return err
 		}
 		switch d.skipSpace() {
@@ -188,6 +240,10 @@ func (d *pdataJSONDecoder) array(s pcommon.Slice, depth int) error {
 		case ']':
 			d.pos++
 			d.nesting--
+			if n := int32(s.Len()); n != hint.array {
+				hint.array = n
+				d.sizes[name] = hint
+			}
 			return nil
 		default:
 			return d.unexpected("after array element")
@@ -277,7 +333,7 @@ func (d *pdataJSONDecoder) skipValue() error {
 		}
 	default:
 		// Scalars: decode into a throw-away value (cheap, and one grammar for both paths).
-		return d.value(pcommon.NewValueEmpty(), 0)
+		return d.value(pcommon.NewValueEmpty(), 0, "")
 	}
 }
 
@@ -368,7 +424,7 @@ func smallInt(text string) (int64, bool) {
 	if neg {
 		digits = text[1:]
 	}
-	if len(digits) > 19 {
+	if len(digits) > 18 {
 		return 0, false
 	}
 	var n int64
@@ -381,12 +437,27 @@ func smallInt(text string) (int64, bool) {
 	return n, true
 }
 
+// plainStringByte marks the bytes a string can contain without a closer look: printable
+// ASCII other than '"' and '\\'.
+var plainStringByte = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // str decodes the string starting at the current '"'. Without escapes or invalid UTF-8 the
 // result is a substring of src (no allocation).
 func (d *pdataJSONDecoder) str() (string, error) {
 	s := d.src
 	start := d.pos + 1
 	for i := start; i < len(s); {
+		for i < len(s) && plainStringByte[s[i]] {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		switch {
 		case c == '"':

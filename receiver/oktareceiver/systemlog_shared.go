@@ -3,9 +3,11 @@ package oktareceiver
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
@@ -150,7 +152,8 @@ func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigge
 	newest := s.cp.LastPublished
 	for _, f := range fresh {
 		if f.uuid != "" {
-			s.window.add(f.uuid)
+			// A copy: f.uuid points into the whole page's text, which the window must not pin.
+			s.window.add(strings.Clone(f.uuid))
 		}
 		if f.published.After(newest) {
 			newest = f.published
@@ -188,7 +191,8 @@ var systemLogSummaryFields = []string{
 }
 
 // systemLogSummaries returns, per record, the systemLogSummaryFields of its body as plain Go
-// values (what the inventory's event-driven refresh reads).
+// values (what the inventory's event-driven refresh reads). Strings are copied so that a
+// summary kept in a queue does not pin the whole page's text.
 func systemLogSummaries(records plog.LogRecordSlice) []map[string]any {
 	out := make([]map[string]any, records.Len())
 	for i := range out {
@@ -196,12 +200,34 @@ func systemLogSummaries(records plog.LogRecordSlice) []map[string]any {
 		ev := make(map[string]any, len(systemLogSummaryFields))
 		for _, k := range systemLogSummaryFields {
 			if v, ok := body.Get(k); ok {
-				ev[k] = v.AsRaw()
+				ev[k] = detachedRaw(v)
 			}
 		}
 		out[i] = ev
 	}
 	return out
+}
+
+// detachedRaw is Value.AsRaw with every string (and key) copied.
+func detachedRaw(v pcommon.Value) any {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return strings.Clone(v.Str())
+	case pcommon.ValueTypeMap:
+		out := make(map[string]any, v.Map().Len())
+		for k, item := range v.Map().All() {
+			out[strings.Clone(k)] = detachedRaw(item)
+		}
+		return out
+	case pcommon.ValueTypeSlice:
+		out := make([]any, v.Slice().Len())
+		for i := range out {
+			out[i] = detachedRaw(v.Slice().At(i))
+		}
+		return out
+	default:
+		return v.AsRaw()
+	}
 }
 
 // consumeError is a rejection by the downstream consumer: nothing was marked or saved.

@@ -62,7 +62,7 @@ func render(tmpl string, vars map[string]string) string {
 }
 
 // startCollector runs otelcol-okta with config and waits for its health check.
-func startCollector(t *testing.T, dir, config string, healthPort int, env ...string) *process {
+func startCollector(t testing.TB, dir, config string, healthPort int, env ...string) *process {
 	t.Helper()
 	path := writeFile(t, dir, "config.yaml", config)
 	p := startProcess(t, "otelcol-okta", collectorBin, append([]string{"OKTA_API_TOKEN=" + simToken}, env...), "--config", path)

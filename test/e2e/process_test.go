@@ -42,7 +42,7 @@ func (b *lockedBuffer) String() string {
 }
 
 // startProcess starts bin with args and stops it (SIGTERM, then SIGKILL) when the test ends.
-func startProcess(t *testing.T, name, bin string, env []string, args ...string) *process {
+func startProcess(t testing.TB, name, bin string, env []string, args ...string) *process {
 	t.Helper()
 	p := &process{name: name, out: &lockedBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, args...)
@@ -103,7 +103,7 @@ func tail(s string, n int) string {
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -114,7 +114,7 @@ func freePort(t *testing.T) int {
 }
 
 // waitHTTP polls url until it answers 200 or the deadline passes.
-func waitHTTP(t *testing.T, p *process, url string, timeout time.Duration) {
+func waitHTTP(t testing.TB, p *process, url string, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	client := &http.Client{Timeout: time.Second}
@@ -149,7 +149,7 @@ func waitFor(ctx context.Context, timeout, interval time.Duration, cond func() b
 }
 
 // writeFile writes content to dir/name and returns the path.
-func writeFile(t *testing.T, dir, name, content string) string {
+func writeFile(t testing.TB, dir, name, content string) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
@@ -158,7 +158,7 @@ func writeFile(t *testing.T, dir, name, content string) string {
 	return path
 }
 
-func mustf(t *testing.T, err error, format string, args ...any) {
+func mustf(t testing.TB, err error, format string, args ...any) {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("%s: %v", fmt.Sprintf(format, args...), err)

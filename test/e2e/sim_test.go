@@ -18,7 +18,7 @@ type simulator struct {
 }
 
 // startSimulator runs oktasim on a free loopback port with the control API on.
-func startSimulator(t *testing.T, args ...string) *simulator {
+func startSimulator(t testing.TB, args ...string) *simulator {
 	t.Helper()
 	port := freePort(t)
 	url := "http://127.0.0.1:" + strconv.Itoa(port)
@@ -48,7 +48,7 @@ type groundTruth struct {
 	} `json:"counts"`
 }
 
-func (s *simulator) groundTruth(t *testing.T) groundTruth {
+func (s *simulator) groundTruth(t testing.TB) groundTruth {
 	t.Helper()
 	var gt groundTruth
 	s.getJSON(t, "/_sim/groundtruth", &gt)
@@ -56,7 +56,7 @@ func (s *simulator) groundTruth(t *testing.T) groundTruth {
 }
 
 // getJSON GETs a control-API path and decodes its JSON body into out.
-func (s *simulator) getJSON(t *testing.T, path string, out any) {
+func (s *simulator) getJSON(t testing.TB, path string, out any) {
 	t.Helper()
 	resp, err := http.Get(s.url + path)
 	mustf(t, err, "GET %s", path)
@@ -68,7 +68,7 @@ func (s *simulator) getJSON(t *testing.T, path string, out any) {
 }
 
 // stats returns oktasim's /_sim/stats document.
-func (s *simulator) stats(t *testing.T) map[string]any {
+func (s *simulator) stats(t testing.TB) map[string]any {
 	t.Helper()
 	var st map[string]any
 	s.getJSON(t, "/_sim/stats", &st)

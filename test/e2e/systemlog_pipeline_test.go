@@ -129,6 +129,8 @@ type restartableCollector struct {
 	health int
 	proc   *process
 	starts int
+	// onKill, when set, is called just before each SIGKILL.
+	onKill func()
 }
 
 func newRestartableCollector(t *testing.T, dir, config string, health int) *restartableCollector {
@@ -154,6 +156,9 @@ func (c *restartableCollector) start() {
 // kill sends SIGKILL to the running collector and waits for it to exit.
 func (c *restartableCollector) kill() {
 	if c.proc != nil {
+		if c.onKill != nil {
+			c.onKill()
+		}
 		c.proc.kill()
 	}
 }

@@ -1,0 +1,47 @@
+package benchreport
+
+// ProjectRatios are the ratios BENCHMARKS.md shows for this project's benchmarks: each
+// compares two benchmarks of the same run (or shows a benchmark's own ratio), so that it
+// holds on a loaded machine where absolute times move.
+var ProjectRatios = []Ratio{
+	{
+		Label: "rules: without / with the dispatch index",
+		Num:   "BenchmarkRulesMixedStreamNoIndex", Den: "BenchmarkRulesMixedStream", Unit: "cpu-ns/record",
+		Note: "how much CPU the index saves per record (> 1: the index is faster)",
+	},
+	{
+		Label: "rules: OTTL only / native conditions with index",
+		Num:   "BenchmarkRulesMixedStreamOTTLOnly", Den: "BenchmarkRulesMixedStream", Unit: "cpu-ns/record",
+		Note: "cost of evaluating every condition through OTTL",
+	},
+	{
+		Label: "inventory: requests per full sync / minimum",
+		Num:   "BenchmarkFullSync10kUsers", Unit: "requests/min",
+		Note: "10k-user org; 1.00 means no request beyond Okta's page sizes",
+	},
+	{
+		Label: "System Log: reference decoder / ours, per 1000-event page",
+		Num:   "BenchmarkDecodeAndConvertSystemLogPageReference", Den: "BenchmarkDecodeAndConvertSystemLogPage", Unit: "ns/op",
+		Note: "speed-up of the streaming decoder over encoding/json + map conversion",
+	},
+	{
+		Label: "System Log: reference decoder / ours, allocations per page",
+		Num:   "BenchmarkDecodeAndConvertSystemLogPageReference", Den: "BenchmarkDecodeAndConvertSystemLogPage", Unit: "allocs/op",
+		Note: "allocation saving of the streaming decoder",
+	},
+	{
+		Label: "System Log: fetch only / whole pipeline, CPU per event",
+		Num:   "BenchmarkSystemLogFetchOnly", Den: "BenchmarkSystemLogPipeline", Unit: "cpu-µs/event",
+		Note: "share of the in-process simulator and HTTP in the pipeline's CPU",
+	},
+	{
+		Label: "end to end: event hooks / polling every 2 s, p50 latency",
+		Num:   "BenchmarkSystemLogLatencyEventHooks", Den: "BenchmarkSystemLogLatencyPolling2s", Unit: "p50_ms",
+		Note: "< 1: hooks deliver sooner than the poller",
+	},
+	{
+		Label: "end to end: durable pipeline / file exporter, events per second",
+		Num:   "BenchmarkSystemLogThroughputDurable", Den: "BenchmarkSystemLogThroughputFileExporter", Unit: "events/s",
+		Note: "throughput kept with the persistent queue and checkpoints",
+	},
+}
