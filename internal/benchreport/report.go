@@ -92,9 +92,9 @@ func Render(w io.Writer, r Report) error {
 			}
 			val := "not measured"
 			if ok {
-				val = "**" + formatNumber(v) + "**"
+				val = "**" + strconv.FormatFloat(v, 'f', 2, 64) + "**"
 				if q.Den != "" {
-					val = "**" + formatNumber(v) + "×**"
+					val = "**" + strconv.FormatFloat(v, 'f', 2, 64) + "×**"
 				}
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(q.Label), val, cell(compared), cell(q.Note))

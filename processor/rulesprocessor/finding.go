@@ -79,7 +79,7 @@ func (p *rulesProcessor) appendFinding(b *batch, r *compiledRule, res pcommon.Re
 		attrs.PutInt(attrFindingCount, int64(hit.count))
 		subject += " (" + strconv.Itoa(hit.count) + " events for " + firstNonEmpty(hit.groupKey, "all") + ")"
 	}
-	if base := adminConsoleBase(orgURL); base != "" {
+	if base := b.consoleBase(orgURL); base != "" {
 		attrs.PutStr(attrAdminConsoleURL, base+path)
 	}
 	attrs.PutStr(attrLogRecordUID, findingUID(r.ID, keys.resourceType, get(attrResourceID), get(attrLastUpdated), get(attrLogRecordUID), ts))
@@ -147,4 +147,17 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// consoleBase memoises adminConsoleBase per org URL for the batch (a batch has one or a few orgs).
+func (b *batch) consoleBase(orgURL string) string {
+	if b.consoleBases == nil {
+		b.consoleBases = map[string]string{}
+	}
+	base, ok := b.consoleBases[orgURL]
+	if !ok {
+		base = adminConsoleBase(orgURL)
+		b.consoleBases[orgURL] = base
+	}
+	return base
 }

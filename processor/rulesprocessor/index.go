@@ -66,49 +66,41 @@ type recordKeys struct {
 	eventName    string
 }
 
-// candidates calls fn for every rule that can apply to a record with these keys.
-func (ix *ruleIndex) candidates(k recordKeys, fn func(*compiledRule) bool) {
+// appendCandidates appends to dst the buckets of rules that can apply to a record with these
+// keys, in the order candidates visits them (no closure, so nothing escapes per record).
+func (ix *ruleIndex) appendCandidates(dst [][]*compiledRule, k recordKeys) [][]*compiledRule {
 	if ix.disabled {
-		for _, r := range ix.all {
-			if !fn(r) {
-				return
-			}
-		}
-		return
-	}
-	visit := func(rs []*compiledRule) bool {
-		for _, r := range rs {
-			if !fn(r) {
-				return false
-			}
-		}
-		return true
+		return append(dst, ix.all)
 	}
 	switch k.kind {
 	case kindInventory:
-		if !visit(ix.byResourceType[k.resourceType]) {
-			return
-		}
-		if k.policyType != "" && !visit(ix.byPolicyType[k.resourceType+"|"+k.policyType]) {
-			return
+		dst = append(dst, ix.byResourceType[k.resourceType])
+		if k.policyType != "" {
+			dst = append(dst, ix.byPolicyType[k.resourceType+"|"+k.policyType])
 		}
 	case kindSystemLog:
-		if !visit(ix.byEventName[k.eventName]) {
-			return
-		}
+		dst = append(dst, ix.byEventName[k.eventName])
 		if ix.hasPrefixes {
-			if !visit(ix.byEventPrefix[""]) {
-				return
-			}
+			dst = append(dst, ix.byEventPrefix[""])
 			name := k.eventName
 			for i := len(name) - 1; i > 0; i-- {
 				if name[i] == '.' {
-					if !visit(ix.byEventPrefix[name[:i+1]]) {
-						return
-					}
+					dst = append(dst, ix.byEventPrefix[name[:i+1]])
 				}
 			}
 		}
 	}
-	visit(ix.fallback)
+	return append(dst, ix.fallback)
+}
+
+// candidates calls fn for every rule that can apply to a record with these keys, until fn
+// returns false.
+func (ix *ruleIndex) candidates(k recordKeys, fn func(*compiledRule) bool) {
+	for _, bucket := range ix.appendCandidates(nil, k) {
+		for _, r := range bucket {
+			if !fn(r) {
+				return
+			}
+		}
+	}
 }

@@ -18,6 +18,10 @@ type batch struct {
 	counts batchCounts
 	// failed is reused for every record: the record rules the record violates.
 	failed []*compiledRule
+	// consoleBases memoises the Admin Console origin per org URL.
+	consoleBases map[string]string
+	// candidates is reused for every record: the index buckets to try.
+	candidates [][]*compiledRule
 	// paths caches the body paths read natively on the current record.
 	paths *pathCache
 	// rec is reused for every record: its lazily created OTTL context.
@@ -139,38 +143,35 @@ func (p *rulesProcessor) evalRecord(b *batch, rl plog.ResourceLogs, sl plog.Scop
 	defer rec.close()
 	b.failed = b.failed[:0]
 	matched := false
-	var evalErr error
-	p.rules.index.candidates(keys, func(r *compiledRule) bool {
-		b.counts.evaluations++
-		applies, violated, err := p.evalRule(b, rec, r)
-		if err != nil {
-			evalErr = err
-			return false
-		}
-		if keys.kind == kindInventory && r.isPosture() && r.threshold == nil {
-			org.set(r, resKey, applies && violated)
-		}
-		if !applies || r.aggregate != nil {
-			return true
-		}
-		if r.threshold != nil {
+	b.candidates = p.rules.index.appendCandidates(b.candidates[:0], keys)
+	for _, bucket := range b.candidates {
+		for _, r := range bucket {
+			b.counts.evaluations++
+			applies, violated, err := p.evalRule(b, rec, r)
+			if err != nil {
+				return err
+			}
+			if keys.kind == kindInventory && r.isPosture() && r.threshold == nil {
+				org.set(r, resKey, applies && violated)
+			}
+			if !applies || r.aggregate != nil {
+				continue
+			}
+			if r.threshold != nil {
+				if violated {
+					p.observeThreshold(b, rec, r, rl, lr, keys)
+				}
+				continue
+			}
+			matched = true
 			if violated {
-				p.observeThreshold(b, rec, r, rl, lr, keys)
-			}
-			return true
-		}
-		matched = true
-		if violated {
-			b.failed = append(b.failed, r)
-			b.counts.violations++
-			if p.cfg.EmitFindings {
-				p.appendFinding(b, r, rl.Resource(), lr, keys, nil)
+				b.failed = append(b.failed, r)
+				b.counts.violations++
+				if p.cfg.EmitFindings {
+					p.appendFinding(b, r, rl.Resource(), lr, keys, nil)
+				}
 			}
 		}
-		return true
-	})
-	if evalErr != nil {
-		return evalErr
 	}
 	if matched && p.cfg.TagRecords {
 		tagRecord(lr, b.failed)

@@ -39,18 +39,20 @@ func (e *recordEval) close() {
 	}
 }
 
-// pathCache remembers the paths resolved on the current record, so that rules reading the same
-// path (log.body["status"], log.body["outcome"]["result"]) walk the body once per record. Slots
-// are the ids given by pathInterner; next invalidates every slot in O(1).
+// pathCache remembers the body paths (and their prefixes) resolved on the current record, so
+// that rules reading the same path (log.body["status"], log.body["outcome"]["result"]) or
+// sibling paths (log.body["settings"]["password"][...]) walk the body once per record. Slots are
+// the ids given by pathInterner; next invalidates every slot in O(1).
 type pathCache struct {
 	gen     uint64
 	entries []pathEntry
 }
 
 type pathEntry struct {
-	gen uint64
-	v   scalar
-	ok  bool
+	gen   uint64
+	v     pcommon.Value
+	found bool
+	ok    bool
 }
 
 func newPathCache(slots int) *pathCache { return &pathCache{gen: 1, entries: make([]pathEntry, slots)} }
@@ -182,8 +184,9 @@ type nativeOperand struct {
 	kind operandKind
 	lit  any // nil, string, int64, float64 or bool (operandLiteral)
 	keys []string
-	// slot is the pathCache slot of a body, attributes or resource path; -1 means uncached.
-	slot int
+	// prefixSlots are the pathCache slots of keys[:1], keys[:2], ... keys (body paths only;
+	// nil means uncached).
+	prefixSlots []int
 }
 
 // get resolves the operand to a scalar; ok is false where OTTL would fail or return a map,
@@ -199,25 +202,59 @@ func (o *nativeOperand) get(r *recordEval) (scalar, bool) {
 	case operandResourceAttributes:
 		return lookupMap(r.res.Attributes(), o.keys)
 	case operandBody:
-		if o.slot >= 0 && r.cache != nil {
-			e := &r.cache.entries[o.slot]
-			if e.gen != r.cache.gen {
-				e.v, e.ok = o.lookupBody(r)
-				e.gen = r.cache.gen
-			}
-			return e.v, e.ok
+		v, found, ok := o.resolveBody(r, len(o.keys))
+		if !ok {
+			return scalar{}, false
 		}
-		return o.lookupBody(r)
+		if !found {
+			return scalar{}, true
+		}
+		return valueScalar(v)
 	}
 	return scalar{}, false
 }
 
-func (o *nativeOperand) lookupBody(r *recordEval) (scalar, bool) {
-	body := r.lr.Body()
-	if body.Type() != pcommon.ValueTypeMap {
-		return scalar{}, false
+// resolveBody resolves the first n keys of a body path as OTTL's map indexing does: a missing
+// key gives found=false, a body or step that is not a map gives ok=false (OTTL errors or
+// handles slices differently). Results are cached per record.
+func (o *nativeOperand) resolveBody(r *recordEval, n int) (v pcommon.Value, found, ok bool) {
+	var e *pathEntry
+	if o.prefixSlots != nil && r.cache != nil {
+		e = &r.cache.entries[o.prefixSlots[n-1]]
+		if e.gen == r.cache.gen {
+			return e.v, e.found, e.ok
+		}
 	}
-	return lookupMap(body.Map(), o.keys)
+	var parent pcommon.Map
+	if n == 1 {
+		body := r.lr.Body()
+		ok = body.Type() == pcommon.ValueTypeMap
+		if ok {
+			parent = body.Map()
+		}
+	} else {
+		var pv pcommon.Value
+		pv, found, ok = o.resolveBody(r, n-1)
+		if ok && found {
+			ok = pv.Type() == pcommon.ValueTypeMap
+			if ok {
+				parent = pv.Map()
+			}
+		}
+		if !ok || !found {
+			if e != nil {
+				*e = pathEntry{gen: r.cache.gen, ok: ok}
+			}
+			return pcommon.Value{}, false, ok
+		}
+	}
+	if ok {
+		v, found = parent.Get(o.keys[n-1])
+	}
+	if e != nil {
+		*e = pathEntry{gen: r.cache.gen, v: v, found: found, ok: ok}
+	}
+	return v, found, ok
 }
 
 // lookupMap walks keys from m as OTTL's map indexing does: a missing key gives nil, a step
@@ -350,11 +387,7 @@ func (o *nativeOperand) raw(r *recordEval) (v pcommon.Value, found, ok bool) {
 	case operandResourceAttributes:
 		m = r.res.Attributes()
 	case operandBody:
-		body := r.lr.Body()
-		if body.Type() != pcommon.ValueTypeMap {
-			return pcommon.Value{}, false, false
-		}
-		m = body.Map()
+		return o.resolveBody(r, len(o.keys))
 	default:
 		return pcommon.Value{}, false, false
 	}

@@ -385,28 +385,28 @@ func (p *nativeParser) operand() (*nativeOperand, error) {
 		if t.escaped {
 			return nil, errNativeUnsupported
 		}
-		return &nativeOperand{kind: operandLiteral, lit: t.text, slot: -1}, nil
+		return &nativeOperand{kind: operandLiteral, lit: t.text}, nil
 	case tokInt:
 		n, err := strconv.ParseInt(t.text, 10, 64)
 		if err != nil {
 			return nil, errNativeUnsupported
 		}
-		return &nativeOperand{kind: operandLiteral, lit: n, slot: -1}, nil
+		return &nativeOperand{kind: operandLiteral, lit: n}, nil
 	case tokFloat:
 		f, err := strconv.ParseFloat(t.text, 64)
 		if err != nil {
 			return nil, errNativeUnsupported
 		}
-		return &nativeOperand{kind: operandLiteral, lit: f, slot: -1}, nil
+		return &nativeOperand{kind: operandLiteral, lit: f}, nil
 	case tokIdent:
 	default:
 		return nil, errNativeUnsupported
 	}
 	switch t.text {
 	case "nil":
-		return &nativeOperand{kind: operandLiteral, lit: nil, slot: -1}, nil
+		return &nativeOperand{kind: operandLiteral, lit: nil}, nil
 	case "true", "false":
-		return &nativeOperand{kind: operandLiteral, lit: t.text == "true", slot: -1}, nil
+		return &nativeOperand{kind: operandLiteral, lit: t.text == "true"}, nil
 	case "log", "resource":
 	default:
 		return nil, errNativeUnsupported
@@ -419,7 +419,7 @@ func (p *nativeParser) operand() (*nativeOperand, error) {
 		return nil, errNativeUnsupported
 	}
 	p.pos++
-	o := &nativeOperand{slot: -1}
+	o := &nativeOperand{}
 	switch {
 	case t.text == "log" && field.text == "body":
 		o.kind = operandBody
@@ -452,7 +452,9 @@ func (p *nativeParser) operand() (*nativeOperand, error) {
 		return nil, errNativeUnsupported
 	}
 	if o.kind == operandBody && p.in != nil {
-		o.slot = p.in.slot(o.kind, o.keys)
+		for i := range o.keys {
+			o.prefixSlots = append(o.prefixSlots, p.in.slot(o.kind, o.keys[:i+1]))
+		}
 	}
 	return o, nil
 }

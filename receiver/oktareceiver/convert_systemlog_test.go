@@ -321,3 +321,26 @@ func normalizeNumbers(v any) any {
 		return v
 	}
 }
+
+// TestSystemLogSummariesFeedInventoryRefresh: what onEvents receives holds the fields the
+// inventory's event-driven refresh reads (eventType, target ids and types, actor id), with
+// the body's values.
+func TestSystemLogSummariesFeedInventoryRefresh(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "systemlog", "events", "membership-add.json"))
+	require.NoError(t, err)
+	batch, err := decodeSystemLogPage(append(append([]byte("["), raw...), ']'), testObserved)
+	require.NoError(t, err)
+	summaries := systemLogSummaries(batch.records())
+	require.Len(t, summaries, 1)
+	body := batch.records().At(0).Body().Map().AsRaw()
+	for _, k := range systemLogSummaryFields {
+		assert.Equal(t, body[k], summaries[0][k], k)
+	}
+	assert.NotContains(t, summaries[0], "client", "only the summary fields")
+
+	tasks := refetchTasksFor(summaries[0], triggerSystemLog)
+	require.NotEmpty(t, tasks)
+	assert.Equal(t, resGroupMembership, tasks[0].typ)
+	assert.Equal(t, "00uTestMember00003x7", tasks[0].id)
+	assert.Equal(t, "00gTestGroup000004x7", tasks[0].groupID)
+}

@@ -76,12 +76,19 @@ func hookRequest(t *testing.T, method, url string, body []byte, headers map[stri
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := noKeepAliveClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp.StatusCode, string(b)
+}
+
+// noKeepAliveClient closes each connection after its response, so that no idle connection
+// (and its goroutines) outlives the server a test shut down (goleak in TestMain).
+var noKeepAliveClient = &http.Client{
+	Timeout:   10 * time.Second,
+	Transport: &http.Transport{DisableKeepAlives: true},
 }
 
 func auth() map[string]string { return map[string]string{"Authorization": testHookSecret} }

@@ -70,7 +70,7 @@ func (s *testSim) control(t *testing.T, method, path string, body any, out any) 
 	req, err := http.NewRequest(method, s.url+path, rd)
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := noKeepAliveClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.Less(t, resp.StatusCode, 300, "%s %s", method, path)
@@ -130,7 +130,8 @@ func startPollerWith(t *testing.T, cfg *Config, next consumer.Logs, store storag
 ) *pollerRun {
 	t.Helper()
 	require.NoError(t, cfg.SystemLog.Validate())
-	client, err := newOktaClient(cfg, &http.Client{Timeout: 5 * time.Second}, component.NewDefaultBuildInfo())
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	client, err := newOktaClient(cfg, &http.Client{Timeout: 5 * time.Second, Transport: transport}, component.NewDefaultBuildInfo())
 	require.NoError(t, err)
 	if store == nil {
 		store = newMapStorage()
@@ -149,7 +150,10 @@ func startPollerWith(t *testing.T, cfg *Config, next consumer.Logs, store storag
 	p := newSystemLogPoller(params)
 	require.NoError(t, p.start(context.Background(), host))
 	run := &pollerRun{poller: p, params: params, host: host}
-	t.Cleanup(func() { _ = p.shutdown(context.Background()) })
+	t.Cleanup(func() {
+		_ = p.shutdown(context.Background())
+		transport.CloseIdleConnections()
+	})
 	return run
 }
 

@@ -14,6 +14,8 @@ import (
 type promClient struct {
 	base string
 	http *http.Client
+	// at is the evaluation time of queries; zero means now.
+	at time.Time
 }
 
 func newPromClient(base string) *promClient {
@@ -26,9 +28,14 @@ type sample struct {
 	Value  float64
 }
 
-// query runs an instant query and returns its samples (a scalar result is one sample without labels).
+// query runs an instant query at the client's evaluation time (now if unset) and returns its samples
+// (a scalar result is one sample without labels).
 func (c *promClient) query(expr string) ([]sample, error) {
-	resp, err := c.http.Get(c.base + "/api/v1/query?" + url.Values{"query": {expr}}.Encode())
+	params := url.Values{"query": {expr}}
+	if !c.at.IsZero() {
+		params.Set("time", strconv.FormatFloat(float64(c.at.UnixMilli())/1000, 'f', 3, 64))
+	}
+	resp, err := c.http.Get(c.base + "/api/v1/query?" + params.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("query: %w", err)
 	}
@@ -95,6 +102,22 @@ func parseValue(v any) (float64, error) {
 		return 0, fmt.Errorf("sample value %q: %w", s, err)
 	}
 	return f, nil
+}
+
+// pinToLastGoodScrape sets the evaluation time just after the collector's most recent successful
+// scrape, so that one evaluation round sees one consistent snapshot: on a loaded machine a scrape
+// can time out, and Prometheus then marks every series of the target stale until the next one.
+func (c *promClient) pinToLastGoodScrape(job string) error {
+	c.at = time.Time{}
+	res, err := c.query(`max(timestamp(up{job="` + job + `"} == 1))`)
+	if err != nil {
+		return err
+	}
+	if len(res) != 1 {
+		return fmt.Errorf("the last scrape of job %s failed or none happened yet", job)
+	}
+	c.at = time.UnixMilli(int64(res[0].Value*1000) + 500)
+	return nil
 }
 
 // ruleHealth returns the health and last error of every rule Prometheus loaded, by rule name.

@@ -55,7 +55,7 @@ exporters:
     logs_endpoint: {{SINK}}/v1/logs
     encoding: proto
     compression: none
-    timeout: 5s
+    timeout: 30s
     retry_on_failure:
       enabled: true
       initial_interval: 100ms
@@ -72,7 +72,7 @@ exporters:
         sizer: items
         flush_timeout: 200ms
         min_size: 2000
-        max_size: 10000
+        max_size: 5000
   file/inventory:
     path: {{FILE}}
     flush_interval: 100ms

@@ -6,10 +6,15 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log"
+	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -135,4 +140,77 @@ func (s *simulator) hooks(t *testing.T) []simHook {
 	}
 	s.getJSON(t, "/_sim/hooks", &list)
 	return list.Hooks
+}
+
+// credentialRecorder is a reverse proxy in front of the simulator that remembers every
+// credential the collector sends: Authorization values (the SSWS token, OAuth access
+// tokens) and the client assertions posted to the token endpoint. The access tokens are
+// minted by the simulator, so the test learns them only here. The simulator builds its
+// links from the Host header, which the proxy keeps, so the collector stays on the proxy.
+type credentialRecorder struct {
+	url string
+
+	mu         sync.Mutex
+	auth       map[string]bool
+	assertions map[string]bool
+}
+
+func startCredentialRecorder(t *testing.T, target string) *credentialRecorder {
+	t.Helper()
+	u, err := url.Parse(target)
+	mustf(t, err, "parse %s", target)
+	cr := &credentialRecorder{auth: map[string]bool{}, assertions: map[string]bool{}}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.ErrorLog = log.New(io.Discard, "", 0) // the fault phase makes the simulator reset connections
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	mustf(t, err, "listen for the credential recorder")
+	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cr.record(r)
+		proxy.ServeHTTP(w, r)
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	cr.url = "http://" + ln.Addr().String()
+	return cr
+}
+
+// record notes the request's credentials; a token request's form body is read and put back.
+func (cr *credentialRecorder) record(r *http.Request) {
+	var assertion string
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/token") && r.Body != nil {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if form, err := url.ParseQuery(string(body)); err == nil {
+			assertion = form.Get("client_assertion")
+		}
+		if assertion == "" {
+			assertion = r.URL.Query().Get("client_assertion")
+		}
+	}
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	if a := r.Header.Get("Authorization"); a != "" {
+		cr.auth[a] = true
+	}
+	if assertion != "" {
+		cr.assertions[assertion] = true
+	}
+}
+
+// needles returns the recorded credentials: each Authorization value without its scheme,
+// and each client assertion, plus how many bearer tokens were seen.
+func (cr *credentialRecorder) needles() (out []secretNeedle, bearers int) {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	for a := range cr.auth {
+		scheme, value, _ := strings.Cut(a, " ")
+		if scheme == "Bearer" {
+			bearers++
+		}
+		out = append(out, secretNeedle{label: scheme + " credential sent to the org", value: value})
+	}
+	for a := range cr.assertions {
+		out = append(out, secretNeedle{label: "OAuth client assertion", value: a})
+	}
+	return out, bearers
 }

@@ -176,10 +176,14 @@ func TestSecurityForeignNextLinkRefused(t *testing.T) {
 	})
 	coll := startCollector(t, dir, cfg, health, "OKTA_API_TOKEN="+token)
 
+	reported := map[string]string{} // origin -> the log line naming it
 	logged := func(origin string) bool {
-		out := coll.out.String()
-		for _, line := range strings.Split(out, "\n") {
+		if reported[origin] != "" {
+			return true
+		}
+		for _, line := range strings.Split(coll.out.String(), "\n") {
 			if strings.Contains(line, "foreign origin") && strings.Contains(line, origin) {
+				reported[origin] = line
 				return true
 			}
 		}
@@ -195,6 +199,9 @@ func TestSecurityForeignNextLinkRefused(t *testing.T) {
 			"(users link to %s: %v, System Log link to %s: %v; org saw %d user and %d log requests)",
 			usersOrigin, logged(usersOrigin), logsOrigin, logged(logsOrigin),
 			org.hitCount("/api/v1/users"), org.hitCount("/api/v1/logs"))
+	}
+	for origin, line := range reported {
+		t.Logf("refusal of %s logged as: %s", origin, tail(line, 400))
 	}
 	// The System Log poller retries after its backoff: give it time to (wrongly) follow.
 	time.Sleep(2 * time.Second)

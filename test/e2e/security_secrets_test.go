@@ -86,6 +86,7 @@ var leakSim = []string{"--users", "40", "--groups", "8", "--apps", "6", "--event
 
 // leakAuth is one way of authenticating: its config block, environment and secrets.
 type leakAuth struct {
+	oauth   bool // the run authenticates with OAuth (bearer tokens must be seen)
 	block   string
 	env     []string
 	needles []secretNeedle
@@ -115,6 +116,7 @@ func TestSecuritySecretsNeverLeak(t *testing.T) {
 			keyFile := filepath.Join(dir, "sim-key.pem")
 			pkcs1 := readKeyFile(t, keyFile)
 			return leakAuth{
+				oauth:   true,
 				block:   oauthBlock("private_key_file: " + keyFile),
 				needles: pemBodyNeedles("private key (PKCS#1)", pkcs1),
 			}
@@ -125,6 +127,7 @@ func TestSecuritySecretsNeverLeak(t *testing.T) {
 			pkcs1 := readKeyFile(t, filepath.Join(dir, "sim-key.pem"))
 			pkcs8 := toPKCS8(t, pkcs1)
 			return leakAuth{
+				oauth:   true,
 				block:   oauthBlock("private_key: ${env:OKTA_PRIVATE_KEY}"),
 				env:     []string{"OKTA_PRIVATE_KEY=" + string(pkcs8)},
 				needles: append(pemBodyNeedles("private key (PKCS#8)", pkcs8), pemBodyNeedles("private key (PKCS#1 form)", pkcs1)...),
@@ -190,7 +193,10 @@ func runLeakScenario(t *testing.T, simArgs []string, auth func(t *testing.T, dir
 	for _, k := range []string{"HEALTH", "ZPAGES", "PPROF", "HOOK", "PROM", "TELEMETRY"} {
 		ports[k] = freePort(t)
 	}
-	vars := map[string]string{"DIR": dir, "SIM": sim.url, "AUTH": a.block}
+	// The collector talks to the org through a recorder that learns the OAuth access
+	// tokens the simulator mints, so that they are scanned for too.
+	recorder := startCredentialRecorder(t, sim.url)
+	vars := map[string]string{"DIR": dir, "SIM": recorder.url, "AUTH": a.block}
 	for k, p := range ports {
 		vars[k] = strconv.Itoa(p)
 	}
@@ -236,6 +242,26 @@ func runLeakScenario(t *testing.T, simArgs []string, auth func(t *testing.T, dir
 		t.Fatalf("the collector exited during the run: %v", coll.err)
 	}
 
+	outputs := collectOutputs(t, coll, dir, ports, env)
+	sent, bearers := recorder.needles()
+	if a.oauth && (bearers == 0 || len(sent) < 2) {
+		t.Errorf("OAuth run: the recorder saw %d bearer tokens and %d credentials in all; the collector did not use OAuth", bearers, len(sent))
+	}
+	needles = append(needles, sent...)
+	// Canaries: the scanned outputs do carry the run's objects and metrics, so a clean
+	// scan means the secrets were kept out, not that the outputs were empty.
+	requireContains(t, outputs, oidcID, "collector stdout+stderr", "file: collector.log", "file: records.jsonl")
+	requireContains(t, outputs, "okta_", "prometheus exporter /metrics")
+	requireContains(t, outputs, "otelcol_", "collector telemetry /metrics")
+	requireContains(t, outputs, "debug", "file: collector.log")
+	scanForSecrets(t, outputs, needles)
+}
+
+// collectOutputs gathers every output of a leakConfig run: what the running collector
+// serves and print-config, then (after a graceful stop) its stdout/stderr, the files it
+// wrote (log, file exporter) and the storage extension's files.
+func collectOutputs(t *testing.T, coll *process, dir string, ports map[string]int, env []string) map[string][]byte {
+	t.Helper()
 	outputs := liveOutputs(t, ports)
 	outputs["print-config (redacted)"] = printConfig(t, dir, env)
 	coll.stop(15 * time.Second)
@@ -249,13 +275,7 @@ func runLeakScenario(t *testing.T, simArgs []string, auth func(t *testing.T, dir
 	requireOutputs(t, outputs, "collector stdout+stderr", "file: collector.log", "file: records.jsonl",
 		"prometheus exporter /metrics", "collector telemetry /metrics", "zpages /debug/servicez",
 		"zpages /debug/pipelinez", "zpages /debug/extensionz", "print-config (redacted)")
-	// Canaries: the scanned outputs do carry the objects and metrics, so a clean scan
-	// means the secrets were removed, not that the outputs were empty.
-	requireContains(t, outputs, oidcID, "collector stdout+stderr", "file: collector.log", "file: records.jsonl")
-	requireContains(t, outputs, "okta_", "prometheus exporter /metrics")
-	requireContains(t, outputs, "otelcol_", "collector telemetry /metrics")
-	requireContains(t, outputs, "debug", "file: collector.log")
-	scanForSecrets(t, outputs, needles)
+	return outputs
 }
 
 // requireContains fails unless each named output contains want.

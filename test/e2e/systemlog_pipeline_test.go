@@ -49,7 +49,7 @@ exporters:
     logs_endpoint: {{SINK}}/v1/logs
     encoding: proto
     compression: none
-    timeout: 5s
+    timeout: 30s
     retry_on_failure:
       enabled: true
       initial_interval: 100ms
@@ -66,7 +66,7 @@ exporters:
         sizer: items
         flush_timeout: {{FLUSH}}
         min_size: {{MINBATCH}}
-        max_size: 10000
+        max_size: 5000
 service:
   extensions: [file_storage/okta, file_storage/queue, health_check]
   telemetry:

@@ -72,14 +72,15 @@ type throughputResult struct {
 	elapsed  time.Duration
 	cpu      time.Duration // collector user+system CPU over elapsed
 	simCPU   time.Duration // simulator CPU over elapsed
+	testCPU  time.Duration // this test process (the OTLP sink when there is one) over elapsed
 	perSec   float64
 	usPerEvt float64
 }
 
 func (r throughputResult) String() string {
-	return fmt.Sprintf("%d events in %s: %.0f events/s, collector CPU %s = %.1f µs/event (simulator %.1f µs/event)",
+	return fmt.Sprintf("%d events in %s: %.0f events/s, collector CPU %s = %.1f µs/event (simulator %.1f µs/event, test process/sink %.1f µs/event)",
 		r.events, r.elapsed.Round(time.Millisecond), r.perSec, r.cpu.Round(time.Millisecond), r.usPerEvt,
-		float64(r.simCPU.Microseconds())/float64(r.events))
+		float64(r.simCPU.Microseconds())/float64(r.events), float64(r.testCPU.Microseconds())/float64(r.events))
 }
 
 // measureBackfill starts the collector and waits until count() reaches
@@ -91,6 +92,8 @@ func measureBackfill(t *testing.T, sim *simulator, coll *restartableCollector, c
 	var cpu0 time.Duration
 	sim0, err := processCPU(sim.cmd.Process.Pid)
 	mustf(t, err, "simulator CPU")
+	self0, err := processCPU(os.Getpid())
+	mustf(t, err, "test process CPU")
 	coll.start()
 	mustf(t, err, "simulator CPU")
 	var n int
@@ -103,10 +106,12 @@ func measureBackfill(t *testing.T, sim *simulator, coll *restartableCollector, c
 	mustf(t, err, "collector CPU")
 	sim1, err := processCPU(sim.cmd.Process.Pid)
 	mustf(t, err, "simulator CPU")
+	self1, err := processCPU(os.Getpid())
+	mustf(t, err, "test process CPU")
 	if !done {
 		t.Fatalf("only %d of %d events arrived within 10 minutes", n, throughputEvents)
 	}
-	r := throughputResult{events: throughputEvents, elapsed: elapsed, cpu: cpu1 - cpu0, simCPU: sim1 - sim0}
+	r := throughputResult{events: throughputEvents, elapsed: elapsed, cpu: cpu1 - cpu0, simCPU: sim1 - sim0, testCPU: self1 - self0}
 	r.perSec = float64(r.events) / elapsed.Seconds()
 	r.usPerEvt = float64(r.cpu.Microseconds()) / float64(r.events)
 	return r

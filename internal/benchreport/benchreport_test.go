@@ -1,0 +1,106 @@
+package benchreport
+
+import (
+	"strings"
+	"testing"
+)
+
+const sampleOutput = `goos: linux
+goarch: amd64
+pkg: github.com/otelcol-okta/otelcol-okta/processor/rulesprocessor
+cpu: Example CPU @ 2.00GHz
+BenchmarkRulesMixedStream-2          	     300	   3900000 ns/op	    256401 records/s	      3900 ns/record	      4100 cpu-ns/record	    243902 records/cpu-s	  120000 B/op	    900 allocs/op
+BenchmarkRulesMixedStreamNoIndex-2   	     100	  11000000 ns/op	     90909 records/s	     11000 ns/record	     12300 cpu-ns/record	     81300 records/cpu-s	  150000 B/op	   1200 allocs/op
+BenchmarkFullSync10kUsers-2
+    bench_test.go:99: some log line from the benchmark
+       1	4012345678 ns/op	 1.020 requests/min	 123.0 requests/sync
+BenchmarkSystemLogLatencyPolling2s	1	12000	events	1100	p50_ms	2200	p99_ms
+BenchmarkSystemLogLatencyEventHooks	1	12000	events	110.5	p50_ms	400	p99_ms
+Benchmark results are printed above
+PASS
+ok  	github.com/otelcol-okta/otelcol-okta/processor/rulesprocessor	12.3s
+`
+
+func TestParseResults(t *testing.T) {
+	res, err := Parse(strings.NewReader(sampleOutput))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 5 {
+		t.Fatalf("got %d results, want 5: %+v", len(res), res)
+	}
+	first := res[0]
+	if first.Name != "BenchmarkRulesMixedStream" || first.Procs != 2 || first.Runs != 300 {
+		t.Errorf("first result = %+v", first)
+	}
+	if v, ok := first.Metric("cpu-ns/record"); !ok || v != 4100 {
+		t.Errorf("cpu-ns/record = %v, %v", v, ok)
+	}
+	if v, ok := first.Metric("allocs/op"); !ok || v != 900 {
+		t.Errorf("allocs/op = %v, %v", v, ok)
+	}
+	split := res[2]
+	if split.Name != "BenchmarkFullSync10kUsers" || split.Runs != 1 {
+		t.Errorf("the result interrupted by a log line was not joined: %+v", split)
+	}
+	if v, _ := split.Metric("requests/min"); v != 1.02 {
+		t.Errorf("requests/min = %v, want 1.02", v)
+	}
+	if e2e := res[3]; e2e.Procs != 0 || e2e.Name != "BenchmarkSystemLogLatencyPolling2s" {
+		t.Errorf("e2e line without procs suffix = %+v", e2e)
+	}
+}
+
+func TestParseRejectsMalformedFigures(t *testing.T) {
+	_, err := Parse(strings.NewReader("BenchmarkX-2\t10\tabc ns/op\n"))
+	if err == nil || !strings.Contains(err.Error(), "line 1") || !strings.Contains(err.Error(), "BenchmarkX") {
+		t.Fatalf("want an error naming line 1 and the benchmark, got %v", err)
+	}
+	_, err = Parse(strings.NewReader("BenchmarkX-2\t10\t5 ns/op\t7\n"))
+	if err == nil || !strings.Contains(err.Error(), "pairs") {
+		t.Fatalf("want an error about value/unit pairs, got %v", err)
+	}
+}
+
+func TestRenderRatiosAndTables(t *testing.T) {
+	res, err := Parse(strings.NewReader(sampleOutput))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	err = Render(&b, Report{
+		Date:    "2026-01-01 00:00 UTC",
+		Machine: [][2]string{{"CPU", "Example CPU"}, {"cores", "2"}},
+		Sections: []Section{
+			{Title: "rules", Command: "go test -bench . ./processor/rulesprocessor/", Results: res[:3]},
+			{Title: "e2e", Command: "./scripts/bench-latency.sh all", Results: res[3:], Failed: true},
+		},
+		Ratios: ProjectRatios,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, want := range []string{
+		"| CPU | Example CPU |",
+		"| rules: without / with the dispatch index | **3.00×** |",
+		"| inventory: requests per full sync / minimum | **1.02** |",
+		"| end to end: event hooks / polling every 2 s, p50 latency | **0.10×** |",
+		"| System Log: reference decoder / ours, per 1000-event page | not measured |",
+		"| `BenchmarkRulesMixedStream` | 300 | 3900000 ns/op · 256401 records/s",
+		"**The command failed; the figures below are partial.**",
+		"```sh\ngo test -bench . ./processor/rulesprocessor/\n```",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestFormatNumber(t *testing.T) {
+	for in, want := range map[float64]string{3: "3", 1234.56: "1235", 12.345: "12.3", 0.01234: "0.0123", 1.02: "1.02"} {
+		if got := formatNumber(in); got != want {
+			t.Errorf("formatNumber(%v) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Runs every benchmark of the project and writes BENCHMARKS.md (machine, date, the exact
+# commands, one table per package, ratios between benchmarks of the same run).
+#
+#   go test -bench   every package with Benchmark functions (simulator, receiver, rules
+#                    processor, ...), found by grepping the sources
+#   end to end       scripts/bench-latency.sh all (System Log latency and throughput on the
+#                    built binaries), when present
+#
+# Usage: ./scripts/bench.sh            (make bench builds the binaries first)
+# Environment:
+#   BENCH_TIME   minimum time per benchmark, go test -benchtime (default 1s)
+#   BENCH_COUNT  repetitions, go test -count (default 1; use 5+ with benchstat)
+#   BENCH_E2E    0 skips the end-to-end measurements (default 1)
+#   BENCH_PKGS   space-separated package directories instead of all (e.g. "processor/rulesprocessor")
+#   BENCH_OUT    report file (default BENCHMARKS.md)
+# Exits non-zero when a benchmark command failed (the report is written anyway and says so).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BENCH_TIME="${BENCH_TIME:-1s}"
+BENCH_COUNT="${BENCH_COUNT:-1}"
+BENCH_E2E="${BENCH_E2E:-1}"
+BENCH_OUT="${BENCH_OUT:-BENCHMARKS.md}"
+
+work="$(mktemp -d -t otelcol-okta-bench.XXXXXX)"
+echo "bench: raw outputs in $work"
+
+# Machine description (label<TAB>value), taken before the run so the load is the start load.
+machine="$work/machine.txt"
+{
+  printf 'date\t%s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+  cpu="$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)"
+  printf 'CPU\t%s\n' "${cpu:-$(uname -m)}"
+  printf 'logical CPUs (nproc)\t%s\n' "$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"
+  mem_kb="$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || true)"
+  if [ -n "$mem_kb" ]; then printf 'memory\t%s GiB\n' "$(awk -v k="$mem_kb" 'BEGIN {printf "%.1f", k/1048576}')"; fi
+  printf 'OS\t%s\n' "$(uname -sr)"
+  printf 'Go\t%s\n' "$(go env GOVERSION) ($(go env GOOS)/$(go env GOARCH))"
+  if [ -r /proc/loadavg ]; then printf 'load average at start (1/5/15 min)\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"; fi
+} >"$machine"
+cat "$machine"
+
+sections=()
+failed=0
+
+# title_for names a package directory in the report.
+title_for() {
+  case "$1" in
+    internal/oktasim) echo "Okta simulator (internal/oktasim)" ;;
+    receiver/oktareceiver) echo "okta receiver: inventory and System Log (receiver/oktareceiver)" ;;
+    processor/rulesprocessor) echo "rules processor (processor/rulesprocessor)" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# run_section TITLE OUTFILE SHOWN CMD... runs CMD, shows and keeps its output, and records
+# the section with SHOWN as its command (relative paths only: the report is committed).
+run_section() {
+  local title="$1" out="$2" shown="$3"
+  shift 3
+  local status=0
+  echo
+  echo "==> $title: $shown"
+  "$@" 2>&1 | tee "$out" || status=${PIPESTATUS[0]}
+  if [ "$status" -ne 0 ]; then
+    echo "==> $title FAILED (status $status)" >&2
+    failed=1
+  fi
+  sections+=("$title|$shown|$status|$out")
+}
+
+# Every package (outside the end-to-end tests) with a Benchmark function, or BENCH_PKGS.
+if [ -n "${BENCH_PKGS:-}" ]; then
+  read -r -a pkgs <<<"$BENCH_PKGS"
+else
+  mapfile -t pkgs < <(grep -rl --include='*_test.go' '^func Benchmark' internal receiver processor extension cmd 2>/dev/null |
+    xargs -r -n1 dirname | sort -u)
+fi
+if [ "${#pkgs[@]}" -eq 0 ]; then
+  echo "bench: no package with benchmarks found" >&2
+  exit 1
+fi
+for dir in "${pkgs[@]}"; do
+  cmd=(go test -run '^$' -bench . -benchmem -benchtime "$BENCH_TIME" -count "$BENCH_COUNT" -timeout 30m "./$dir/")
+  run_section "$(title_for "$dir")" "$work/$(echo "$dir" | tr / _).txt" \
+    "go test -run '^\$' -bench . -benchmem -benchtime $BENCH_TIME -count $BENCH_COUNT -timeout 30m ./$dir/" "${cmd[@]}"
+done
+
+# End to end on the built binaries.
+if [ "$BENCH_E2E" != "0" ]; then
+  if grep -qs '^func Benchmark' test/e2e/*_test.go; then
+    run_section "end to end: go benchmarks (test/e2e)" "$work/e2e_go.txt" \
+      "OTELCOL_OKTA_BIN=bin/otelcol-okta OKTASIM_BIN=bin/oktasim go test -run '^\$' -bench . -benchmem -benchtime $BENCH_TIME -count $BENCH_COUNT ./test/e2e/" \
+      env OTELCOL_OKTA_BIN="$PWD/bin/otelcol-okta" OKTASIM_BIN="$PWD/bin/oktasim" \
+      go test -run '^$' -bench . -benchmem -benchtime "$BENCH_TIME" -count "$BENCH_COUNT" -timeout 30m ./test/e2e/
+  fi
+  if [ -x scripts/bench-latency.sh ]; then
+    run_section "end to end: System Log latency and throughput (test/e2e)" "$work/e2e_latency.txt" \
+      "./scripts/bench-latency.sh all" ./scripts/bench-latency.sh all
+  fi
+fi
+
+if [ -r /proc/loadavg ]; then
+  printf 'load average at end (1/5/15 min)\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$machine"
+fi
+go run ./scripts/benchreport -machine "$machine" -out "$BENCH_OUT" "${sections[@]}"
+echo
+echo "bench: wrote $BENCH_OUT"
+if [ "$failed" -ne 0 ]; then
+  echo "bench: at least one benchmark command failed; see above and $work" >&2
+  exit 1
+fi

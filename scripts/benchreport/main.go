@@ -1,0 +1,98 @@
+// Command benchreport writes BENCHMARKS.md from the outputs scripts/bench.sh collected.
+//
+//	go run ./scripts/benchreport -machine machine.txt -out BENCHMARKS.md \
+//	    'Title|command|exit status|output file' ...
+//
+// machine.txt holds "label<TAB>value" lines (CPU, cores, memory, Go, load average...);
+// its "date" line becomes the report's date. Each section argument names one benchmark
+// command and the file that captured its output.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/otelcol-okta/otelcol-okta/internal/benchreport"
+)
+
+func main() {
+	machine := flag.String("machine", "", "file of label<TAB>value lines describing the machine")
+	out := flag.String("out", "BENCHMARKS.md", "report to write")
+	flag.Parse()
+	if err := run(*machine, *out, flag.Args()); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(1)
+	}
+}
+
+func run(machineFile, out string, sections []string) error {
+	if machineFile == "" || len(sections) == 0 {
+		return fmt.Errorf("usage: benchreport -machine FILE [-out FILE] 'Title|command|status|output' ...")
+	}
+	rep := benchreport.Report{Ratios: benchreport.ProjectRatios, Notes: []string{
+		"Figures are from one run on the machine above, which may be shared with other work: " +
+			"compare the ratios, which set benchmarks of the same run against each other, " +
+			"rather than absolute times across machines. Each benchmark ran at least once " +
+			"(`-benchtime` is a minimum; a single iteration longer than it is reported as `runs` = 1).",
+	}}
+	kv, err := readMachine(machineFile)
+	if err != nil {
+		return err
+	}
+	for _, p := range kv {
+		if p[0] == "date" {
+			rep.Date = p[1]
+			continue
+		}
+		rep.Machine = append(rep.Machine, p)
+	}
+	for _, arg := range sections {
+		parts := strings.SplitN(arg, "|", 4)
+		if len(parts) != 4 {
+			return fmt.Errorf("section %q: want 'Title|command|exit status|output file'", arg)
+		}
+		f, err := os.Open(parts[3])
+		if err != nil {
+			return fmt.Errorf("section %q: %w", parts[0], err)
+		}
+		results, err := benchreport.Parse(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("section %q: %w", parts[0], err)
+		}
+		rep.Sections = append(rep.Sections, benchreport.Section{
+			Title: parts[0], Command: parts[1], Results: results, Failed: parts[2] != "0",
+		})
+	}
+	w, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	if err := benchreport.Render(w, rep); err != nil {
+		w.Close()
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	return w.Close()
+}
+
+// readMachine reads "label<TAB>value" lines.
+func readMachine(path string) ([][2]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var kv [][2]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		label, value, ok := strings.Cut(sc.Text(), "\t")
+		if !ok {
+			continue
+		}
+		kv = append(kv, [2]string{strings.TrimSpace(label), strings.TrimSpace(value)})
+	}
+	return kv, sc.Err()
+}
