@@ -82,8 +82,8 @@ func scanForSecrets(t *testing.T, outputs map[string][]byte, needles []secretNee
 	t.Logf("scanned %d outputs (%d bytes) for %d secret values", len(outputs), scanned, len(needles))
 }
 
-// httpGetBody GETs url and returns the body of a 200 answer.
-func httpGetBody(url string) ([]byte, error) {
+// fetchBody GETs url and returns the body of a 200 answer.
+func fetchBody(url string) ([]byte, error) {
 	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(url)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", url, err)
@@ -132,8 +132,8 @@ type simHook struct {
 	EventsDelivered int `json:"eventsDelivered"`
 }
 
-// hooks returns the simulator's registered event hooks.
-func (s *simulator) hooks(t *testing.T) []simHook {
+// registeredHooks returns the simulator's registered event hooks.
+func (s *simulator) registeredHooks(t *testing.T) []simHook {
 	t.Helper()
 	var list struct {
 		Hooks []simHook `json:"hooks"`

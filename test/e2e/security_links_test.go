@@ -13,9 +13,9 @@ import (
 	"time"
 )
 
-// allResourceTypes are the receiver's inventory resource types (ARCHITECTURE §4); the
+// securityResourceTypes are the receiver's inventory resource types (ARCHITECTURE §4); the
 // fake-org tests enable only the ones the fake org serves.
-var allResourceTypes = []string{
+var securityResourceTypes = []string{
 	"user", "group", "group_membership", "group_rule", "application", "application_user",
 	"application_group", "policy", "policy_rule", "user_factor", "authenticator",
 	"authorization_server", "identity_provider", "network_zone", "trusted_origin", "user_type",
@@ -23,11 +23,11 @@ var allResourceTypes = []string{
 	"feature", "threat_insight",
 }
 
-// onlyResources renders an inventory.resources block that enables exactly the given types.
-func onlyResources(enabled ...string) string {
+// enableOnlyResources renders an inventory.resources block that enables exactly the given types.
+func enableOnlyResources(enabled ...string) string {
 	var b strings.Builder
 	b.WriteString("    inventory:\n      resources:\n")
-	for _, r := range allResourceTypes {
+	for _, r := range securityResourceTypes {
 		on := false
 		for _, e := range enabled {
 			on = on || e == r
@@ -37,7 +37,7 @@ func onlyResources(enabled ...string) string {
 	return b.String()
 }
 
-// fakeOrgConfig points the collector at a fake org; RESOURCES is an onlyResources block.
+// fakeOrgConfig points the collector at a fake org; RESOURCES is an enableOnlyResources block.
 const fakeOrgConfig = `
 extensions:
   health_check:
@@ -103,17 +103,17 @@ func (rs *recordingServer) received() (requests, auth []string) {
 	return append([]string(nil), rs.requests...), append([]string(nil), rs.auth...)
 }
 
-// fakeOrg is a minimal Okta org on 127.0.0.1 whose answers are set per path by the test.
-type fakeOrg struct {
+// securityFakeOrg is a minimal Okta org on 127.0.0.1 whose answers are set per path by the test.
+type securityFakeOrg struct {
 	*httptest.Server
 	mu     sync.Mutex
 	hits   map[string]int
 	routes map[string]http.HandlerFunc
 }
 
-func startFakeOrg(t *testing.T, routes map[string]http.HandlerFunc) *fakeOrg {
+func startSecurityFakeOrg(t *testing.T, routes map[string]http.HandlerFunc) *securityFakeOrg {
 	t.Helper()
-	o := &fakeOrg{hits: map[string]int{}, routes: routes}
+	o := &securityFakeOrg{hits: map[string]int{}, routes: routes}
 	o.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		o.mu.Lock()
 		o.hits[r.URL.Path]++
@@ -134,7 +134,7 @@ func startFakeOrg(t *testing.T, routes map[string]http.HandlerFunc) *fakeOrg {
 	return o
 }
 
-func (o *fakeOrg) hitCount(path string) int {
+func (o *securityFakeOrg) hitCount(path string) int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.hits[path]
@@ -159,7 +159,7 @@ func TestSecurityForeignNextLinkRefused(t *testing.T) {
 	foreignPort := startRecordingServer(t, "127.0.0.1:0")
 	usersNext := foreignAddr.url + "/api/v1/users?after=x"
 	logsNext := foreignPort.url + "/api/v1/logs?after=y"
-	org := startFakeOrg(t, map[string]http.HandlerFunc{
+	org := startSecurityFakeOrg(t, map[string]http.HandlerFunc{
 		"/api/v1/users": oneUserPage(usersNext),
 		"/api/v1/logs": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Add("Link", fmt.Sprintf(`<%s>; rel="next"`, logsNext))
@@ -172,7 +172,7 @@ func TestSecurityForeignNextLinkRefused(t *testing.T) {
 	token := distinctiveSecret(t, "foreign-e2e-")
 	cfg := render(fakeOrgConfig, map[string]string{
 		"DIR": dir, "ORG": org.URL, "HEALTH": strconv.Itoa(health),
-		"RESOURCES": onlyResources("user"), "SYSTEMLOG": "true",
+		"RESOURCES": enableOnlyResources("user"), "SYSTEMLOG": "true",
 	})
 	coll := startCollector(t, dir, cfg, health, "OKTA_API_TOKEN="+token)
 
@@ -218,7 +218,7 @@ func TestSecurityForeignNextLinkRefused(t *testing.T) {
 	if coll.exited() {
 		t.Fatalf("the collector exited after refusing a foreign link: %v", coll.err)
 	}
-	if _, err := httpGetBody(fmt.Sprintf("http://127.0.0.1:%d/", health)); err != nil {
+	if _, err := fetchBody(fmt.Sprintf("http://127.0.0.1:%d/", health)); err != nil {
 		t.Errorf("the collector's health check fails after refusing a foreign link: %v", err)
 	}
 	if strings.Contains(coll.out.String(), token) {
@@ -232,7 +232,7 @@ func TestSecurityForeignNextLinkRefused(t *testing.T) {
 // receive no credential: the receiver must not follow the redirect with it.
 func TestSecurityRedirectToForeignOriginCarriesNoCredential(t *testing.T) {
 	foreign := startRecordingServer(t, "127.0.0.1:0")
-	org := startFakeOrg(t, map[string]http.HandlerFunc{
+	org := startSecurityFakeOrg(t, map[string]http.HandlerFunc{
 		"/api/v1/users": func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, foreign.url+"/api/v1/users?limit=200", http.StatusFound)
 		},
@@ -242,7 +242,7 @@ func TestSecurityRedirectToForeignOriginCarriesNoCredential(t *testing.T) {
 	token := distinctiveSecret(t, "redirect-e2e-")
 	cfg := render(fakeOrgConfig, map[string]string{
 		"DIR": dir, "ORG": org.URL, "HEALTH": strconv.Itoa(health),
-		"RESOURCES": onlyResources("user"), "SYSTEMLOG": "false",
+		"RESOURCES": enableOnlyResources("user"), "SYSTEMLOG": "false",
 	})
 	coll := startCollector(t, dir, cfg, health, "OKTA_API_TOKEN="+token)
 	if !waitFor(context.Background(), 30*time.Second, 200*time.Millisecond, func() bool {

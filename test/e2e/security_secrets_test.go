@@ -210,7 +210,7 @@ func runLeakScenario(t *testing.T, simArgs []string, auth func(t *testing.T, dir
 	sim.control(t, http.MethodPost, "/_sim/hooks", map[string]any{
 		"url": hookURL, "authHeader": map[string]string{"key": "Authorization", "value": hookSecret},
 	})
-	if hooks := sim.hooks(t); len(hooks) != 1 || hooks[0].VerificationStatus != "VERIFIED" {
+	if hooks := sim.registeredHooks(t); len(hooks) != 1 || hooks[0].VerificationStatus != "VERIFIED" {
 		t.Fatalf("the collector's hook endpoint did not pass the simulator's verification: %+v", hooks)
 	}
 	const injected = 30
@@ -223,12 +223,12 @@ func runLeakScenario(t *testing.T, simArgs []string, auth func(t *testing.T, dir
 		if err != nil {
 			return false
 		}
-		oidc = findRecord(recs, "application", oidcID)
-		hooks := sim.hooks(t)
+		oidc = findInventoryRecord(recs, "application", oidcID)
+		hooks := sim.registeredHooks(t)
 		return oidc != nil && len(hooks) == 1 && hooks[0].EventsDelivered >= injected
 	})
 	if !ok {
-		t.Fatalf("within 60 s: OIDC app record found=%v, hooks=%+v", oidc != nil, sim.hooks(t))
+		t.Fatalf("within 60 s: OIDC app record found=%v, hooks=%+v", oidc != nil, sim.registeredHooks(t))
 	}
 	assertClientSecretRedacted(t, *oidc)
 
@@ -242,7 +242,7 @@ func runLeakScenario(t *testing.T, simArgs []string, auth func(t *testing.T, dir
 		t.Fatalf("the collector exited during the run: %v", coll.err)
 	}
 
-	outputs := collectOutputs(t, coll, dir, ports, env)
+	outputs := collectLeakOutputs(t, coll, dir, ports, env)
 	sent, bearers := recorder.needles()
 	if a.oauth && (bearers == 0 || len(sent) < 2) {
 		t.Errorf("OAuth run: the recorder saw %d bearer tokens and %d credentials in all; the collector did not use OAuth", bearers, len(sent))
@@ -250,20 +250,20 @@ func runLeakScenario(t *testing.T, simArgs []string, auth func(t *testing.T, dir
 	needles = append(needles, sent...)
 	// Canaries: the scanned outputs do carry the run's objects and metrics, so a clean
 	// scan means the secrets were kept out, not that the outputs were empty.
-	requireContains(t, outputs, oidcID, "collector stdout+stderr", "file: collector.log", "file: records.jsonl")
-	requireContains(t, outputs, "okta_", "prometheus exporter /metrics")
-	requireContains(t, outputs, "otelcol_", "collector telemetry /metrics")
-	requireContains(t, outputs, "debug", "file: collector.log")
+	requireOutputContains(t, outputs, oidcID, "collector stdout+stderr", "file: collector.log", "file: records.jsonl")
+	requireOutputContains(t, outputs, "okta_", "prometheus exporter /metrics")
+	requireOutputContains(t, outputs, "otelcol_", "collector telemetry /metrics")
+	requireOutputContains(t, outputs, "debug", "file: collector.log")
 	scanForSecrets(t, outputs, needles)
 }
 
-// collectOutputs gathers every output of a leakConfig run: what the running collector
+// collectLeakOutputs gathers every output of a leakConfig run: what the running collector
 // serves and print-config, then (after a graceful stop) its stdout/stderr, the files it
 // wrote (log, file exporter) and the storage extension's files.
-func collectOutputs(t *testing.T, coll *process, dir string, ports map[string]int, env []string) map[string][]byte {
+func collectLeakOutputs(t *testing.T, coll *process, dir string, ports map[string]int, env []string) map[string][]byte {
 	t.Helper()
 	outputs := liveOutputs(t, ports)
-	outputs["print-config (redacted)"] = printConfig(t, dir, env)
+	outputs["print-config (redacted)"] = printEffectiveConfig(t, dir, env)
 	coll.stop(15 * time.Second)
 	outputs["collector stdout+stderr"] = []byte(coll.out.String())
 	for k, v := range readTree(t, "file", filepath.Join(dir, "out")) {
@@ -278,8 +278,8 @@ func collectOutputs(t *testing.T, coll *process, dir string, ports map[string]in
 	return outputs
 }
 
-// requireContains fails unless each named output contains want.
-func requireContains(t *testing.T, outputs map[string][]byte, want string, names ...string) {
+// requireOutputContains fails unless each named output contains want.
+func requireOutputContains(t *testing.T, outputs map[string][]byte, want string, names ...string) {
 	t.Helper()
 	for _, n := range names {
 		if !strings.Contains(string(outputs[n]), want) {
@@ -294,7 +294,7 @@ func liveOutputs(t *testing.T, ports map[string]int) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
 	get := func(name, url string, required bool) {
-		body, err := httpGetBody(url)
+		body, err := fetchBody(url)
 		if err != nil {
 			if required {
 				t.Errorf("%s: %v", name, err)
@@ -316,9 +316,9 @@ func liveOutputs(t *testing.T, ports map[string]int) map[string][]byte {
 	return out
 }
 
-// printConfig runs `otelcol-okta print-config` (redacted mode, the default) on the
+// printEffectiveConfig runs `otelcol-okta print-config` (redacted mode, the default) on the
 // run's config with the same environment and returns its output.
-func printConfig(t *testing.T, dir string, env []string) []byte {
+func printEffectiveConfig(t *testing.T, dir string, env []string) []byte {
 	t.Helper()
 	cmd := exec.Command(collectorBin, "print-config", "--config", filepath.Join(dir, "config.yaml"))
 	cmd.Env = append(os.Environ(), env...)
@@ -364,8 +364,8 @@ func findOIDCClientSecret(t *testing.T, sim *simulator) (id, secret string) {
 	return "", ""
 }
 
-// findRecord returns the last inventory record of the given type and id, or nil.
-func findRecord(recs []record, typ, id string) *record {
+// findInventoryRecord returns the last inventory record of the given type and id, or nil.
+func findInventoryRecord(recs []record, typ, id string) *record {
 	var found *record
 	for i := range recs {
 		r := &recs[i]

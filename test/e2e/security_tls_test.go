@@ -48,9 +48,9 @@ service:
       exporters: [file/okta]
 `
 
-// testCA writes a fresh CA certificate and a server certificate for 127.0.0.1 signed by
+// newTestCA writes a fresh CA certificate and a server certificate for 127.0.0.1 signed by
 // it into dir, and returns the paths and a pool trusting the CA.
-func testCA(t *testing.T, dir string) (caFile, certFile, keyFile string, pool *x509.CertPool) {
+func newTestCA(t *testing.T, dir string) (caFile, certFile, keyFile string, pool *x509.CertPool) {
 	t.Helper()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	mustf(t, err, "CA key")
@@ -131,7 +131,7 @@ func tlsGroundTruth(t *testing.T, sim *simulator, pool *x509.CertPool) groundTru
 // a second one without it reports a certificate error and delivers nothing.
 func TestSecurityTLSCustomCA(t *testing.T) {
 	dir := t.TempDir()
-	caFile, certFile, keyFile, pool := testCA(t, dir)
+	caFile, certFile, keyFile, pool := newTestCA(t, dir)
 	sim := startTLSSimulator(t, certFile, keyFile, pool, "--users", "40", "--groups", "6", "--apps", "4", "--events-per-sec", "0")
 	gt := tlsGroundTruth(t, sim, pool)
 

@@ -127,8 +127,11 @@ func (l *exportLedger) stopHolding() {
 
 // ackSlack is how long after the answer was written a kill still counts as
 // "before the ack": the collector must read the answer and commit the
-// removal of the item from the persistent queue.
-const ackSlack = 250 * time.Millisecond
+// removal of the item from the persistent queue, which takes a while on a
+// loaded machine. It does not hide a receiver that re-reads events it had
+// handed over: the first copy of such an event is sent after the restart,
+// so its request did not arrive before the kill.
+const ackSlack = time.Second
 
 // classifyDuplicates splits the duplicated uuids into those whose first
 // delivery was a request in flight at a kill (arrived before the kill,
