@@ -6,7 +6,7 @@ BIN       := bin
 COLLECTOR := $(BIN)/otelcol-okta
 SIM       := $(BIN)/oktasim
 # Our own packages (the generated distribution main is compiled by `build`, not vetted/linted).
-PKGS      := ./internal/... ./receiver/... ./processor/... ./cmd/oktasim/... ./test/...
+PKGS      := ./internal/... ./receiver/... ./processor/... ./extension/... ./cmd/oktasim/... ./test/...
 GOLANGCI_VERSION := v2.15.0
 
 .PHONY: all build demo test test-unit bench lint generate generate-check clean
@@ -33,7 +33,7 @@ test: build
 
 ## test-unit: the package tests only (no binaries needed).
 test-unit:
-	$(GO) test -count=1 ./internal/... ./receiver/... ./processor/...
+	$(GO) test -count=1 ./internal/... ./receiver/... ./processor/... ./extension/...
 
 ## bench: every benchmark (see BENCHMARKS.md).
 bench: build
@@ -52,6 +52,7 @@ lint:
 generate:
 	cd receiver/oktareceiver && $(GO) tool mdatagen metadata.yaml
 	cd processor/rulesprocessor && $(GO) tool mdatagen metadata.yaml
+	cd extension/leaderelectorextension && $(GO) tool mdatagen metadata.yaml
 	./scripts/generate-distribution.sh cmd/otelcol-okta
 
 clean:

@@ -184,7 +184,7 @@ func (c *oktaClient) do(ctx context.Context, u *url.URL) (*apiPage, *http.Respon
 		return nil, nil, fmt.Errorf("GET %s: %w", u.EscapedPath(), scrubURLError(err))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	body, err := readBody(io.LimitReader(resp.Body, maxBodyBytes+1), resp.ContentLength)
 	if err != nil {
 		return nil, resp, fmt.Errorf("GET %s: read body: %w", u.EscapedPath(), err)
 	}
@@ -264,5 +264,29 @@ func (c *oktaClient) rateLimitSnapshot() []bucketSnapshot { return c.limiter.sna
 func (c *oktaClient) close() {
 	if c != nil && c.http != nil {
 		c.http.CloseIdleConnections()
+	}
+}
+
+// readBody reads r to the end like io.ReadAll, but starts with a buffer of the announced
+// Content-Length (when known and within maxBodyBytes), so that a large page is read into
+// one allocation instead of a chain of doubling copies.
+func readBody(r io.Reader, contentLength int64) ([]byte, error) {
+	size := int64(512)
+	if contentLength > 0 && contentLength <= maxBodyBytes {
+		size = contentLength + 1 // +1: the final read sees EOF without growing
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
 }

@@ -47,17 +47,65 @@ func (inv *inventory) listAll(ctx context.Context, path, bodyKey string, fn func
 		if err != nil {
 			return fmt.Errorf("list %s: %w", path, err)
 		}
-		items, err := decodeItems(page.Body, bodyKey)
-		if err != nil {
-			return fmt.Errorf("list %s: %w", path, err)
-		}
-		if err := fn(items); err != nil {
-			return err
-		}
 		next = page.Next
 		if bodyKey != "" {
 			next = bodyNext(page.Body)
 		}
+		if err := forEachItems(page.Body, bodyKey, fn); err != nil {
+			return fmt.Errorf("list %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// itemBatch is the number of decoded objects of a page handed to a callback at a time.
+// A page of 10000 groups is decoded in batches, so that only its raw body and one batch
+// are in memory, never the whole decoded page.
+const itemBatch = 100
+
+// forEachItems decodes a page body like decodeItems and calls fn with its objects in
+// batches of at most itemBatch. A top-level JSON array is decoded one element at a time.
+func forEachItems(body []byte, bodyKey string, fn func([]map[string]any) error) error {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if bodyKey != "" || len(trimmed) == 0 || trimmed[0] != '[' {
+		items, err := decodeItems(body, bodyKey)
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			return nil
+		}
+		return fn(items)
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.UseNumber()
+	if _, err := dec.Token(); err != nil { // '['
+		return fmt.Errorf("decode page: %w", err)
+	}
+	batch := make([]map[string]any, 0, itemBatch)
+	for dec.More() {
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return fmt.Errorf("decode page: %w", err)
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		batch = append(batch, m)
+		if len(batch) == itemBatch {
+			if err := fn(batch); err != nil {
+				return err
+			}
+			clear(batch)
+			batch = batch[:0]
+		}
+	}
+	if _, err := dec.Token(); err != nil { // ']'
+		return fmt.Errorf("decode page: %w", err)
+	}
+	if len(batch) > 0 {
+		return fn(batch)
 	}
 	return nil
 }

@@ -1,33 +1,21 @@
 package oktareceiver
 
 import (
-	"encoding/json"
-	"hash/fnv"
 	"slices"
 	"sort"
-	"strconv"
 	"sync"
 )
 
 // The inventory state keeps, per resource type and object id, only what deletion and
 // change detection and the metrics need: a fingerprint (one 32-bit hash per field path),
 // the interned metric dimensions, the interned parent id and the generation of the last
-// full sync that saw it. Bodies are never kept: a 100k-user org costs a few tens of MiB.
-
-// fieldHash is the hash of the value at one field path (path interned in paths).
-type fieldHash struct {
-	path uint32
-	hash uint32
-}
-
-// objState is what the inventory remembers about one object.
-type objState struct {
-	fp     []fieldHash // sorted by path id
-	dim    uint32      // interned metric dimensions (e.g. "ACTIVE" or "ACTIVE\x00SAML_2_0")
-	parent uint32      // interned parent id (0 = none)
-	gen    uint32      // generation of the last full sync that saw the object
-	value  int64       // numeric side value (a group's usersCount)
-}
+// full sync that saw it. Bodies are never kept.
+//
+// Memory layout (issue 3: a 100k-user org must sync in ≤ 256 MiB): an object costs one
+// map entry (id → slot number), one fixed-size pointer-free slot in a chunked table, and
+// its field hashes in a chunked uint32 arena. The field paths of an object are not stored
+// per object: the sorted list of path ids ("shape") is interned once and shared by every
+// object with the same fields, so a user costs ~200 bytes and a factor ~140 bytes.
 
 // interner maps strings to small ids and back; id 0 is "".
 type interner struct {
@@ -48,32 +36,174 @@ func (in *interner) id(s string) uint32 {
 	return id
 }
 
+// idBytes is id for a key held in a scratch buffer (no allocation when already known).
+func (in *interner) idBytes(b []byte) uint32 {
+	if id, ok := in.ids[string(b)]; ok {
+		return id
+	}
+	return in.id(string(b))
+}
+
 func (in *interner) str(id uint32) string { return in.strs[id] }
+
+// shapeTable interns sorted lists of field path ids.
+type shapeTable struct {
+	ids   map[string]uint32 // little-endian encoded path ids -> shape id
+	paths [][]uint32        // shape id -> sorted path ids
+	key   []byte            // scratch
+}
+
+func newShapeTable() *shapeTable {
+	return &shapeTable{ids: map[string]uint32{"": 0}, paths: [][]uint32{nil}}
+}
+
+func (t *shapeTable) id(paths []uint32) uint32 {
+	t.key = t.key[:0]
+	for _, p := range paths {
+		t.key = append(t.key, byte(p), byte(p>>8), byte(p>>16), byte(p>>24))
+	}
+	if id, ok := t.ids[string(t.key)]; ok {
+		return id
+	}
+	id := uint32(len(t.paths))
+	t.ids[string(t.key)] = id
+	t.paths = append(t.paths, slices.Clone(paths))
+	return id
+}
+
+const (
+	slotChunkBits  = 12
+	slotChunkSize  = 1 << slotChunkBits
+	hashChunkWords = 1 << 16
+)
+
+// objSlot is what the inventory remembers about one object. It holds no pointers, so the
+// garbage collector never scans the slot table.
+type objSlot struct {
+	chunk  uint32 // hash arena chunk of the field hashes
+	pos    uint32 // offset of the field hashes in the chunk
+	shape  uint32 // interned sorted field paths (len = number of hashes)
+	dim    uint32 // interned metric dimensions (e.g. "ACTIVE" or "ACTIVE\x00SAML_2_0")
+	parent uint32 // interned parent id (0 = none)
+	gen    uint32 // generation of the last full sync that saw the object
+}
 
 // typeState holds the objects of one resource type.
 type typeState struct {
-	objects map[string]*objState
-	gen     uint32 // current full-sync generation of this type
-	synced  bool   // a full sync of this type completed at least once
-	names   map[string]string
+	index  map[string]uint32 // id -> slot number
+	slots  [][]objSlot       // chunks of slotChunkSize slots
+	nslots uint32
+	free   []uint32          // slot numbers of removed objects
+	values map[uint32]int64  // slot -> numeric side value (a group's usersCount), non-zero only
+	names  map[string]string // kept names (types in keepsName)
+
+	hashes [][]uint32 // field hash arena, chunks of hashChunkWords (or larger for one huge object)
+	used   int        // words in use (live objects)
+	total  int        // words appended since the last compaction
+
+	gen    uint32 // current full-sync generation of this type
+	synced bool   // a full sync of this type completed at least once
+}
+
+func (ts *typeState) slot(n uint32) *objSlot {
+	return &ts.slots[n>>slotChunkBits][n&(slotChunkSize-1)]
+}
+
+// newSlot returns a free slot number (reused or appended).
+func (ts *typeState) newSlot() uint32 {
+	if k := len(ts.free); k > 0 {
+		n := ts.free[k-1]
+		ts.free = ts.free[:k-1]
+		return n
+	}
+	n := ts.nslots
+	if int(n>>slotChunkBits) == len(ts.slots) {
+		ts.slots = append(ts.slots, make([]objSlot, slotChunkSize))
+	}
+	ts.nslots++
+	return n
+}
+
+// fieldHashes returns the field hashes of sl (aliasing the arena).
+func (s *inventoryState) fieldHashes(ts *typeState, sl *objSlot) []uint32 {
+	n := uint32(len(s.shapes.paths[sl.shape]))
+	if n == 0 {
+		return nil
+	}
+	return ts.hashes[sl.chunk][sl.pos : sl.pos+n]
+}
+
+// store copies hashes into the arena for sl (in place when the length is unchanged).
+func (s *inventoryState) store(ts *typeState, sl *objSlot, oldLen int, hashes []uint32) {
+	if oldLen == len(hashes) && oldLen > 0 {
+		copy(ts.hashes[sl.chunk][sl.pos:], hashes)
+		return
+	}
+	ts.used -= oldLen
+	if len(hashes) == 0 {
+		sl.chunk, sl.pos = 0, 0
+		return
+	}
+	last := len(ts.hashes) - 1
+	if last < 0 || len(ts.hashes[last])+len(hashes) > cap(ts.hashes[last]) {
+		ts.hashes = append(ts.hashes, make([]uint32, 0, max(hashChunkWords, len(hashes))))
+		last++
+	}
+	c := ts.hashes[last]
+	sl.chunk, sl.pos = uint32(last), uint32(len(c))
+	ts.hashes[last] = append(c, hashes...)
+	ts.used += len(hashes)
+	ts.total += len(hashes)
+}
+
+// compact rewrites the hash arena when more than half of it is dead (objects removed or
+// re-shaped), so that churn never grows it without bound.
+func (s *inventoryState) compact(ts *typeState) {
+	if ts.total-ts.used < hashChunkWords || ts.total-ts.used < ts.used {
+		return
+	}
+	old := ts.hashes
+	ts.hashes, ts.used, ts.total = nil, 0, 0
+	for _, n := range ts.index {
+		sl := ts.slot(n)
+		k := len(s.shapes.paths[sl.shape])
+		if k == 0 {
+			continue
+		}
+		h := old[sl.chunk][sl.pos : sl.pos+uint32(k)]
+		s.store(ts, sl, 0, h)
+	}
 }
 
 // inventoryState is the inventory's memory, safe for concurrent use.
 type inventoryState struct {
-	mu    sync.Mutex
-	types map[string]*typeState
-	paths *interner // field paths
-	vals  *interner // dims and parent ids
+	mu     sync.Mutex
+	types  map[string]*typeState
+	paths  *interner // field paths
+	vals   *interner // dims and parent ids
+	shapes *shapeTable
+
+	// scratch buffers of fingerprint (used under mu)
+	fp      []fieldHash
+	pathIDs []uint32
+	hashes  []uint32
+	keyBuf  []byte
+}
+
+// fieldHash is the hash of the value at one field path (path interned in paths).
+type fieldHash struct {
+	path uint32
+	hash uint32
 }
 
 func newInventoryState() *inventoryState {
-	return &inventoryState{types: map[string]*typeState{}, paths: newInterner(), vals: newInterner()}
+	return &inventoryState{types: map[string]*typeState{}, paths: newInterner(), vals: newInterner(), shapes: newShapeTable()}
 }
 
 func (s *inventoryState) typ(t string) *typeState {
 	ts, ok := s.types[t]
 	if !ok {
-		ts = &typeState{objects: map[string]*objState{}}
+		ts = &typeState{index: map[string]uint32{}}
 		s.types[t] = ts
 	}
 	return ts
@@ -98,41 +228,71 @@ func (s *inventoryState) upsert(t, id string, obj map[string]any, meta objectMet
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
-	fp := s.fingerprint(obj)
-	old, ok := ts.objects[id]
-	st := &objState{fp: fp, dim: s.vals.id(meta.dim), parent: s.vals.id(meta.parent), value: meta.value}
+	shape, hashes := s.fingerprint(obj)
+	dim, parent := s.vals.id(meta.dim), s.vals.id(meta.parent)
+	var res upsertResult
+	n, ok := ts.index[id]
 	if ok {
-		st.gen = old.gen
-	}
-	if gen > 0 {
-		st.gen = gen
-	}
-	if ok {
-		// Reuse the existing slice when unchanged to keep memory flat.
-		res := upsertResult{changed: s.diff(old.fp, fp)}
-		if len(res.changed) == 0 {
-			st.fp = old.fp
+		sl := ts.slot(n)
+		res.changed = s.diff(sl.shape, s.fieldHashes(ts, sl), shape, hashes)
+		if len(res.changed) > 0 || sl.shape != shape {
+			oldLen := len(s.shapes.paths[sl.shape])
+			sl.shape = shape
+			s.store(ts, sl, oldLen, hashes)
 		}
-		*old = *st
-		if keepName {
-			s.setName(ts, id, meta.name)
+		sl.dim, sl.parent = dim, parent
+		if gen > 0 {
+			sl.gen = gen
 		}
-		return res
+	} else {
+		if id == "" {
+			return upsertResult{created: true}
+		}
+		n = ts.newSlot()
+		sl := ts.slot(n)
+		*sl = objSlot{shape: shape, dim: dim, parent: parent, gen: gen}
+		s.store(ts, sl, 0, hashes)
+		ts.index[string([]byte(id))] = n
+		res.created = true
 	}
-	if id != "" {
-		ts.objects[string([]byte(id))] = st
-	}
+	s.setValue(ts, n, meta.value)
 	if keepName {
 		s.setName(ts, id, meta.name)
 	}
-	return upsertResult{created: true}
+	s.compact(ts)
+	return res
+}
+
+func (s *inventoryState) setValue(ts *typeState, n uint32, v int64) {
+	if v == 0 {
+		delete(ts.values, n)
+		return
+	}
+	if ts.values == nil {
+		ts.values = map[uint32]int64{}
+	}
+	ts.values[n] = v
 }
 
 func (s *inventoryState) setName(ts *typeState, id, name string) {
 	if ts.names == nil {
 		ts.names = map[string]string{}
 	}
+	if old, ok := ts.names[id]; ok && old == name {
+		return
+	}
 	ts.names[string([]byte(id))] = string([]byte(name))
+}
+
+// drop forgets slot n of id (caller holds mu).
+func (s *inventoryState) drop(ts *typeState, id string, n uint32) {
+	sl := ts.slot(n)
+	ts.used -= len(s.shapes.paths[sl.shape])
+	*sl = objSlot{}
+	delete(ts.index, id)
+	delete(ts.names, id)
+	delete(ts.values, n)
+	ts.free = append(ts.free, n)
 }
 
 // remove forgets t/id and reports whether it was known.
@@ -140,17 +300,20 @@ func (s *inventoryState) remove(t, id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
-	_, ok := ts.objects[id]
-	delete(ts.objects, id)
-	delete(ts.names, id)
-	return ok
+	n, ok := ts.index[id]
+	if !ok {
+		return false
+	}
+	s.drop(ts, id, n)
+	s.compact(ts)
+	return true
 }
 
 // known reports whether t/id is in the state.
 func (s *inventoryState) known(t, id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.typ(t).objects[id]
+	_, ok := s.typ(t).index[id]
 	return ok
 }
 
@@ -175,18 +338,19 @@ func (s *inventoryState) endSync(t string, gen uint32, complete bool, skipParent
 		return nil
 	}
 	var gone []string
-	for id, o := range ts.objects {
-		if o.gen == gen {
+	for id, n := range ts.index {
+		sl := ts.slot(n)
+		if sl.gen == gen {
 			continue
 		}
-		if len(skipParents) > 0 && skipParents[s.vals.str(o.parent)] {
+		if len(skipParents) > 0 && skipParents[s.vals.str(sl.parent)] {
 			continue
 		}
 		gone = append(gone, id)
-		delete(ts.objects, id)
-		delete(ts.names, id)
+		s.drop(ts, id, n)
 	}
 	ts.synced = true
+	s.compact(ts)
 	sort.Strings(gone)
 	return gone
 }
@@ -197,9 +361,9 @@ func (s *inventoryState) ids(t string, excludeDim string) []string {
 	defer s.mu.Unlock()
 	ts := s.typ(t)
 	ex, hasEx := s.vals.ids[excludeDim]
-	out := make([]string, 0, len(ts.objects))
-	for id, o := range ts.objects {
-		if excludeDim != "" && hasEx && o.dim == ex {
+	out := make([]string, 0, len(ts.index))
+	for id, n := range ts.index {
+		if excludeDim != "" && hasEx && ts.slot(n).dim == ex {
 			continue
 		}
 		out = append(out, id)
@@ -217,8 +381,9 @@ func (s *inventoryState) childrenOf(t, parent string) []string {
 		return nil
 	}
 	var out []string
-	for id, o := range s.typ(t).objects {
-		if o.parent == pid {
+	ts := s.typ(t)
+	for id, n := range ts.index {
+		if ts.slot(n).parent == pid {
 			out = append(out, id)
 		}
 	}
@@ -230,9 +395,14 @@ func (s *inventoryState) childrenOf(t, parent string) []string {
 func (s *inventoryState) countBy(t string) map[string]int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := map[string]int64{}
-	for _, o := range s.typ(t).objects {
-		out[s.vals.str(o.dim)]++
+	counts := map[uint32]int64{}
+	ts := s.typ(t)
+	for _, n := range ts.index {
+		counts[ts.slot(n).dim]++
+	}
+	out := make(map[string]int64, len(counts))
+	for d, c := range counts {
+		out[s.vals.str(d)] = c
 	}
 	return out
 }
@@ -241,9 +411,14 @@ func (s *inventoryState) countBy(t string) map[string]int64 {
 func (s *inventoryState) countByParent(t string) map[string]int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := map[string]int64{}
-	for _, o := range s.typ(t).objects {
-		out[s.vals.str(o.parent)]++
+	counts := map[uint32]int64{}
+	ts := s.typ(t)
+	for _, n := range ts.index {
+		counts[ts.slot(n).parent]++
+	}
+	out := make(map[string]int64, len(counts))
+	for p, c := range counts {
+		out[s.vals.str(p)] = c
 	}
 	return out
 }
@@ -253,9 +428,9 @@ func (s *inventoryState) valuesOf(t string) map[string]namedValue {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
-	out := make(map[string]namedValue, len(ts.objects))
-	for id, o := range ts.objects {
-		out[id] = namedValue{name: ts.names[id], value: o.value, dim: s.vals.str(o.dim)}
+	out := make(map[string]namedValue, len(ts.index))
+	for id, n := range ts.index {
+		out[id] = namedValue{name: ts.names[id], value: ts.values[n], dim: s.vals.str(ts.slot(n).dim)}
 	}
 	return out
 }
@@ -277,41 +452,59 @@ func (s *inventoryState) name(t, id string) string {
 func (s *inventoryState) count(t string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.typ(t).objects)
+	return len(s.typ(t).index)
 }
 
 // fingerprint hashes every top-level field, and every field one level inside an object
-// field (profile.email, settings.app, ...), so that changes can be named by path.
-func (s *inventoryState) fingerprint(obj map[string]any) []fieldHash {
-	fp := make([]fieldHash, 0, len(obj)+8)
+// field (profile.email, settings.app, ...), so that changes can be named by path. It
+// returns the interned shape (sorted path ids) and the hashes in path order; the hashes
+// alias a scratch buffer valid until the next call (caller holds mu).
+func (s *inventoryState) fingerprint(obj map[string]any) (uint32, []uint32) {
+	fp := s.fp[:0]
 	for k, v := range obj {
 		if m, ok := v.(map[string]any); ok && len(m) > 0 {
 			for k2, v2 := range m {
-				fp = append(fp, fieldHash{path: s.paths.id(k + "." + k2), hash: hashValue(v2)})
+				s.keyBuf = append(append(append(s.keyBuf[:0], k...), '.'), k2...)
+				fp = append(fp, fieldHash{path: s.paths.idBytes(s.keyBuf), hash: hashValue(v2)})
 			}
 			continue
 		}
 		fp = append(fp, fieldHash{path: s.paths.id(k), hash: hashValue(v)})
 	}
-	slices.SortFunc(fp, func(a, b fieldHash) int { return int(a.path) - int(b.path) })
-	return slices.Clip(fp)
+	slices.SortFunc(fp, func(a, b fieldHash) int {
+		switch {
+		case a.path < b.path:
+			return -1
+		case a.path > b.path:
+			return 1
+		}
+		return 0
+	})
+	s.fp = fp
+	s.pathIDs, s.hashes = s.pathIDs[:0], s.hashes[:0]
+	for _, f := range fp {
+		s.pathIDs = append(s.pathIDs, f.path)
+		s.hashes = append(s.hashes, f.hash)
+	}
+	return s.shapes.id(s.pathIDs), s.hashes
 }
 
 // diff returns the sorted paths whose hash differs or that exist in only one side.
-func (s *inventoryState) diff(old, cur []fieldHash) []string {
+func (s *inventoryState) diff(oldShape uint32, old []uint32, curShape uint32, cur []uint32) []string {
+	op, cp := s.shapes.paths[oldShape], s.shapes.paths[curShape]
 	var out []string
 	i, j := 0, 0
-	for i < len(old) || j < len(cur) {
+	for i < len(op) || j < len(cp) {
 		switch {
-		case j >= len(cur) || (i < len(old) && old[i].path < cur[j].path):
-			out = append(out, s.paths.str(old[i].path))
+		case j >= len(cp) || (i < len(op) && op[i] < cp[j]):
+			out = append(out, s.paths.str(op[i]))
 			i++
-		case i >= len(old) || cur[j].path < old[i].path:
-			out = append(out, s.paths.str(cur[j].path))
+		case i >= len(op) || cp[j] < op[i]:
+			out = append(out, s.paths.str(cp[j]))
 			j++
 		default:
-			if old[i].hash != cur[j].hash {
-				out = append(out, s.paths.str(cur[j].path))
+			if old[i] != cur[j] {
+				out = append(out, s.paths.str(cp[j]))
 			}
 			i++
 			j++
@@ -319,55 +512,4 @@ func (s *inventoryState) diff(old, cur []fieldHash) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// hashValue hashes a decoded JSON value canonically (map keys sorted).
-func hashValue(v any) uint32 {
-	h := fnv.New64a()
-	writeCanonical(h, v, 0)
-	x := h.Sum64()
-	return uint32(x) ^ uint32(x>>32)
-}
-
-type byteWriter interface{ Write([]byte) (int, error) }
-
-func writeCanonical(w byteWriter, v any, depth int) {
-	if depth > 64 {
-		_, _ = w.Write([]byte("…"))
-		return
-	}
-	switch x := v.(type) {
-	case nil:
-		_, _ = w.Write([]byte("n"))
-	case bool:
-		_, _ = w.Write([]byte(strconv.FormatBool(x)))
-	case string:
-		_, _ = w.Write([]byte(strconv.Quote(x)))
-	case json.Number:
-		_, _ = w.Write([]byte("#" + x.String()))
-	case float64:
-		_, _ = w.Write([]byte("#" + strconv.FormatFloat(x, 'g', -1, 64)))
-	case []any:
-		_, _ = w.Write([]byte("["))
-		for _, e := range x {
-			writeCanonical(w, e, depth+1)
-			_, _ = w.Write([]byte(","))
-		}
-		_, _ = w.Write([]byte("]"))
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		_, _ = w.Write([]byte("{"))
-		for _, k := range keys {
-			_, _ = w.Write([]byte(strconv.Quote(k) + ":"))
-			writeCanonical(w, x[k], depth+1)
-			_, _ = w.Write([]byte(","))
-		}
-		_, _ = w.Write([]byte("}"))
-	default:
-		_, _ = w.Write([]byte("?"))
-	}
 }

@@ -1,7 +1,5 @@
 package oktareceiver
 
-import "strings"
-
 // redactedValue replaces every secret in an inventory body.
 const redactedValue = "[REDACTED]"
 
@@ -28,15 +26,37 @@ var privateJWKMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 // Every other field is kept as it is. Empty objects ("password": {}) stay: they say that
 // a password exists without revealing it.
 func redactSecrets(v any) any {
-	redactWalk(v, "", 0)
+	redactWalk(v, parentOther, 0)
 	return v
 }
 
-func normKey(k string) string {
-	return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k))
+// parentKind says under which kind of key a value sits (for the "value" rules).
+type parentKind uint8
+
+const (
+	parentOther parentKind = iota
+	parentAuthScheme
+	parentHeaders
+)
+
+// normKey writes k lower-cased and without '_' and '-' into buf and returns it. Keys
+// longer than buf are cut: no secret key is that long, so a cut key never matches one.
+func normKey(buf *[64]byte, k string) []byte {
+	b := buf[:0]
+	for i := 0; i < len(k) && len(b) < len(buf); i++ {
+		c := k[i]
+		switch {
+		case c == '_' || c == '-':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
-func redactWalk(v any, parentKey string, depth int) {
+func redactWalk(v any, parent parentKind, depth int) {
 	if depth > 64 {
 		return
 	}
@@ -49,20 +69,28 @@ func redactWalk(v any, parentKey string, depth int) {
 				}
 			}
 		}
+		var buf [64]byte
 		for k, val := range x {
-			nk := normKey(k)
+			nk := normKey(&buf, k)
 			switch {
-			case secretKeys[nk]:
+			case secretKeys[string(nk)]:
 				x[k] = redactAll(val)
-			case nk == "value" && (parentKey == "authscheme" || parentKey == "headers"):
+			case string(nk) == "value" && (parent == parentAuthScheme || parent == parentHeaders):
 				x[k] = redactAll(val)
 			default:
-				redactWalk(val, nk, depth+1)
+				kind := parentOther
+				switch string(nk) {
+				case "authscheme":
+					kind = parentAuthScheme
+				case "headers":
+					kind = parentHeaders
+				}
+				redactWalk(val, kind, depth+1)
 			}
 		}
 	case []any:
 		for _, e := range x {
-			redactWalk(e, parentKey, depth+1)
+			redactWalk(e, parent, depth+1)
 		}
 	}
 }

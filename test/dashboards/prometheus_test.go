@@ -40,6 +40,7 @@ var quietOnHealthyDemo = []string{
 var metricsWithoutDemoData = map[string]string{
 	"okta_system_log_errors_total": "no polling errors",
 	"okta_inventory_errors_total":  "no inventory errors",
+	"okta_event_hook_events_total": "event hooks are off in the demo (the System Log poller alone collects)",
 }
 
 // promQuery is one query the end-to-end test runs against Prometheus.
@@ -101,6 +102,9 @@ func TestDashboardsAndAlertsOnRealPrometheus(t *testing.T) {
 			count = "ERROR"
 		}
 		t.Logf("%-92s %7s  %s", q.name, count, q.noteData)
+	}
+	for _, line := range s.commonSummary {
+		t.Logf("common query %s", line)
 	}
 	for _, p := range problems {
 		t.Error(p)
@@ -232,6 +236,7 @@ func checkCommonQueries(t *testing.T, s *stack) []string {
 		}
 	}
 	gt := s.groundTruth(t)
+	s.commonSummary = nil
 	var problems []string
 	compareByLabel := func(title, label string, want map[string]int) {
 		res, err := s.prom.query(panels[title])
@@ -255,6 +260,7 @@ func checkCommonQueries(t *testing.T, s *stack) []string {
 			}
 		}
 		sort.Strings(diffs)
+		s.commonSummary = append(s.commonSummary, fmt.Sprintf("%s: %d values, %d differ from the ground truth", title, len(want), len(diffs)))
 		if len(diffs) > 0 {
 			problems = append(problems, fmt.Sprintf("common query %q differs from the ground truth (%d of %d): %s", title, len(diffs), len(want), strings.Join(first(diffs, 5), "; ")))
 		}
@@ -265,7 +271,9 @@ func checkCommonQueries(t *testing.T, s *stack) []string {
 			problems = append(problems, fmt.Sprintf("common query %q: want one value, got %v (err %v)", title, res, err))
 			return
 		}
-		if got := int(math.Round(res[0].Value)); got != want {
+		got := int(math.Round(res[0].Value))
+		s.commonSummary = append(s.commonSummary, fmt.Sprintf("%s: %d (ground truth %d)", title, got, want))
+		if got != want {
 			problems = append(problems, fmt.Sprintf("common query %q: want %d (ground truth), got %d", title, want, got))
 		}
 	}

@@ -19,6 +19,8 @@ type stack struct {
 	simURL    string
 	prom      *promClient
 	processes []*process
+	// commonSummary describes the last comparison of the common queries with the ground truth.
+	commonSummary []string
 }
 
 // collectorConfig is the collector configuration of the end-to-end test: the okta receiver on the
