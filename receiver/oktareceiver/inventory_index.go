@@ -20,6 +20,9 @@ var idHashSeed = maphash.MakeSeed()
 
 func idHash(id string) uint64 { return maphash.String(idHashSeed, id) }
 
+// idHashBytes equals idHash(string(id)) without the conversion.
+func idHashBytes(id []byte) uint64 { return maphash.Bytes(idHashSeed, id) }
+
 // idOf returns the id of slot sl as bytes aliasing the arena.
 func (ts *typeState) idOf(sl *objSlot) []byte {
 	c, p := sl.idRef>>idChunkBits, sl.idRef&(idChunkSize-1)
@@ -83,7 +86,7 @@ func (ts *typeState) grow() {
 	ts.table = make([]uint32, size)
 	mask := size - 1
 	ts.eachSlot(func(n uint32, sl *objSlot) {
-		i := int(idHash(string(ts.idOf(sl)))) & mask
+		i := int(idHashBytes(ts.idOf(sl))) & mask
 		for ts.table[i] != 0 {
 			i = (i + 1) & mask
 		}
@@ -104,7 +107,7 @@ func (ts *typeState) unlink(id string) {
 	ts.table[i] = 0
 	ts.count--
 	for j := (i + 1) & mask; ts.table[j] != 0; j = (j + 1) & mask {
-		k := int(idHash(string(ts.idOf(ts.slot(ts.table[j]-1))))) & mask
+		k := int(idHashBytes(ts.idOf(ts.slot(ts.table[j]-1)))) & mask
 		// The entry at j may stay if its home k lies cyclically in (i, j].
 		if (i <= j && i < k && k <= j) || (i > j && (i < k || k <= j)) {
 			continue

@@ -86,16 +86,21 @@ type objSlot struct {
 	dim    uint32 // interned metric dimensions (e.g. "ACTIVE" or "ACTIVE\x00SAML_2_0")
 	parent uint32 // interned parent id (0 = none)
 	gen    uint32 // generation of the last full sync that saw the object
+	idRef  uint32 // id arena chunk<<idChunkBits | offset
+	idLen  uint16 // id length; 0 = free slot
 }
 
 // typeState holds the objects of one resource type.
 type typeState struct {
-	index  map[string]uint32 // id -> slot number
-	slots  [][]objSlot       // chunks of slotChunkSize slots
-	nslots uint32
-	free   []uint32          // slot numbers of removed objects
-	values map[uint32]int64  // slot -> numeric side value (a group's usersCount), non-zero only
-	names  map[string]string // kept names (types in keepsName)
+	table            []uint32    // open-addressing id index of slot numbers + 1 (inventory_index.go)
+	count            int         // live objects
+	ids              [][]byte    // id arena, chunks of idChunkSize bytes
+	idBytes, idTotal int         // id arena bytes live / appended since the last compaction
+	slots            [][]objSlot // chunks of slotChunkSize slots
+	nslots           uint32
+	free             []uint32          // slot numbers of removed objects
+	values           map[uint32]int64  // slot -> numeric side value (a group's usersCount), non-zero only
+	names            map[string]string // kept names (types in keepsName)
 
 	hashes [][]uint32 // field hash arena, chunks of hashChunkWords (or larger for one huge object)
 	used   int        // words in use (live objects)
@@ -164,15 +169,13 @@ func (s *inventoryState) compact(ts *typeState) {
 	}
 	old := ts.hashes
 	ts.hashes, ts.used, ts.total = nil, 0, 0
-	for _, n := range ts.index {
-		sl := ts.slot(n)
+	ts.eachSlot(func(_ uint32, sl *objSlot) {
 		k := len(s.shapes.paths[sl.shape])
 		if k == 0 {
-			continue
+			return
 		}
-		h := old[sl.chunk][sl.pos : sl.pos+uint32(k)]
-		s.store(ts, sl, 0, h)
-	}
+		s.store(ts, sl, 0, old[sl.chunk][sl.pos:sl.pos+uint32(k)])
+	})
 }
 
 // inventoryState is the inventory's memory, safe for concurrent use.
@@ -203,7 +206,7 @@ func newInventoryState() *inventoryState {
 func (s *inventoryState) typ(t string) *typeState {
 	ts, ok := s.types[t]
 	if !ok {
-		ts = &typeState{index: map[string]uint32{}}
+		ts = &typeState{}
 		s.types[t] = ts
 	}
 	return ts
@@ -231,7 +234,7 @@ func (s *inventoryState) upsert(t, id string, obj map[string]any, meta objectMet
 	shape, hashes := s.fingerprint(obj)
 	dim, parent := s.vals.id(meta.dim), s.vals.id(meta.parent)
 	var res upsertResult
-	n, ok := ts.index[id]
+	n, ok := ts.find(id)
 	if ok {
 		sl := ts.slot(n)
 		res.changed = s.diff(sl.shape, s.fieldHashes(ts, sl), shape, hashes)
@@ -245,14 +248,15 @@ func (s *inventoryState) upsert(t, id string, obj map[string]any, meta objectMet
 			sl.gen = gen
 		}
 	} else {
-		if id == "" {
-			return upsertResult{created: true}
+		if id == "" || len(id) > maxIDLen {
+			return upsertResult{created: true} // not trackable
 		}
 		n = ts.newSlot()
 		sl := ts.slot(n)
 		*sl = objSlot{shape: shape, dim: dim, parent: parent, gen: gen}
 		s.store(ts, sl, 0, hashes)
-		ts.index[string([]byte(id))] = n
+		ts.putID(sl, id)
+		ts.insert(id, n)
 		res.created = true
 	}
 	s.setValue(ts, n, meta.value)
@@ -287,9 +291,10 @@ func (s *inventoryState) setName(ts *typeState, id, name string) {
 // drop forgets slot n of id (caller holds mu).
 func (s *inventoryState) drop(ts *typeState, id string, n uint32) {
 	sl := ts.slot(n)
+	ts.unlink(id)
 	ts.used -= len(s.shapes.paths[sl.shape])
+	ts.idBytes -= int(sl.idLen)
 	*sl = objSlot{}
-	delete(ts.index, id)
 	delete(ts.names, id)
 	delete(ts.values, n)
 	ts.free = append(ts.free, n)
@@ -300,12 +305,13 @@ func (s *inventoryState) remove(t, id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
-	n, ok := ts.index[id]
+	n, ok := ts.find(id)
 	if !ok {
 		return false
 	}
 	s.drop(ts, id, n)
 	s.compact(ts)
+	ts.compactIDs()
 	return true
 }
 
@@ -313,7 +319,7 @@ func (s *inventoryState) remove(t, id string) bool {
 func (s *inventoryState) known(t, id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.typ(t).index[id]
+	_, ok := s.typ(t).find(id)
 	return ok
 }
 
@@ -338,19 +344,20 @@ func (s *inventoryState) endSync(t string, gen uint32, complete bool, skipParent
 		return nil
 	}
 	var gone []string
-	for id, n := range ts.index {
-		sl := ts.slot(n)
+	ts.eachSlot(func(n uint32, sl *objSlot) {
 		if sl.gen == gen {
-			continue
+			return
 		}
 		if len(skipParents) > 0 && skipParents[s.vals.str(sl.parent)] {
-			continue
+			return
 		}
+		id := ts.idString(sl)
 		gone = append(gone, id)
 		s.drop(ts, id, n)
-	}
+	})
 	ts.synced = true
 	s.compact(ts)
+	ts.compactIDs()
 	sort.Strings(gone)
 	return gone
 }
@@ -361,13 +368,13 @@ func (s *inventoryState) ids(t string, excludeDim string) []string {
 	defer s.mu.Unlock()
 	ts := s.typ(t)
 	ex, hasEx := s.vals.ids[excludeDim]
-	out := make([]string, 0, len(ts.index))
-	for id, n := range ts.index {
-		if excludeDim != "" && hasEx && ts.slot(n).dim == ex {
-			continue
+	out := make([]string, 0, ts.count)
+	ts.eachSlot(func(_ uint32, sl *objSlot) {
+		if excludeDim != "" && hasEx && sl.dim == ex {
+			return
 		}
-		out = append(out, id)
-	}
+		out = append(out, ts.idString(sl))
+	})
 	sort.Strings(out)
 	return out
 }
@@ -382,11 +389,11 @@ func (s *inventoryState) childrenOf(t, parent string) []string {
 	}
 	var out []string
 	ts := s.typ(t)
-	for id, n := range ts.index {
-		if ts.slot(n).parent == pid {
-			out = append(out, id)
+	ts.eachSlot(func(_ uint32, sl *objSlot) {
+		if sl.parent == pid {
+			out = append(out, ts.idString(sl))
 		}
-	}
+	})
 	sort.Strings(out)
 	return out
 }
@@ -397,9 +404,7 @@ func (s *inventoryState) countBy(t string) map[string]int64 {
 	defer s.mu.Unlock()
 	counts := map[uint32]int64{}
 	ts := s.typ(t)
-	for _, n := range ts.index {
-		counts[ts.slot(n).dim]++
-	}
+	ts.eachSlot(func(_ uint32, sl *objSlot) { counts[sl.dim]++ })
 	out := make(map[string]int64, len(counts))
 	for d, c := range counts {
 		out[s.vals.str(d)] = c
@@ -413,9 +418,7 @@ func (s *inventoryState) countByParent(t string) map[string]int64 {
 	defer s.mu.Unlock()
 	counts := map[uint32]int64{}
 	ts := s.typ(t)
-	for _, n := range ts.index {
-		counts[ts.slot(n).parent]++
-	}
+	ts.eachSlot(func(_ uint32, sl *objSlot) { counts[sl.parent]++ })
 	out := make(map[string]int64, len(counts))
 	for p, c := range counts {
 		out[s.vals.str(p)] = c
@@ -428,10 +431,11 @@ func (s *inventoryState) valuesOf(t string) map[string]namedValue {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
-	out := make(map[string]namedValue, len(ts.index))
-	for id, n := range ts.index {
-		out[id] = namedValue{name: ts.names[id], value: ts.values[n], dim: s.vals.str(ts.slot(n).dim)}
-	}
+	out := make(map[string]namedValue, ts.count)
+	ts.eachSlot(func(n uint32, sl *objSlot) {
+		id := ts.idString(sl)
+		out[id] = namedValue{name: ts.names[id], value: ts.values[n], dim: s.vals.str(sl.dim)}
+	})
 	return out
 }
 
@@ -452,7 +456,7 @@ func (s *inventoryState) name(t, id string) string {
 func (s *inventoryState) count(t string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.typ(t).index)
+	return s.typ(t).count
 }
 
 // fingerprint hashes every top-level field, and every field one level inside an object

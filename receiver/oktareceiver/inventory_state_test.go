@@ -3,6 +3,7 @@ package oktareceiver
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -107,4 +108,39 @@ func TestInventoryStateKeepsNamesAndValues(t *testing.T) {
 	assert.Equal(t, namedValue{name: "Admins2", dim: "OKTA_GROUP"}, s.valuesOf(resGroup)["00g1"])
 	assert.True(t, s.remove(resGroup, "00g2"))
 	assert.Empty(t, s.name(resGroup, "00g2"))
+}
+
+func TestInventoryStateIndexMatchesReferenceUnderChurn(t *testing.T) {
+	s := newInventoryState()
+	ref := map[string]bool{}
+	rnd := uint64(42)
+	next := func() uint64 { rnd ^= rnd << 13; rnd ^= rnd >> 7; rnd ^= rnd << 17; return rnd }
+	for step := range 60000 {
+		id := fmt.Sprintf("app%d/00u%d", next()%50, next()%400)
+		if next()%3 == 0 {
+			assert.Equal(t, ref[id], s.remove(resApplicationUser, id), "remove %s at step %d", id, step)
+			delete(ref, id)
+			continue
+		}
+		res := s.upsert(resApplicationUser, id, map[string]any{"id": id}, objectMeta{parent: id[:5]}, 0, false)
+		require.Equal(t, !ref[id], res.created, "upsert %s at step %d", id, step)
+		ref[id] = true
+	}
+	want := make([]string, 0, len(ref))
+	for id := range ref {
+		want = append(want, id)
+		require.True(t, s.known(resApplicationUser, id), id)
+	}
+	assert.ElementsMatch(t, want, s.ids(resApplicationUser, ""))
+	assert.Equal(t, len(ref), s.count(resApplicationUser))
+	var perParent int64
+	for _, c := range s.countByParent(resApplicationUser) {
+		perParent += c
+	}
+	assert.Equal(t, int64(len(ref)), perParent)
+	assert.False(t, s.known(resApplicationUser, "missing"))
+	// An id too long to keep is reported as created but not tracked.
+	long := strings.Repeat("x", maxIDLen+1)
+	assert.True(t, s.upsert(resUser, long, map[string]any{}, objectMeta{}, 0, false).created)
+	assert.False(t, s.known(resUser, long))
 }
