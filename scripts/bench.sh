@@ -23,6 +23,7 @@ BENCH_COUNT="${BENCH_COUNT:-1}"
 BENCH_E2E="${BENCH_E2E:-1}"
 BENCH_OUT="${BENCH_OUT:-BENCHMARKS.md}"
 
+started=$SECONDS
 work="$(mktemp -d -t otelcol-okta-bench.XXXXXX)"
 echo "bench: raw outputs in $work"
 
@@ -104,6 +105,8 @@ fi
 if [ -r /proc/loadavg ]; then
   printf 'load average at end (1/5/15 min)\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$machine"
 fi
+elapsed=$((SECONDS - started))
+printf 'duration of the whole run\t%d min %02d s\n' $((elapsed / 60)) $((elapsed % 60)) >>"$machine"
 go run ./scripts/benchreport -machine "$machine" -out "$BENCH_OUT" "${sections[@]}"
 echo
 echo "bench: wrote $BENCH_OUT"

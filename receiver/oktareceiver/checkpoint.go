@@ -3,6 +3,7 @@ package oktareceiver
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -29,8 +30,12 @@ type systemLogCheckpoint struct {
 	// LastPublished is the newest `published` delivered; the fallback start when the cursor
 	// cannot be used (since = LastPublished − safety margin, duplicates removed by uuid).
 	LastPublished time.Time `json:"last_published"`
-	// RecentUUIDs is the dedupe window, oldest first.
+	// RecentUUIDs is the dedupe window, oldest first. When every uuid is a canonical UUID it is
+	// stored as RecentUUIDsBin instead (checkpoint_uuids.go); loading always fills RecentUUIDs.
 	RecentUUIDs []string `json:"recent_uuids,omitempty"`
+	// RecentUUIDsBin is the stored form of a window of canonical UUIDs: 16 bytes each, oldest
+	// first. Only load and save use it (nil everywhere else).
+	RecentUUIDsBin []byte `json:"recent_uuids_bin,omitempty"`
 }
 
 // loadSystemLogCheckpoint reads the checkpoint; (nil, nil) when none was saved yet.
@@ -49,13 +54,25 @@ func loadSystemLogCheckpoint(ctx context.Context, client storage.Client) (*syste
 	if cp.Version != systemLogCheckpointVersion {
 		return nil, fmt.Errorf("decode System Log checkpoint: unsupported version %d", cp.Version)
 	}
+	if cp.RecentUUIDsBin != nil {
+		if len(cp.RecentUUIDs) > 0 {
+			return nil, errors.New("decode System Log checkpoint: both recent_uuids and recent_uuids_bin are set")
+		}
+		ids, err := unpackUUIDs(cp.RecentUUIDsBin)
+		if err != nil {
+			return nil, fmt.Errorf("decode System Log checkpoint: %w", err)
+		}
+		cp.RecentUUIDs, cp.RecentUUIDsBin = ids, nil
+	}
 	return &cp, nil
 }
 
-// saveSystemLogCheckpoint writes the checkpoint.
+// saveSystemLogCheckpoint writes the checkpoint (the window packed when it can be).
 func saveSystemLogCheckpoint(ctx context.Context, client storage.Client, cp *systemLogCheckpoint) error {
 	cp.Version = systemLogCheckpointVersion
-	raw, err := json.Marshal(cp)
+	wire := *cp
+	wire.RecentUUIDs, wire.RecentUUIDsBin = packUUIDs(cp.RecentUUIDs)
+	raw, err := json.Marshal(&wire)
 	if err != nil {
 		return fmt.Errorf("encode System Log checkpoint: %w", err)
 	}

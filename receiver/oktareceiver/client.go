@@ -56,6 +56,7 @@ func newOktaClient(cfg *Config, hc *http.Client, buildInfo component.BuildInfo) 
 		return nil, fmt.Errorf("endpoint: %w", err)
 	}
 	origin = &url.URL{Scheme: strings.ToLower(origin.Scheme), Host: strings.ToLower(origin.Host)}
+	refuseForeignRedirects(hc, origin)
 	c := &oktaClient{
 		origin:    origin,
 		http:      hc,

@@ -68,6 +68,10 @@ var errNotJSONArray = errors.New("System Log page is not a JSON array")
 type systemLogBatch struct {
 	logs  plog.Logs
 	facts []systemLogFacts
+	// summaries, when not nil, are systemLogSummaries of the records computed ahead of the
+	// delivery (summaries[i] describes record i), so that the poller builds them while the
+	// previous page is being delivered; nil: deliver computes them.
+	summaries []map[string]any
 }
 
 // systemLogFacts are the fields of one LogEvent that dedupe, checkpoint and stats need.
@@ -108,6 +112,15 @@ func (b *systemLogBatch) keepOnly(keep []bool) {
 		}
 	}
 	b.facts = facts
+	if b.summaries != nil {
+		summaries := b.summaries[:0]
+		for i, sum := range b.summaries {
+			if keep[i] {
+				summaries = append(summaries, sum)
+			}
+		}
+		b.summaries = summaries
+	}
 }
 
 // decodeSystemLogPage decodes a GET /api/v1/logs body (a JSON array of LogEvent objects) and

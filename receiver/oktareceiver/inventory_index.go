@@ -33,10 +33,13 @@ func (ts *typeState) idOf(sl *objSlot) []byte {
 func (ts *typeState) idString(sl *objSlot) string { return string(ts.idOf(sl)) }
 
 // putID stores id in the arena for sl.
-func (ts *typeState) putID(sl *objSlot, id string) {
+func (ts *typeState) putID(sl *objSlot, id string) { ts.putIDBytes(sl, []byte(id)) }
+
+// putIDBytes stores id in the arena for sl.
+func (ts *typeState) putIDBytes(sl *objSlot, id []byte) {
 	last := len(ts.ids) - 1
 	if last < 0 || len(ts.ids[last])+len(id) > idChunkSize {
-		ts.ids = append(ts.ids, make([]byte, 0, idChunkSize))
+		ts.ids = append(ts.ids, ts.mem.alloc(idChunkSize)[:0])
 		last++
 	}
 	c := ts.ids[last]
@@ -83,7 +86,9 @@ func (ts *typeState) insert(id string, n uint32) {
 // grow doubles the table and re-inserts every slot.
 func (ts *typeState) grow() {
 	size := max(64, 2*len(ts.table))
-	ts.table = make([]uint32, size)
+	old := ts.table
+	ts.table = ts.mem.uint32s(size)
+	defer ts.mem.freeUint32s(old)
 	mask := size - 1
 	ts.eachSlot(func(n uint32, sl *objSlot) {
 		i := int(idHashBytes(ts.idOf(sl))) & mask
@@ -135,6 +140,9 @@ func (ts *typeState) compactIDs() {
 	ts.ids, ts.idBytes, ts.idTotal = nil, 0, 0
 	ts.eachSlot(func(_ uint32, sl *objSlot) {
 		c, p := sl.idRef>>idChunkBits, sl.idRef&(idChunkSize-1)
-		ts.putID(sl, string(old[c][p:p+uint32(sl.idLen)]))
+		ts.putIDBytes(sl, old[c][p:p+uint32(sl.idLen)])
 	})
+	for _, c := range old {
+		ts.mem.freeBytes(c)
+	}
 }

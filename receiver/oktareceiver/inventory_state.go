@@ -1,6 +1,7 @@
 package oktareceiver
 
 import (
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
@@ -106,6 +107,8 @@ type typeState struct {
 	used   int        // words in use (live objects)
 	total  int        // words appended since the last compaction
 
+	mem *offHeap // owner of the chunks above (inventory_mem.go)
+
 	gen    uint32 // current full-sync generation of this type
 	synced bool   // a full sync of this type completed at least once
 }
@@ -123,7 +126,7 @@ func (ts *typeState) newSlot() uint32 {
 	}
 	n := ts.nslots
 	if int(n>>slotChunkBits) == len(ts.slots) {
-		ts.slots = append(ts.slots, make([]objSlot, slotChunkSize))
+		ts.slots = append(ts.slots, ts.mem.slots(slotChunkSize))
 	}
 	ts.nslots++
 	return n
@@ -151,7 +154,7 @@ func (s *inventoryState) store(ts *typeState, sl *objSlot, oldLen int, hashes []
 	}
 	last := len(ts.hashes) - 1
 	if last < 0 || len(ts.hashes[last])+len(hashes) > cap(ts.hashes[last]) {
-		ts.hashes = append(ts.hashes, make([]uint32, 0, max(hashChunkWords, len(hashes))))
+		ts.hashes = append(ts.hashes, ts.mem.uint32s(max(hashChunkWords, len(hashes)))[:0])
 		last++
 	}
 	c := ts.hashes[last]
@@ -176,6 +179,9 @@ func (s *inventoryState) compact(ts *typeState) {
 		}
 		s.store(ts, sl, 0, old[sl.chunk][sl.pos:sl.pos+uint32(k)])
 	})
+	for _, c := range old {
+		ts.mem.freeUint32s(c)
+	}
 }
 
 // inventoryState is the inventory's memory, safe for concurrent use.
@@ -206,7 +212,8 @@ func newInventoryState() *inventoryState {
 func (s *inventoryState) typ(t string) *typeState {
 	ts, ok := s.types[t]
 	if !ok {
-		ts = &typeState{}
+		ts = &typeState{mem: newOffHeap()}
+		runtime.AddCleanup(ts, func(m *offHeap) { m.freeAll() }, ts.mem)
 		s.types[t] = ts
 	}
 	return ts
@@ -516,4 +523,15 @@ func (s *inventoryState) diff(oldShape uint32, old []uint32, curShape uint32, cu
 	}
 	sort.Strings(out)
 	return out
+}
+
+// offHeapBytes returns the bytes of state held outside the Go heap (benchmarks).
+func (s *inventoryState) offHeapBytes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, ts := range s.types {
+		n += ts.mem.size()
+	}
+	return n
 }

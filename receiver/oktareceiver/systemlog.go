@@ -3,7 +3,6 @@ package oktareceiver
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"net/http"
 	neturl "net/url"
@@ -128,21 +127,54 @@ const systemLogMaxSince = 90 * 24 * time.Hour
 
 // run polls until ctx is cancelled: fetch the cursor's page, deliver it, move the cursor;
 // wait poll_interval after a short page, back off after a failure (same cursor again).
+//
+// After a full page the next page is fetched and decoded (systemLogPrefetch) while this one is
+// being delivered, so the network, the decoder and the pipeline work in parallel during a
+// backfill. The lookahead is one page, and it changes nothing about what is committed: pages
+// are delivered in order by this loop, the checkpoint of a page is saved only after its
+// delivery succeeded, and a failed delivery discards the prefetched page before page N is
+// fetched again from the same cursor. A short page is never followed by a prefetch: the next
+// request waits poll_interval.
 func (p *systemLogPoller) run(ctx context.Context, host component.Host) {
 	cfg := p.params.cfg.SystemLog
 	cursor, _ := p.shared.cursor()
 	status := newSystemLogStatus(host, p.params.settings.Logger)
 	attempt := 0
+	var ahead *systemLogPrefetch
+	defer func() { ahead.discard() }()
 	for ctx.Err() == nil {
 		url := cursor
 		if url == "" {
 			_, lastPublished := p.shared.cursor()
 			url = systemLogStartURL(cfg, lastPublished, time.Now())
 		}
-		wait, next, err := p.pollOnce(ctx, url)
+		var page systemLogPage
+		if ahead != nil && ahead.url == url {
+			page = ahead.result()
+		} else {
+			ahead.discard()
+			page = p.fetchSystemLogPage(ctx, url)
+		}
+		ahead = nil
 		if ctx.Err() != nil {
 			return
 		}
+		err := page.err
+		if err == nil {
+			if page.full {
+				ahead = p.startSystemLogPrefetch(ctx, page.next)
+			}
+			err = p.deliverSystemLogPage(ctx, page)
+			if err != nil {
+				// Page N is fetched again from the same cursor; N+1 must not be delivered first.
+				ahead.discard()
+				ahead = nil
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		var wait time.Duration
 		if err != nil {
 			kind, permanent, resetCursor := classifySystemLogError(err)
 			p.shared.countError(kind)
@@ -160,8 +192,11 @@ func (p *systemLogPoller) run(ctx context.Context, host component.Host) {
 		} else {
 			status.ok()
 			attempt = 0
-			if next != "" {
-				cursor = next
+			if page.next != "" {
+				cursor = page.next
+			}
+			if !page.full {
+				wait = cfg.PollInterval
 			}
 		}
 		if wait > 0 && !sleepCtx(ctx, wait) {
@@ -170,27 +205,14 @@ func (p *systemLogPoller) run(ctx context.Context, host component.Host) {
 	}
 }
 
-// pollOnce fetches one page, delivers it and returns the wait before the next request
-// (0 after a full page, poll_interval after a short one) and the next cursor.
-func (p *systemLogPoller) pollOnce(ctx context.Context, url string) (time.Duration, string, error) {
-	cfg := p.params.cfg.SystemLog
-	page, err := p.params.client.get(ctx, url)
-	if err != nil {
-		return 0, "", fmt.Errorf("fetch System Log page: %w", err)
-	}
-	events, err := decodeSystemLogPage(page.Body, time.Now())
-	if err != nil {
-		return 0, "", &invalidPageError{err: err}
-	}
-	fetched := events.len()
-	if _, err := p.shared.deliver(ctx, p.params, triggerSystemLog, events, page.Next); err != nil {
-		return 0, "", err
+// deliverSystemLogPage hands a fetched page downstream and, once accepted, commits its next
+// link as the cursor (systemLogShared.deliver).
+func (p *systemLogPoller) deliverSystemLogPage(ctx context.Context, page systemLogPage) error {
+	if _, err := p.shared.deliver(ctx, p.params, triggerSystemLog, page.events, page.next); err != nil {
+		return err
 	}
 	p.shared.countPage()
-	if fetched >= cfg.Limit && page.Next != "" {
-		return 0, page.Next, nil
-	}
-	return cfg.PollInterval, page.Next, nil
+	return nil
 }
 
 // systemLogStartURL builds the first polling request: since = now − initial_lookback, or,

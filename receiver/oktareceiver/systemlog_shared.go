@@ -130,7 +130,10 @@ func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigge
 	// The consumer owns the records once called: take what onEvents needs first.
 	var summaries []map[string]any
 	if len(fresh) > 0 && p.onEvents != nil {
-		summaries = systemLogSummaries(batch.records())
+		summaries = batch.summaries
+		if summaries == nil {
+			summaries = systemLogSummaries(batch.records())
+		}
 	}
 	if len(fresh) > 0 {
 		if p.resource != nil {

@@ -1,0 +1,118 @@
+package oktareceiver
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testUUIDs returns n distinct canonical lower-case UUIDs.
+func testUUIDs(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%08x-598c-11ef-84%02x-2b7584bf%04x", i*7919, i%256, i%65536)
+	}
+	return out
+}
+
+func TestCheckpointStoresCanonicalUUIDsPacked(t *testing.T) {
+	ctx := context.Background()
+	store := newMapStorage()
+	ids := testUUIDs(1000)
+	cp := &systemLogCheckpoint{OrgURL: "https://a.example.org", NextURL: "https://a.example.org/api/v1/logs?after=9", RecentUUIDs: ids}
+	require.NoError(t, saveSystemLogCheckpoint(ctx, store, cp))
+	assert.Equal(t, ids, cp.RecentUUIDs, "saving does not change the caller's window")
+
+	raw, err := store.Get(ctx, systemLogCheckpointKey)
+	require.NoError(t, err)
+	assert.Contains(t, string(raw), `"recent_uuids_bin":`)
+	assert.NotContains(t, string(raw), `"recent_uuids":`)
+	assert.NotContains(t, string(raw), ids[0])
+	assert.Less(t, len(raw), 1000*23, "about 22 bytes per uuid (16 in base64) instead of 39")
+
+	got, err := loadSystemLogCheckpoint(ctx, store)
+	require.NoError(t, err)
+	assert.Equal(t, ids, got.RecentUUIDs)
+	assert.Nil(t, got.RecentUUIDsBin)
+}
+
+func TestCheckpointKeepsOtherUUIDFormsAsStrings(t *testing.T) {
+	for name, odd := range map[string]string{
+		"upper case":    "DC9FD3C0-598C-11EF-8478-2B7584BF8D5B",
+		"no dashes":     "dc9fd3c0598c11ef84782b7584bf8d5b",
+		"not hex":       "zc9fd3c0-598c-11ef-8478-2b7584bf8d5b",
+		"dash misplace": "dc9fd3c05-98c-11ef-8478-2b7584bf8d5b",
+		"free text":     "u1",
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			store := newMapStorage()
+			ids := append(testUUIDs(3), odd)
+			require.NoError(t, saveSystemLogCheckpoint(ctx, store, &systemLogCheckpoint{OrgURL: "o", RecentUUIDs: ids}))
+			raw, err := store.Get(ctx, systemLogCheckpointKey)
+			require.NoError(t, err)
+			assert.Contains(t, string(raw), `"recent_uuids":`)
+			assert.NotContains(t, string(raw), `"recent_uuids_bin"`)
+			got, err := loadSystemLogCheckpoint(ctx, store)
+			require.NoError(t, err)
+			assert.Equal(t, ids, got.RecentUUIDs)
+		})
+	}
+}
+
+func TestCheckpointReadsTheStringArrayFormat(t *testing.T) {
+	// The record as every earlier version wrote it.
+	const old = `{"version":1,"org_url":"https://a.example.org","next_url":"https://a.example.org/api/v1/logs?after=1_2",` +
+		`"last_published":"2026-02-03T10:00:00.123Z","recent_uuids":["dc9fd3c0-598c-11ef-8478-2b7584bf8d5b","u2"]}`
+	ctx := context.Background()
+	store := newMapStorage()
+	require.NoError(t, store.Set(ctx, systemLogCheckpointKey, []byte(old)))
+	got, err := loadSystemLogCheckpoint(ctx, store)
+	require.NoError(t, err)
+	assert.Equal(t, &systemLogCheckpoint{
+		Version:       1,
+		OrgURL:        "https://a.example.org",
+		NextURL:       "https://a.example.org/api/v1/logs?after=1_2",
+		LastPublished: time.Date(2026, 2, 3, 10, 0, 0, 123e6, time.UTC),
+		RecentUUIDs:   []string{"dc9fd3c0-598c-11ef-8478-2b7584bf8d5b", "u2"},
+	}, got)
+}
+
+func TestCheckpointBadPackedWindowIsAnError(t *testing.T) {
+	ctx := context.Background()
+	store := newMapStorage()
+	// 15 bytes (base64 of 15 zero bytes): not a whole uuid.
+	require.NoError(t, store.Set(ctx, systemLogCheckpointKey, []byte(`{"version":1,"org_url":"o","recent_uuids_bin":"AAAAAAAAAAAAAAAAAAAA"}`)))
+	_, err := loadSystemLogCheckpoint(ctx, store)
+	assert.ErrorContains(t, err, "recent_uuids_bin")
+	require.NoError(t, store.Set(ctx, systemLogCheckpointKey, []byte(`{"version":1,"org_url":"o","recent_uuids":["u1"],"recent_uuids_bin":"AAAAAAAAAAAAAAAAAAAAAA=="}`)))
+	_, err = loadSystemLogCheckpoint(ctx, store)
+	assert.ErrorContains(t, err, "both recent_uuids and recent_uuids_bin")
+}
+
+// BenchmarkSaveCheckpointWindow measures one checkpoint write with a full default window
+// (10,000 uuids): packed (canonical uuids) against the string array (the older format).
+func BenchmarkSaveCheckpointWindow(b *testing.B) {
+	for name, ids := range map[string][]string{
+		"packed":  testUUIDs(10000),
+		"strings": append(testUUIDs(9999), strings.ToUpper(testUUIDs(1)[0])),
+	} {
+		b.Run(name, func(b *testing.B) {
+			store := newMapStorage()
+			cp := &systemLogCheckpoint{OrgURL: "https://a.example.org", RecentUUIDs: ids}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := saveSystemLogCheckpoint(context.Background(), store, cp); err != nil {
+					b.Fatal(err)
+				}
+			}
+			raw, _ := store.Get(context.Background(), systemLogCheckpointKey)
+			b.ReportMetric(float64(len(raw)), "bytes/save")
+		})
+	}
+}

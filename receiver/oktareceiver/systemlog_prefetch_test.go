@@ -1,0 +1,185 @@
+package oktareceiver
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+)
+
+// hookConsumer calls before (when set) on every batch, then, when before returns nil, keeps the
+// batch. It records the order of accepted batches.
+type hookConsumer struct {
+	before func(ctx context.Context, call int, ld plog.Logs) error
+	mu     sync.Mutex
+	calls  int
+	sink   consumertest.LogsSink
+}
+
+func (c *hookConsumer) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+
+func (c *hookConsumer) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	c.mu.Lock()
+	c.calls++
+	call := c.calls
+	c.mu.Unlock()
+	if c.before != nil {
+		if err := c.before(ctx, call, ld); err != nil {
+			return err
+		}
+	}
+	return c.sink.ConsumeLogs(ctx, ld)
+}
+
+func TestSystemLogPrefetchesTheNextFullPageDuringDelivery(t *testing.T) {
+	sim := startSim(t, func(o *oktasim.Options) { o.Logs.HistoryEvents = 2500 })
+	cfg := testConfig(sim.url)
+	cfg.SystemLog.PollInterval = time.Hour // only full pages may be followed (and prefetched)
+	store := newMapStorage()
+	overlapped := make(chan int, 3)
+	next := &hookConsumer{before: func(ctx context.Context, call int, ld plog.Logs) error {
+		// The checkpoint holds exactly the pages accepted before this one.
+		cp, err := loadSystemLogCheckpoint(ctx, store)
+		if assert.NoError(t, err) {
+			if call == 1 {
+				assert.Nil(t, cp, "no checkpoint before the first page is accepted")
+			} else if assert.NotNil(t, cp) {
+				assert.Len(t, cp.RecentUUIDs, (call-1)*1000, "checkpoint of page %d", call)
+			}
+		}
+		// Block this delivery until the next page has been requested (or a timeout; a short
+		// wait for the short page 3, after which nothing may be requested).
+		wait := 3 * time.Second
+		if call == 3 {
+			wait = 300 * time.Millisecond
+		}
+		deadline := time.Now().Add(wait)
+		for time.Now().Before(deadline) {
+			if sim.logRequests() > int64(call) {
+				overlapped <- call
+				return nil
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		return nil
+	}}
+	run := startPoller(t, cfg, next, store)
+	waitDelivered(t, next.sink.LogRecordCount, 2500, 15*time.Second)
+	requireExactlyOnce(t, sim.persistedUUIDs(t), deliveredUUIDs(next.sink.AllLogs()))
+	assert.Equal(t, sim.persistedUUIDs(t), deliveredUUIDs(next.sink.AllLogs()), "pages delivered in order")
+	assert.Equal(t, 3, len(next.sink.AllLogs()), "1000 + 1000 + 500")
+	assert.Equal(t, int64(3), run.poller.stats().Pages)
+
+	close(overlapped)
+	var calls []int
+	for c := range overlapped {
+		calls = append(calls, c)
+	}
+	assert.Equal(t, []int{1, 2}, calls, "pages 2 and 3 were requested while pages 1 and 2 were delivered; nothing after the short page 3")
+	time.Sleep(100 * time.Millisecond)
+	assert.Equal(t, int64(3), sim.logRequests(), "no request after the short page before poll_interval")
+}
+
+func TestSystemLogRefusedPageIsRetriedBeforeThePrefetchedOne(t *testing.T) {
+	sim := startSim(t, func(o *oktasim.Options) { o.Logs.HistoryEvents = 1050 })
+	cfg := testConfig(sim.url)
+	cfg.SystemLog.Limit = 100
+	store := newMapStorage()
+	accepted := 0 // guarded by the poller: deliveries are sequential
+	next := &hookConsumer{before: func(ctx context.Context, call int, ld plog.Logs) error {
+		cp, err := loadSystemLogCheckpoint(ctx, store)
+		if assert.NoError(t, err) && accepted > 0 && assert.NotNil(t, cp) {
+			assert.Len(t, cp.RecentUUIDs, accepted, "the checkpoint covers exactly the accepted pages")
+		}
+		if call%3 != 0 { // refuse two attempts of every page
+			return errDownstreamRefused
+		}
+		accepted += ld.LogRecordCount()
+		return nil
+	}}
+	run := startPoller(t, cfg, next, store)
+	want := sim.persistedUUIDs(t)
+	waitDelivered(t, next.sink.LogRecordCount, len(want), 15*time.Second)
+	time.Sleep(100 * time.Millisecond) // a duplicate would arrive now
+	got := deliveredUUIDs(next.sink.AllLogs())
+	requireExactlyOnce(t, want, got)
+	assert.Equal(t, want, got, "pages delivered in order")
+	assert.GreaterOrEqual(t, run.poller.stats().Pages, int64(11), "10 full pages, then short (or empty) ones")
+	assert.GreaterOrEqual(t, run.poller.stats().Errors[errKindConsumer], int64(22))
+	cp, err := loadSystemLogCheckpoint(context.Background(), store)
+	require.NoError(t, err)
+	require.NotNil(t, cp)
+	assert.Equal(t, want, cp.RecentUUIDs)
+}
+
+func TestSystemLogShutdownDuringDeliveryStopsThePrefetch(t *testing.T) {
+	sim := startSim(t, func(o *oktasim.Options) { o.Logs.HistoryEvents = 3000 })
+	cfg := testConfig(sim.url)
+	entered := make(chan struct{}, 1)
+	next := &hookConsumer{before: func(ctx context.Context, _ int, _ plog.Logs) error {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		<-ctx.Done() // a pipeline stuck until shutdown
+		return ctx.Err()
+	}}
+	store := newMapStorage()
+	run := startPoller(t, cfg, next, store)
+	select {
+	case <-entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first page was never delivered")
+	}
+	done := make(chan error, 1)
+	go func() { done <- run.poller.shutdown(context.Background()) }()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown did not return")
+	}
+	cp, err := loadSystemLogCheckpoint(context.Background(), store)
+	require.NoError(t, err)
+	assert.Nil(t, cp, "nothing was accepted, nothing is committed")
+	// goleak (TestMain) checks that the prefetch goroutine ended.
+}
+
+func TestPrecomputedSummariesFollowDedupe(t *testing.T) {
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	cfg.ClientConfig.Endpoint = "https://a.example.org"
+	sink := new(consumertest.LogsSink)
+	var got []string
+	params := systemLogParams{
+		cfg: cfg, settings: receivertest.NewNopSettings(metadata.Type), storage: newMapStorage(), next: sink,
+		onEvents: func(_ context.Context, _ string, events []map[string]any) {
+			for _, ev := range events {
+				got = append(got, ev["uuid"].(string))
+			}
+		},
+	}
+	sh := newSystemLogShared(&cfg.SystemLog)
+	require.NoError(t, sh.load(context.Background(), params))
+	batch, err := decodeSystemLogPage(readTestdata(t, "page.json"), time.Now())
+	require.NoError(t, err)
+	require.Equal(t, 3, batch.len())
+	batch.summaries = systemLogSummaries(batch.records())
+	sh.window.add(batch.facts[1].uuid) // the middle event was delivered before (by the hook)
+	want := []string{batch.facts[0].uuid, batch.facts[2].uuid}
+
+	res, err := sh.deliver(context.Background(), params, triggerSystemLog, batch, "https://a.example.org/api/v1/logs?after=1")
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.duplicates)
+	assert.Equal(t, want, deliveredUUIDs(sink.AllLogs()))
+	assert.Equal(t, want, got, "onEvents gets the summaries of exactly the delivered records")
+}
