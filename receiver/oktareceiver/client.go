@@ -47,6 +47,8 @@ type oktaClient struct {
 	authorization func(ctx context.Context) (string, error)
 	// invalidate drops a cached OAuth token after a 401 (nil for SSWS).
 	invalidate func()
+	// leader holds requests back while this replica is an HA standby (nil: always active).
+	leader *leaderGate
 }
 
 // newOktaClient builds a client for cfg on top of hc (built from cfg.ClientConfig).
@@ -143,6 +145,9 @@ func (c *oktaClient) get(ctx context.Context, pathOrURL string) (*apiPage, error
 	bucket := bucketFor(u.EscapedPath())
 	retried401 := false
 	for attempt := 0; ; attempt++ {
+		if err := c.leader.wait(ctx); err != nil {
+			return nil, err
+		}
 		if err := c.limiter.acquire(ctx, bucket); err != nil {
 			return nil, err
 		}

@@ -39,6 +39,10 @@ type Config struct {
 	RateLimit RateLimitConfig `mapstructure:"rate_limit"`
 	// StorageID names a storage extension for checkpoints (System Log cursor, watermarks).
 	StorageID *component.ID `mapstructure:"storage"`
+	// LeaderElector names a leader-election extension (okta_leader_elector) for active/passive
+	// high availability: when set, this receiver sends requests to Okta only while that
+	// extension reports that this replica holds the lease.
+	LeaderElector *component.ID `mapstructure:"leader_elector"`
 	// CollectionInterval is how often metrics are emitted. They are computed from the
 	// inventory state, never by listing the org again. Default 1m.
 	CollectionInterval time.Duration `mapstructure:"collection_interval"`

@@ -72,6 +72,14 @@ func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
 		hc.CloseIdleConnections()
 		return fmt.Errorf("okta receiver: %w", err)
 	}
+	if r.cfg.LeaderElector != nil {
+		le, err := resolveLeaderElector(host, *r.cfg.LeaderElector)
+		if err != nil {
+			client.close()
+			return fmt.Errorf("okta receiver: %w", err)
+		}
+		client.leader = &leaderGate{elector: le, interval: leaderCheckInterval}
+	}
 	st, err := getStorageClient(ctx, host, r.cfg.StorageID, r.set.ID)
 	if err != nil {
 		client.close()

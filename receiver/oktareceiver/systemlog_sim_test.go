@@ -360,9 +360,11 @@ func TestCheckpointNotAdvancedWhileConsumerFails(t *testing.T) {
 	want := sim.persistedUUIDs(t)
 	waitDelivered(t, next.sink.LogRecordCount, len(want), 5*time.Second)
 	requireExactlyOnce(t, want, deliveredUUIDs(next.sink.AllLogs()))
-	cp, err = loadSystemLogCheckpoint(context.Background(), store)
-	require.NoError(t, err)
-	require.NotNil(t, cp)
+	// The sink holds the events as soon as ConsumeLogs runs; the checkpoint follows its return.
+	require.Eventually(t, func() bool {
+		cp, err = loadSystemLogCheckpoint(context.Background(), store)
+		return err == nil && cp != nil && len(cp.RecentUUIDs) == len(want)
+	}, 5*time.Second, 5*time.Millisecond, "the checkpoint covers the accepted page")
 	assert.Contains(t, cp.NextURL, "after=")
 	assert.NotContains(t, cp.NextURL, "until=")
 	assert.Len(t, cp.RecentUUIDs, len(want))

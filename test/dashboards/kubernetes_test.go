@@ -179,4 +179,14 @@ func TestKubernetesHAConfiguresTheLeaderElector(t *testing.T) {
 	if err := confmap.Validate(cfg); err != nil {
 		t.Fatalf("extensions.okta_leader_elector: %v", err)
 	}
+	// The whole HA configuration is a valid collector configuration: the receiver
+	// accepts leader_elector and the distribution has the extension.
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(file, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := validate(t, collectorBinary(t), file, append(commonEnv(t), "OTLP_LOGS_ENDPOINT=otlp-gateway:4317"))
+	if err != nil {
+		t.Fatalf("otelcol-okta validate of the HA ConfigMap: %v\n%s", err, out)
+	}
 }
