@@ -116,10 +116,11 @@ func TestSystemLogRefusedPageIsRetriedBeforeThePrefetchedOne(t *testing.T) {
 	assert.Equal(t, want, got, "pages delivered in order")
 	assert.GreaterOrEqual(t, run.poller.stats().Pages, int64(11), "10 full pages, then short (or empty) ones")
 	assert.GreaterOrEqual(t, run.poller.stats().Errors[errKindConsumer], int64(22))
-	cp, err := loadSystemLogCheckpoint(context.Background(), store)
-	require.NoError(t, err)
-	require.NotNil(t, cp)
-	assert.Equal(t, want, cp.RecentUUIDs)
+	// The last page's checkpoint is saved right after its ConsumeLogs returned.
+	assert.Eventually(t, func() bool {
+		cp, err := loadSystemLogCheckpoint(context.Background(), store)
+		return err == nil && cp != nil && assert.ObjectsAreEqual(want, cp.RecentUUIDs)
+	}, 5*time.Second, 5*time.Millisecond, "the final checkpoint holds every delivered uuid, in order")
 }
 
 func TestSystemLogShutdownDuringDeliveryStopsThePrefetch(t *testing.T) {
