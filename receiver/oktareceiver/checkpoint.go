@@ -34,7 +34,8 @@ type systemLogCheckpoint struct {
 	// stored as RecentUUIDsBin instead (checkpoint_uuids.go); loading always fills RecentUUIDs.
 	RecentUUIDs []string `json:"recent_uuids,omitempty"`
 	// RecentUUIDsBin is the stored form of a window of canonical UUIDs: 16 bytes each, oldest
-	// first. Only load and save use it (nil everywhere else).
+	// first. When set on save it is written as is (RecentUUIDs must then be empty); load always
+	// turns it into RecentUUIDs.
 	RecentUUIDsBin []byte `json:"recent_uuids_bin,omitempty"`
 }
 
@@ -71,7 +72,9 @@ func loadSystemLogCheckpoint(ctx context.Context, client storage.Client) (*syste
 func saveSystemLogCheckpoint(ctx context.Context, client storage.Client, cp *systemLogCheckpoint) error {
 	cp.Version = systemLogCheckpointVersion
 	wire := *cp
-	wire.RecentUUIDs, wire.RecentUUIDsBin = packUUIDs(cp.RecentUUIDs)
+	if wire.RecentUUIDsBin == nil {
+		wire.RecentUUIDs, wire.RecentUUIDsBin = packUUIDs(cp.RecentUUIDs)
+	}
 	raw, err := json.Marshal(&wire)
 	if err != nil {
 		return fmt.Errorf("encode System Log checkpoint: %w", err)

@@ -38,31 +38,33 @@ func appendPackedUUID(dst []byte, id string) ([]byte, bool) {
 	if len(id) != uuidTextLen || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
 		return dst, false
 	}
-	for i := 0; i < uuidTextLen; {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			i++
-			continue
-		}
-		hi, ok1 := lowerHexValue(id[i])
-		lo, ok2 := lowerHexValue(id[i+1])
-		if !ok1 || !ok2 {
+	var out [uuidBinaryLen]byte
+	for i, at := range uuidByteOffsets {
+		hi, lo := lowerHexValues[id[at]], lowerHexValues[id[at+1]]
+		if hi|lo > 0x0f {
 			return dst, false
 		}
-		dst = append(dst, hi<<4|lo)
-		i += 2
+		out[i] = hi<<4 | lo
 	}
-	return dst, true
+	return append(dst, out[:]...), true
 }
 
-func lowerHexValue(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
+// uuidByteOffsets are the positions in a canonical UUID of the two hex digits of each byte.
+var uuidByteOffsets = [uuidBinaryLen]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+
+// lowerHexValues maps '0'-'9' and 'a'-'f' to their value and every other byte to 0xff.
+var lowerHexValues = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
 	}
-	return 0, false
-}
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c - '0'
+	}
+	for c := byte('a'); c <= 'f'; c++ {
+		t[c] = c - 'a' + 10
+	}
+	return t
+}()
 
 var errPackedUUIDsLength = errors.New("recent_uuids_bin: length is not a multiple of 16 bytes")
 

@@ -95,18 +95,28 @@ func TestCheckpointBadPackedWindowIsAnError(t *testing.T) {
 	assert.ErrorContains(t, err, "both recent_uuids and recent_uuids_bin")
 }
 
-// BenchmarkSaveCheckpointWindow measures one checkpoint write with a full default window
-// (10,000 uuids): packed (canonical uuids) against the string array (the older format).
+// BenchmarkSaveCheckpointWindow measures what a delivery does to save the checkpoint with a
+// full default window (10,000 uuids): the packed window of canonical uuids, against the string
+// array (a window holding one non-canonical uuid; every window in the older format).
 func BenchmarkSaveCheckpointWindow(b *testing.B) {
 	for name, ids := range map[string][]string{
 		"packed":  testUUIDs(10000),
 		"strings": append(testUUIDs(9999), strings.ToUpper(testUUIDs(1)[0])),
 	} {
 		b.Run(name, func(b *testing.B) {
+			w := newUUIDWindow(10000)
+			for _, id := range ids {
+				w.add(id)
+			}
 			store := newMapStorage()
-			cp := &systemLogCheckpoint{OrgURL: "https://a.example.org", RecentUUIDs: ids}
 			b.ReportAllocs()
 			for b.Loop() {
+				cp := &systemLogCheckpoint{OrgURL: "https://a.example.org"}
+				if packed, ok := w.packedSnapshot(); ok {
+					cp.RecentUUIDsBin = packed
+				} else {
+					cp.RecentUUIDs = w.snapshot()
+				}
 				if err := saveSystemLogCheckpoint(context.Background(), store, cp); err != nil {
 					b.Fatal(err)
 				}
@@ -115,4 +125,61 @@ func BenchmarkSaveCheckpointWindow(b *testing.B) {
 			b.ReportMetric(float64(len(raw)), "bytes/save")
 		})
 	}
+}
+
+func TestDedupeWindowKeepsItsPackedFormInStep(t *testing.T) {
+	w := newUUIDWindow(5)
+	ids := testUUIDs(12)
+	check := func(step string) {
+		t.Helper()
+		got, ok := w.packedSnapshot()
+		wantStrings, wantPacked := packUUIDs(w.snapshot())
+		if wantStrings != nil {
+			assert.False(t, ok, "%s: a window with a non-canonical uuid is saved as strings", step)
+			return
+		}
+		require.True(t, ok, step)
+		assert.Equal(t, wantPacked, got, step)
+	}
+	for i, id := range ids[:7] { // wraps around the ring
+		w.add(id)
+		w.add(id) // no-op
+		check(fmt.Sprint("add ", i))
+	}
+	w.add("not-a-uuid")
+	check("non-canonical added")
+	for i, id := range ids[7:11] {
+		w.add(id)
+		check(fmt.Sprint("after non-canonical ", i))
+	}
+	w.add(ids[11]) // evicts "not-a-uuid"
+	check("non-canonical evicted")
+	_, ok := w.packedSnapshot()
+	assert.True(t, ok)
+
+	// A packed window saved by deliver loads back as the same strings.
+	store := newMapStorage()
+	packed, _ := w.packedSnapshot()
+	require.NoError(t, saveSystemLogCheckpoint(context.Background(), store, &systemLogCheckpoint{OrgURL: "o", RecentUUIDsBin: packed}))
+	cp, err := loadSystemLogCheckpoint(context.Background(), store)
+	require.NoError(t, err)
+	assert.Equal(t, w.snapshot(), cp.RecentUUIDs)
+}
+
+// FuzzPackedUUIDRoundTrip: a uuid is packed only when unpacking gives it back unchanged.
+func FuzzPackedUUIDRoundTrip(f *testing.F) {
+	for _, s := range []string{"dc9fd3c0-598c-11ef-8478-2b7584bf8d5b", "DC9FD3C0-598C-11EF-8478-2B7584BF8D5B", "u1", "", "dc9fd3c0-598c-11ef-8478-2b7584bf8d5g"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		packed, ok := appendPackedUUID(nil, id)
+		if !ok {
+			assert.Empty(t, packed)
+			return
+		}
+		require.Len(t, packed, uuidBinaryLen)
+		back, err := unpackUUIDs(packed)
+		require.NoError(t, err)
+		assert.Equal(t, []string{id}, back)
+	})
 }

@@ -8,6 +8,12 @@ type uuidWindow struct {
 	next     int
 	full     bool
 	set      map[string]struct{}
+	// packed holds, for ring[i], its 16 bytes at packed[16i:16i+16] (checkpoint_uuids.go), kept
+	// up to date on add so that a checkpoint does not re-parse the whole window on every page.
+	// unpackable counts the uuids in the ring that are not canonical UUIDs (their bytes are
+	// zero); while it is above zero the window is saved as strings.
+	packed     []byte
+	unpackable int
 }
 
 // newUUIDWindow returns an empty window holding at most capacity uuids (minimum 1).
@@ -33,13 +39,28 @@ func (w *uuidWindow) add(id string) {
 	if _, ok := w.set[id]; ok {
 		return
 	}
+	var bin [uuidBinaryLen]byte
+	packed, ok := appendPackedUUID(bin[:0], id)
+	if !ok {
+		w.unpackable++
+		packed = bin[:]
+	}
 	if len(w.ring) < w.capacity {
 		w.ring = append(w.ring, id)
+		w.packed = append(w.packed, packed...)
 		w.set[id] = struct{}{}
 		return
 	}
-	delete(w.set, w.ring[w.next])
+	evicted := w.ring[w.next]
+	if w.unpackable > 0 {
+		var scratch [uuidBinaryLen]byte // not bin: packed points into it
+		if _, ok := appendPackedUUID(scratch[:0], evicted); !ok {
+			w.unpackable--
+		}
+	}
+	delete(w.set, evicted)
 	w.ring[w.next] = id
+	copy(w.packed[w.next*uuidBinaryLen:], packed)
 	w.set[id] = struct{}{}
 	w.next = (w.next + 1) % w.capacity
 	w.full = true
@@ -56,6 +77,21 @@ func (w *uuidWindow) snapshot() []string {
 	}
 	out = append(out, w.ring[w.next:]...)
 	return append(out, w.ring[:w.next]...)
+}
+
+// packedSnapshot returns the uuids oldest first in the packed form of the checkpoint
+// (recent_uuids_bin), or false when some uuid in the window is not a canonical UUID.
+func (w *uuidWindow) packedSnapshot() ([]byte, bool) {
+	if w.unpackable > 0 {
+		return nil, false
+	}
+	out := make([]byte, 0, len(w.packed))
+	if !w.full {
+		return append(out, w.packed...), true
+	}
+	cut := w.next * uuidBinaryLen
+	out = append(out, w.packed[cut:]...)
+	return append(out, w.packed[:cut]...), true
 }
 
 // restore adds ids oldest first; if there are more than the capacity, the newest are kept.

@@ -170,7 +170,11 @@ func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigge
 	var saveErr error
 	if changed && p.storage != nil {
 		cp := s.cp
-		cp.RecentUUIDs = s.window.snapshot()
+		if packed, ok := s.window.packedSnapshot(); ok {
+			cp.RecentUUIDsBin = packed
+		} else {
+			cp.RecentUUIDs = s.window.snapshot()
+		}
 		// The events are already downstream: save even if ctx was just cancelled (shutdown).
 		saveErr = saveSystemLogCheckpoint(context.WithoutCancel(ctx), p.storage, &cp)
 		s.noteCheckpointResult(p, saveErr)
