@@ -2,6 +2,10 @@
 # `make demo` runs the collector on the bundled Okta simulator; `make test` runs the tests.
 
 GO        ?= go
+# go.mod names the toolchain (go1.26.10: the standard-library fixes govulncheck asks for);
+# `auto` lets an older local Go fetch it from the module proxy once.
+GOTOOLCHAIN ?= auto
+export GOTOOLCHAIN
 BIN       := bin
 COLLECTOR := $(BIN)/otelcol-okta
 SIM       := $(BIN)/oktasim
@@ -9,7 +13,7 @@ SIM       := $(BIN)/oktasim
 PKGS      := ./internal/... ./receiver/... ./processor/... ./extension/... ./cmd/oktasim/... ./test/...
 GOLANGCI_VERSION := v2.15.0
 
-.PHONY: all build demo test test-unit bench lint generate generate-check clean
+.PHONY: all build demo test test-unit bench lint vulncheck generate clean
 
 all: build
 
@@ -43,6 +47,10 @@ bench: build
 .PHONY: chaos
 chaos: build
 	./scripts/chaos.sh
+
+## vulncheck: govulncheck on the built binaries, with a database built from golang.org/x/vulndb.
+vulncheck: build
+	./scripts/vulncheck.sh
 
 lint:
 	$(GO) vet $(PKGS)

@@ -28,6 +28,9 @@ cat <<MSG
       records (inventory, System Log, findings): ${OKTA_DEMO_DIR}/okta-logs.jsonl
       metrics (Prometheus format):               http://127.0.0.1:9464/metrics
       health:                                    http://127.0.0.1:13133/
+    System Log events, findings and rate-limit metrics arrive within seconds; the inventory metrics
+    (okta_users, okta_applications, ...) once the first full sync is done, a couple of minutes at
+    Okta's rate limits (the receiver spends half of its token's share, as it would on a real org).
     Try: tail -f ${OKTA_DEMO_DIR}/okta-logs.jsonl | head -c 2000
          curl -s http://127.0.0.1:9464/metrics | grep '^okta_'
     Ctrl-C stops the collector and the simulator.
