@@ -9,7 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for b in bin/otelcol-okta bin/oktasim; do
+# OTELCOL_OKTA_BIN / OKTASIM_BIN measure other builds; default: what `make build` made.
+collector="${OTELCOL_OKTA_BIN:-$PWD/bin/otelcol-okta}"
+sim="${OKTASIM_BIN:-$PWD/bin/oktasim}"
+for b in "$collector" "$sim"; do
   [ -x "$b" ] || { echo "bench: $b is missing: run 'make build' first" >&2; exit 1; }
 done
 
@@ -22,7 +25,7 @@ esac
 
 log="$(mktemp -t otelcol-okta-bench.XXXXXX.log)"
 status=0
-E2E_BENCH=1 OTELCOL_OKTA_BIN="$PWD/bin/otelcol-okta" OKTASIM_BIN="$PWD/bin/oktasim" \
+E2E_BENCH=1 OTELCOL_OKTA_BIN="$collector" OKTASIM_BIN="$sim" \
   go test -count=1 -v -timeout 60m -run "$run" ./test/e2e/ >"$log" 2>&1 || status=$?
 grep -E '^(Benchmark|    systemlog_|--- (PASS|FAIL)|ok |FAIL|[a-z -]+: lost=)' "$log" || true
 [ "$status" -eq 0 ] || echo "==> measurement FAILED (status $status); full log: $log" >&2
