@@ -34,8 +34,9 @@ func systemLogUIDs(body []byte) []string {
 // know, sends that batch again after the restart (OTLP export is
 // at-least-once; backends make it exactly-once by keying on
 // log.record.uid). The test asserts that nothing is lost and that every
-// duplicate belongs to the batches whose answer was held back, i.e. that
-// the redelivery is bounded to what was in flight.
+// duplicate belongs to a batch in flight at the kill (reached the backend
+// before it, answered after kill - ackSlack or never), i.e. that the
+// redelivery is bounded to what was in flight.
 func TestSystemLogKillBetweenSendAndAck(t *testing.T) {
 	t.Parallel()
 	sim := startSimulator(t, exactlyOnceSim...)
@@ -64,10 +65,16 @@ func TestSystemLogKillBetweenSendAndAck(t *testing.T) {
 	if len(rep.lost) > 0 {
 		t.Errorf("%d events lost (first: %v)", len(rep.lost), rep.lost[:min(5, len(rep.lost))])
 	}
-	for _, id := range rep.duplicated {
-		if !held[id] {
-			t.Errorf("event %s arrived twice but was not in flight at the kill: redelivery is not bounded to the unacknowledged batch", id)
-		}
+	// A batch counts as in flight when it reached the backend before the kill and
+	// its answer came later or less than ackSlack before it: the collector may not
+	// have committed its removal from the queue yet. A receiver that re-read events
+	// would send their first copy only after the restart, which this still catches.
+	_, unexplained := proxy.classifyDuplicates(rep.duplicated)
+	for _, id := range unexplained[:min(10, len(unexplained))] {
+		t.Errorf("event %s arrived twice but was not in flight at the kill: redelivery is not bounded to the unacknowledged batches", id)
+	}
+	if len(unexplained) > 10 {
+		t.Errorf("... and %d more such events", len(unexplained)-10)
 	}
 	if len(held) == 0 {
 		t.Errorf("the held request carried no System Log record: the test exercised nothing")
