@@ -20,9 +20,11 @@ all: build
 build: $(COLLECTOR) $(SIM)
 
 $(COLLECTOR): FORCE
+	@mkdir -p $(BIN)
 	$(GO) build -trimpath -o $(COLLECTOR) ./cmd/otelcol-okta
 
 $(SIM): FORCE
+	@mkdir -p $(BIN)
 	$(GO) build -trimpath -o $(SIM) ./cmd/oktasim
 
 FORCE:

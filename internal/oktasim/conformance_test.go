@@ -230,8 +230,8 @@ func withoutKnownSpecDefects(err error) error {
 	if err == nil {
 		return nil
 	}
-	me, ok := err.(openapi3.MultiError)
-	if !ok {
+	var me openapi3.MultiError
+	if !errors.As(err, &me) {
 		me = openapi3.MultiError{err}
 	}
 	var kept openapi3.MultiError

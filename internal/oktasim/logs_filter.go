@@ -75,7 +75,7 @@ func compareValue(x any, op string, want any) bool {
 		xb, ok := x.(bool)
 		if !ok {
 			if s, isStr := x.(string); isStr {
-				xb, ok = s == strconv.FormatBool(w), true
+				xb = s == strconv.FormatBool(w)
 				return op == "eq" && xb
 			}
 			return false

@@ -64,16 +64,6 @@ func appendJSONStringOrNull(b []byte, s string) []byte {
 	return appendJSONString(b, s)
 }
 
-// appendKey appends `"key":` preceded by a comma unless first is true.
-func appendKey(b []byte, key string, first bool) []byte {
-	if !first {
-		b = append(b, ',')
-	}
-	b = append(b, '"')
-	b = append(b, key...)
-	return append(b, '"', ':')
-}
-
 // appendFloat appends f in the shortest form that round-trips.
 func appendFloat(b []byte, f float64) []byte {
 	return strconv.AppendFloat(b, f, 'f', -1, 64)

@@ -104,7 +104,7 @@ func (g *orgGen) buildUser(i int, status string) *orgObj {
 	id := newOktaID(rng, "00u")
 	first := firstNames[rng.IntN(len(firstNames))]
 	last := lastNames[rng.IntN(len(lastNames))]
-	login := strings.ToLower(orgAsciiName(first)+"."+orgAsciiName(last)) + "." + strconv.Itoa(i) + "@example.com"
+	login := strings.ToLower(orgASCIIName(first)+"."+orgASCIIName(last)) + "." + strconv.Itoa(i) + "@example.com"
 	if status == "" {
 		status = orgPick(rng, userStatuses, userStatusWeights)
 	}
@@ -174,8 +174,8 @@ func orgUserTerms(first, last, email string) string {
 	return strings.ToLower(first + "\x00" + last + "\x00" + email)
 }
 
-// orgAsciiName keeps logins ASCII ("Müller" -> "muller").
-func orgAsciiName(s string) string {
+// orgASCIIName keeps logins ASCII ("Müller" -> "muller").
+func orgASCIIName(s string) string {
 	r := strings.NewReplacer("ü", "u", "ö", "o", "ä", "a", "é", "e")
 	return r.Replace(s)
 }

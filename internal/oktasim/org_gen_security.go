@@ -129,7 +129,7 @@ func (g *orgGen) buildAuthServer(name, status string) *orgObj {
 	return &orgObj{id: id, status: status, kind: "authorization_server", name: name, terms: strings.ToLower(name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
-func (g *orgGen) buildIdP(name, typ, protocol, status string) *orgObj {
+func (g *orgGen) buildIDP(name, typ, protocol, status string) *orgObj {
 	id := newOktaID(g.rng, "0oa")
 	created := g.ago(100, 1500)
 	lu := g.between(created, g.now)

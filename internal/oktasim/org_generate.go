@@ -178,9 +178,9 @@ func (o *orgStore) generate(g *orgGen) {
 	o.insert(typeAuthServer, g.buildAuthServer("default", "ACTIVE"))
 	o.insert(typeAuthServer, g.buildAuthServer("Partner API", "ACTIVE"))
 	o.insert(typeAuthServer, g.buildAuthServer("Legacy API", "INACTIVE"))
-	o.insert(typeIdentityProvider, g.buildIdP("Google Workspace", "GOOGLE", "OIDC", "ACTIVE"))
-	o.insert(typeIdentityProvider, g.buildIdP("Corporate ADFS", "SAML2", "SAML2", "ACTIVE"))
-	o.insert(typeIdentityProvider, g.buildIdP("Partner OIDC", "OIDC", "OIDC", "INACTIVE"))
+	o.insert(typeIdentityProvider, g.buildIDP("Google Workspace", "GOOGLE", "OIDC", "ACTIVE"))
+	o.insert(typeIdentityProvider, g.buildIDP("Corporate ADFS", "SAML2", "SAML2", "ACTIVE"))
+	o.insert(typeIdentityProvider, g.buildIDP("Partner OIDC", "OIDC", "OIDC", "INACTIVE"))
 
 	admins := o.generateRoles(g, users, groups)
 	creator := admins[0]

@@ -115,6 +115,6 @@ func (o *orgStore) groundTruth() GroundTruth {
 }
 
 // handleGroundTruth serves GET /_sim/groundtruth.
-func (s *Server) handleGroundTruth(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleGroundTruth(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, s.GroundTruth())
 }

@@ -97,7 +97,7 @@ func (o *orgStore) create(typ string, body map[string]any) (orgCtlResult, error)
 	case typeAuthServer:
 		obj = g.buildAuthServer(orgOr(orgStr(body, "name"), "Authorization server "+orgItoa(n)), "ACTIVE")
 	case typeIdentityProvider:
-		obj = g.buildIdP(orgOr(orgStr(body, "name"), "Identity provider "+orgItoa(n)), orgOr(orgStr(body, "type"), "OIDC"), "OIDC", "ACTIVE")
+		obj = g.buildIDP(orgOr(orgStr(body, "name"), "Identity provider "+orgItoa(n)), orgOr(orgStr(body, "type"), "OIDC"), "OIDC", "ACTIVE")
 	case typeNetworkZone:
 		zt := orgOr(orgStr(body, "type"), "IP")
 		if zt != "IP" && zt != "DYNAMIC" && zt != "DYNAMIC_V2" {

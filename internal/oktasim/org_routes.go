@@ -1,6 +1,7 @@
 package oktasim
 
 import (
+	"errors"
 	"net/http"
 )
 
@@ -203,7 +204,8 @@ func orgParseChecked(param, expr string, rules orgQueryRules) (*orgExprNode, err
 }
 
 func orgWriteQueryError(w http.ResponseWriter, err error) {
-	if qe, ok := err.(*orgQueryError); ok {
+	var qe *orgQueryError
+	if errors.As(err, &qe) {
 		writeOktaError(w, http.StatusBadRequest, qe.code, qe.summary, qe.cause)
 		return
 	}

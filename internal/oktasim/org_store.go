@@ -54,11 +54,6 @@ var resourceTypes = []string{
 	typeEventHook, typeLogStream, typeOrg, typeOktaSupport, typeFeature, typeThreatInsight,
 }
 
-// relationTypes have no id of their own: their id is "<parent>/<ref>".
-var relationTypes = map[string]bool{
-	typeGroupMembership: true, typeApplicationUser: true, typeApplicationGroup: true,
-}
-
 // object is one stored resource. Hot fields (used by filters, pagination
 // and counts) are plain struct fields; the rest of the object lives in raw,
 // its JSON encoding with orgURLPlaceholder in place of the org URL. Objects
@@ -163,8 +158,6 @@ type orgStore struct {
 	ctlRng *rand.Rand
 }
 
-func (o *orgStore) col(typ string) *orgCollection { return o.cols[typ] }
-
 // nextSeq returns a fresh insertion sequence number (callers hold mu).
 func (o *orgStore) nextSeq() uint64 {
 	o.seq++
@@ -189,7 +182,7 @@ func orgCursorFor(seq uint64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("sim1:" + strconv.FormatUint(seq, 10)))
 }
 
-var orgErrBadCursor = errors.New("invalid after cursor")
+var errOrgBadCursor = errors.New("invalid after cursor")
 
 // orgParseCursor decodes an after cursor; "" means the start.
 func orgParseCursor(after string) (uint64, error) {
@@ -198,15 +191,15 @@ func orgParseCursor(after string) (uint64, error) {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(after)
 	if err != nil {
-		return 0, orgErrBadCursor
+		return 0, errOrgBadCursor
 	}
 	s, ok := strings.CutPrefix(string(b), "sim1:")
 	if !ok {
-		return 0, orgErrBadCursor
+		return 0, errOrgBadCursor
 	}
 	n, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		return 0, orgErrBadCursor
+		return 0, errOrgBadCursor
 	}
 	return n, nil
 }

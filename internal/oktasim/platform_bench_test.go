@@ -23,7 +23,7 @@ func BenchmarkPlatformWrap(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			h := p.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }))
+			h := p.wrap(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
 			req := httptest.NewRequest(http.MethodGet, "/api/v1/users?limit=200", nil)
 			req.Header.Set("Authorization", "SSWS "+DefaultDemoToken)
 			b.ReportAllocs()

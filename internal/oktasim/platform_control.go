@@ -19,7 +19,7 @@ import (
 //	DELETE|POST /_sim/stats    reset the counters
 func (s *Server) registerPlatformControlRoutes(mux *http.ServeMux) {
 	p := s.platform
-	mux.HandleFunc("GET /_sim/faults", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {
 		f, _ := p.faults.get()
 		writeJSON(w, http.StatusOK, f.toJSON())
 	})
@@ -38,11 +38,11 @@ func (s *Server) registerPlatformControlRoutes(mux *http.ServeMux) {
 		}
 		writeJSON(w, http.StatusOK, f.toJSON())
 	})
-	mux.HandleFunc("DELETE /_sim/faults", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("DELETE /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {
 		_ = p.faults.set(FaultOptions{})
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.HandleFunc("GET /_sim/ratelimits", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /_sim/ratelimits", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, rateLimitsToJSON(p.limiter.options()))
 	})
 	mux.HandleFunc("PUT /_sim/ratelimits", func(w http.ResponseWriter, r *http.Request) {
@@ -60,10 +60,10 @@ func (s *Server) registerPlatformControlRoutes(mux *http.ServeMux) {
 		}
 		writeJSON(w, http.StatusOK, rateLimitsToJSON(p.limiter.options()))
 	})
-	mux.HandleFunc("GET /_sim/stats", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /_sim/stats", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, p.stats.snapshot())
 	})
-	reset := func(w http.ResponseWriter, r *http.Request) {
+	reset := func(w http.ResponseWriter, _ *http.Request) {
 		p.stats.reset()
 		w.WriteHeader(http.StatusNoContent)
 	}

@@ -36,7 +36,7 @@ type dpopProof struct {
 // JWK and checks typ, htm, htu and iat. It returns "" or the
 // error_description to send.
 func parseDPoPProof(proof, method, url string, now time.Time) (dpopProof, string) {
-	sig, err := jose.ParseSigned(proof, dpopAlgs)
+	sig, err := jose.ParseSignedCompact(proof, dpopAlgs)
 	if err != nil || len(sig.Signatures) != 1 {
 		return dpopProof{}, "The DPoP proof JWT is malformed or uses an unsupported algorithm."
 	}

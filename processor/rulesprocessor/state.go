@@ -84,13 +84,6 @@ func (o *orgState) set(r *compiledRule, key string, on bool) {
 	rs[key] = o.gen
 }
 
-// remove forgets a deleted resource for every rule in rules.
-func (o *orgState) remove(rules []*compiledRule, key string) {
-	for _, r := range rules {
-		o.set(r, key, false)
-	}
-}
-
 // settle completes the current full sync once no snapshot arrived for quiet: entries not confirmed
 // during that sync (or after it) belong to resources that vanished and are dropped. It reports
 // whether a sync was settled now.

@@ -47,7 +47,7 @@ func minimumRequests(gt oktasim.GroundTruth) int {
 	}
 	n += ceil(len(principals), pageIAMAssignee) + len(principals)
 	n += len(simpleLists) - 4 + ceil(len(gt.IDs[resAuthorizationServer]), pageAuthServers) +
-		ceil(len(gt.IDs[resIdentityProvider]), pageIdPs) + ceil(len(gt.IDs[resTrustedOrigin]), pageOrigins) +
+		ceil(len(gt.IDs[resIdentityProvider]), pageIDPs) + ceil(len(gt.IDs[resTrustedOrigin]), pageOrigins) +
 		ceil(len(gt.IDs[resLogStream]), pageLogStreams)
 	n += len(singletons) + 1 // + /.well-known/okta-organization
 	return n

@@ -59,7 +59,7 @@ const (
 )
 
 // errNotJSONArray is returned when a System Log page is not a JSON array.
-var errNotJSONArray = errors.New("System Log page is not a JSON array")
+var errNotJSONArray = errors.New("system log page is not a JSON array")
 
 // systemLogBatch is a decoded System Log page (or event hook delivery): one plog.Logs with one
 // resource and one scope holding a record per LogEvent in source order, and the facts the

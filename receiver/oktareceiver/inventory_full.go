@@ -21,7 +21,7 @@ const (
 	pageAppUsers    = 500
 	pageAppGroups   = 200
 	pageAuthServers = 200
-	pageIdPs        = 200
+	pageIDPs        = 200
 	pageOrigins     = 200
 	pageLogStreams  = 200
 	pageIAMAssignee = 100
@@ -43,7 +43,7 @@ var simpleLists = map[string]string{
 	resApplication:         "/api/v1/apps?limit=" + itoa(pageApps),
 	resAuthenticator:       "/api/v1/authenticators",
 	resAuthorizationServer: "/api/v1/authorizationServers?limit=" + itoa(pageAuthServers),
-	resIdentityProvider:    "/api/v1/idps?limit=" + itoa(pageIdPs),
+	resIdentityProvider:    "/api/v1/idps?limit=" + itoa(pageIDPs),
 	resNetworkZone:         "/api/v1/zones",
 	resTrustedOrigin:       "/api/v1/trustedOrigins?limit=" + itoa(pageOrigins),
 	resAPIToken:            "/api/v1/api-tokens",

@@ -221,17 +221,6 @@ func (r *rateLimiter) update(s *bucketState, resp *http.Response) {
 	s.known, s.limit, s.remaining, s.reset = true, limit, remaining, reset
 }
 
-// resetIn is the time left until bucket b's known reset (0 when unknown).
-func (r *rateLimiter) resetIn(b metadata.AttributeOktaRateLimitBucket) time.Duration {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	s := r.state(b)
-	if s.reset.IsZero() {
-		return 0
-	}
-	return s.reset.Sub(r.now())
-}
-
 func statusClass(code int) metadata.AttributeOktaAPIStatusClass {
 	switch code / 100 {
 	case 1:

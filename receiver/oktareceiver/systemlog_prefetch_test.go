@@ -47,7 +47,7 @@ func TestSystemLogPrefetchesTheNextFullPageDuringDelivery(t *testing.T) {
 	cfg.SystemLog.PollInterval = time.Hour // only full pages may be followed (and prefetched)
 	store := newMapStorage()
 	overlapped := make(chan int, 3)
-	next := &hookConsumer{before: func(ctx context.Context, call int, ld plog.Logs) error {
+	next := &hookConsumer{before: func(ctx context.Context, call int, _ plog.Logs) error {
 		// The checkpoint holds exactly the pages accepted before this one.
 		cp, err := loadSystemLogCheckpoint(ctx, store)
 		if assert.NoError(t, err) {

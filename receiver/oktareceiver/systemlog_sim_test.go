@@ -88,10 +88,6 @@ func (s *testSim) persistedUUIDs(t *testing.T) []string {
 	return out.UUIDs
 }
 
-func (s *testSim) inject(t *testing.T, count int) {
-	s.control(t, http.MethodPost, "/_sim/events", map[string]any{"count": count}, nil)
-}
-
 func (s *testSim) setRate(t *testing.T, perSec float64) {
 	s.control(t, http.MethodPut, "/_sim/events/rate", map[string]any{"eventsPerSec": perSec}, nil)
 }

@@ -52,7 +52,7 @@ func parsePromText(r io.Reader) ([]promSample, error) {
 
 func parsePromLine(line string) (promSample, error) {
 	s := promSample{Labels: map[string]string{}}
-	rest := line
+	var rest string
 	if i := strings.IndexAny(line, "{ "); i >= 0 && line[i] == '{' {
 		s.Name = line[:i]
 		end := strings.LastIndex(line, "}")
