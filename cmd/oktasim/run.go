@@ -21,7 +21,7 @@ It serves, on a local address, what the receiver talks to in a real org:
   - authentication by SSWS API token, or OAuth 2.0 client credentials with a
     private_key_jwt assertion at POST /oauth2/v1/token (optionally DPoP-bound),
     with scopes checked per endpoint and Super Admin / Read-only Admin roles;
-  - Okta's rate limits (per-bucket windows, 50 %% per-client share, concurrency cap)
+  - Okta's rate limits (per-bucket windows, 50 % per-client share, concurrency cap)
     with X-Rate-Limit-* headers and 429 E0000047;
   - the System Log (/api/v1/logs, polling and bounded queries, late events)
     and event hook deliveries;
@@ -80,7 +80,7 @@ func newFlagSet(opts *oktasim.Options, cfg *config, output io.Writer) *flag.Flag
 	fs := flag.NewFlagSet("oktasim", flag.ContinueOnError)
 	fs.SetOutput(output)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), usageHead)
+		fmt.Fprint(fs.Output(), usageHead)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8989", "`host:port` to listen on (port 0 picks a free port)")

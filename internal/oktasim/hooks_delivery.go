@@ -83,7 +83,7 @@ func (m *hookManager) verify(ctx context.Context, h *eventHook) error {
 	if err != nil {
 		return fmt.Errorf("verification request: %w", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err != nil {
 		return fmt.Errorf("verification response: %w", err)

@@ -99,7 +99,7 @@ func newPlatformHarness(t testing.TB, opts PlatformOptions) *platformHarness {
 			{"id": "00gharnessgroup00002", "type": "OKTA_GROUP", "profile": map[string]string{"name": "Engineering"}},
 		})
 	})
-	mux.HandleFunc("/.well-known/okta-organization", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/.well-known/okta-organization", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"pipeline": "idx"})
 	})
 	h.srv = httptest.NewServer(p.wrap(mux))

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -143,6 +144,9 @@ func coerceParam(typ string, v any) (any, error) {
 		case int64:
 			return int(n), nil
 		case uint64:
+			if n > math.MaxInt {
+				return nil, fmt.Errorf("want an integer, got %d (out of range)", n)
+			}
 			return int(n), nil
 		case float64:
 			if n != float64(int(n)) {

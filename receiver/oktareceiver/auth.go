@@ -170,7 +170,7 @@ func (s *oauthTokenSource) fetch(ctx context.Context) (string, time.Time, error)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("oauth token request: %w", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("oauth token response: %w", err)

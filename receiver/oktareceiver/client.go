@@ -189,7 +189,7 @@ func (c *oktaClient) do(ctx context.Context, u *url.URL) (*apiPage, *http.Respon
 	if err != nil {
 		return nil, nil, fmt.Errorf("GET %s: %w", u.EscapedPath(), scrubURLError(err))
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := readBody(io.LimitReader(resp.Body, maxBodyBytes+1), resp.ContentLength)
 	if err != nil {
 		return nil, resp, fmt.Errorf("GET %s: read body: %w", u.EscapedPath(), err)

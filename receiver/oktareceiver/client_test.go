@@ -87,7 +87,7 @@ func TestClientRefusesForeignLink(t *testing.T) {
 }
 
 func TestClientErrorsNeverContainToken(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Okta-Request-Id", "req-1")
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = fmt.Fprintf(w, `{"errorCode":"E0000011","errorSummary":"Invalid token provided"}`)

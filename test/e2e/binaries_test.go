@@ -58,17 +58,3 @@ func goBuild(out, pkg string) error {
 	}
 	return nil
 }
-
-// sharedDir returns ../shared beside the repository, which CI always has.
-// Outside CI (a user's clone without it) the test is skipped with a plain message.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(repoRoot, "..", "shared")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("../shared not found beside the repository: CI must provide it (%v)", err)
-		}
-		t.Skipf("../shared not found beside the repository: this test needs the project's shared folder (%v)", err)
-	}
-	return dir
-}

@@ -161,7 +161,7 @@ func TestSecurityForeignNextLinkRefused(t *testing.T) {
 	logsNext := foreignPort.url + "/api/v1/logs?after=y"
 	org := startSecurityFakeOrg(t, map[string]http.HandlerFunc{
 		"/api/v1/users": oneUserPage(usersNext),
-		"/api/v1/logs": func(w http.ResponseWriter, r *http.Request) {
+		"/api/v1/logs": func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Add("Link", fmt.Sprintf(`<%s>; rel="next"`, logsNext))
 			_, _ = w.Write([]byte("[]"))
 		},

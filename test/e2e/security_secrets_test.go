@@ -103,7 +103,7 @@ type leakAuth struct {
 func TestSecuritySecretsNeverLeak(t *testing.T) {
 	t.Run("api_token", func(t *testing.T) {
 		token := distinctiveSecret(t, "ssws-e2e-")
-		runLeakScenario(t, []string{"--token", token}, func(_ *testing.T, dir string) leakAuth {
+		runLeakScenario(t, []string{"--token", token}, func(_ *testing.T, _ string) leakAuth {
 			return leakAuth{
 				block:   "    api_token: ${env:OKTA_API_TOKEN}",
 				env:     []string{"OKTA_API_TOKEN=" + token},
