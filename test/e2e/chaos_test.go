@@ -53,29 +53,7 @@ processors:
       log_record:
         - 'attributes["okta.record.kind"] != "inventory"'
 exporters:
-  otlp_http/sink:
-    logs_endpoint: {{SINK}}/v1/logs
-    encoding: proto
-    compression: none
-    timeout: 30s
-    retry_on_failure:
-      enabled: true
-      initial_interval: 100ms
-      max_interval: 1s
-      max_elapsed_time: 0
-    sending_queue:
-      enabled: true
-      storage: file_storage/queue
-      sizer: requests
-      queue_size: 1000
-      block_on_overflow: true
-      num_consumers: 4
-      batch:
-        sizer: items
-        flush_timeout: 200ms
-        min_size: 2000
-        max_size: 5000
-  file/inventory:
+` + durableSinkExporter + `  file/inventory:
     path: {{FILE}}
     flush_interval: 100ms
 service:
@@ -153,7 +131,7 @@ func TestChaos(t *testing.T) {
 	health := freePort(t)
 	vars := map[string]string{
 		"DIR": dir, "SIM": sim.url, "SINK": ledger.url, "HEALTH": strconv.Itoa(health),
-		"FILE": filepath.Join(dir, "inventory-chaos.jsonl"),
+		"FILE": filepath.Join(dir, "inventory-chaos.jsonl"), "FLUSH": "200ms", "MINBATCH": "2000",
 	}
 	coll := newRestartableCollector(t, dir, render(chaosConfig, vars), health)
 	coll.onKill = ledger.noteKill

@@ -45,7 +45,22 @@ receivers:
       max_backoff: 2s
 {{HOOKS}}
 exporters:
-  otlp_http/sink:
+` + durableSinkExporter + `service:
+  extensions: [file_storage/okta, file_storage/queue, health_check]
+  telemetry:
+{{TELEMETRY}}
+  pipelines:
+    logs:
+      receivers: [okta]
+      exporters: [otlp_http/sink]
+`
+
+// telemetryOff turns the collector's own metrics off.
+// durableSinkExporter is the production-shaped exporter every durable test
+// pipeline uses: otlp_http to the test sink with retries that never give up and
+// a persistent sending_queue on file_storage/queue, batching in the exporter.
+// {{FLUSH}} and {{MINBATCH}} tune its batching.
+const durableSinkExporter = `  otlp_http/sink:
     logs_endpoint: {{SINK}}/v1/logs
     encoding: proto
     compression: none
@@ -67,17 +82,8 @@ exporters:
         flush_timeout: {{FLUSH}}
         min_size: {{MINBATCH}}
         max_size: 5000
-service:
-  extensions: [file_storage/okta, file_storage/queue, health_check]
-  telemetry:
-{{TELEMETRY}}
-  pipelines:
-    logs:
-      receivers: [okta]
-      exporters: [otlp_http/sink]
 `
 
-// telemetryOff turns the collector's own metrics off.
 const telemetryOff = `    metrics:
       level: none`
 
