@@ -68,10 +68,10 @@ var errNotJSONArray = errors.New("system log page is not a JSON array")
 type systemLogBatch struct {
 	logs  plog.Logs
 	facts []systemLogFacts
-	// summaries, when not nil, are systemLogSummaries of the records computed ahead of the
-	// delivery (summaries[i] describes record i), so that the poller builds them while the
+	// refs, when not nil, are the systemLogEventRefs of the records computed ahead of the
+	// delivery (refs[i] describes record i), so that the poller builds them while the
 	// previous page is being delivered; nil: deliver computes them.
-	summaries []map[string]any
+	refs []systemLogEventRef
 }
 
 // systemLogFacts are the fields of one LogEvent that dedupe, checkpoint and stats need.
@@ -112,14 +112,14 @@ func (b *systemLogBatch) keepOnly(keep []bool) {
 		}
 	}
 	b.facts = facts
-	if b.summaries != nil {
-		summaries := b.summaries[:0]
-		for i, sum := range b.summaries {
+	if b.refs != nil {
+		refs := b.refs[:0]
+		for i, ref := range b.refs {
 			if keep[i] {
-				summaries = append(summaries, sum)
+				refs = append(refs, ref)
 			}
 		}
-		b.summaries = summaries
+		b.refs = refs
 	}
 }
 

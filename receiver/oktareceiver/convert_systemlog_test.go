@@ -322,25 +322,41 @@ func normalizeNumbers(v any) any {
 	}
 }
 
-// TestSystemLogSummariesFeedInventoryRefresh: what onEvents receives holds the fields the
-// inventory's event-driven refresh reads (eventType, target ids and types, actor id), with
-// the body's values.
-func TestSystemLogSummariesFeedInventoryRefresh(t *testing.T) {
+// TestSystemLogEventRefsFeedInventoryRefresh: what onEvents receives holds the fields the
+// inventory's event-driven refresh reads (uuid, eventType, target types and ids, actor id),
+// with the body's values.
+func TestSystemLogEventRefsFeedInventoryRefresh(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("testdata", "systemlog", "events", "membership-add.json"))
 	require.NoError(t, err)
 	batch, err := decodeSystemLogPage(append(append([]byte("["), raw...), ']'), testObserved)
 	require.NoError(t, err)
-	summaries := systemLogSummaries(batch.records())
-	require.Len(t, summaries, 1)
+	refs := systemLogEventRefs(batch.records())
+	require.Len(t, refs, 1)
 	body := batch.records().At(0).Body().Map().AsRaw()
-	for _, k := range systemLogSummaryFields {
-		assert.Equal(t, body[k], summaries[0][k], k)
+	assert.Equal(t, body["uuid"], refs[0].uuid)
+	assert.Equal(t, body["eventType"], refs[0].eventType)
+	assert.Equal(t, body["actor"].(map[string]any)["id"], refs[0].actorID)
+	var want []eventTarget
+	for _, tg := range body["target"].([]any) {
+		m := tg.(map[string]any)
+		want = append(want, eventTarget{typ: m["type"].(string), id: m["id"].(string)})
 	}
-	assert.NotContains(t, summaries[0], "client", "only the summary fields")
+	assert.Equal(t, want, refs[0].targets)
 
-	tasks := refetchTasksFor(summaries[0], triggerSystemLog)
+	tasks := refetchTasksFor(refs[0], triggerSystemLog)
 	require.NotEmpty(t, tasks)
 	assert.Equal(t, resGroupMembership, tasks[0].typ)
 	assert.Equal(t, "00uTestMember00003x7", tasks[0].id)
 	assert.Equal(t, "00gTestGroup000004x7", tasks[0].groupID)
+}
+
+// TestSystemLogEventRefsSkipUnrelatedEvents: an event type that cannot name an inventory
+// object (a sign-in) carries its uuid and eventType only.
+func TestSystemLogEventRefsSkipUnrelatedEvents(t *testing.T) {
+	page := `[{"uuid":"u-1","eventType":"user.session.start","actor":{"id":"00u1","type":"User"},"target":[{"id":"00u1","type":"User"}]}]`
+	batch, err := decodeSystemLogPage([]byte(page), testObserved)
+	require.NoError(t, err)
+	refs := systemLogEventRefs(batch.records())
+	assert.Equal(t, []systemLogEventRef{{uuid: "u-1", eventType: "user.session.start"}}, refs)
+	assert.Empty(t, refetchTasksFor(refs[0], triggerSystemLog))
 }

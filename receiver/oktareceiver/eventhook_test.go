@@ -32,7 +32,7 @@ type eventsRecorder struct {
 	events   int
 }
 
-func (r *eventsRecorder) onEvents(_ context.Context, trigger string, events []map[string]any) {
+func (r *eventsRecorder) onEvents(_ context.Context, trigger string, events []systemLogEventRef) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.triggers = append(r.triggers, trigger)

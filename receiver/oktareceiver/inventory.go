@@ -48,6 +48,7 @@ type inventory struct {
 	engine     string // "oie", "classic" or "" (unknown)
 	orgID      string
 	watermarks map[string]time.Time // incremental watermarks per type
+	listedAt   map[string]time.Time // start of the last complete listing per type (full sync)
 	reported   map[string]bool      // types whose skip was reported (403, unsupported)
 	errs       map[string]int64     // failed or skipped listings per type
 	durations  map[string]float64   // last sync duration per kind, seconds
@@ -56,6 +57,7 @@ type inventory struct {
 
 	refetch        *refetchQueue
 	refetchDropped atomic.Int64
+	refetchSkipped atomic.Int64 // tasks the last full listing already covered (refetchNeeded)
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -66,6 +68,7 @@ func newInventory(p inventoryParams) *inventory {
 		p:          p,
 		state:      newInventoryState(),
 		watermarks: map[string]time.Time{},
+		listedAt:   map[string]time.Time{},
 		reported:   map[string]bool{},
 		errs:       map[string]int64{},
 		durations:  map[string]float64{},
@@ -248,12 +251,13 @@ type inventoryStats struct {
 	errors         map[string]int64
 	durations      map[string]float64
 	refetchDropped int64
+	refetchSkipped int64
 }
 
 func (inv *inventory) stats() inventoryStats {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
-	st := inventoryStats{errors: map[string]int64{}, durations: map[string]float64{}, refetchDropped: inv.refetchDropped.Load()}
+	st := inventoryStats{errors: map[string]int64{}, durations: map[string]float64{}, refetchDropped: inv.refetchDropped.Load(), refetchSkipped: inv.refetchSkipped.Load()}
 	for k, v := range inv.errs {
 		st.errors[k] = v
 	}

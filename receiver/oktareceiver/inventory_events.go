@@ -4,90 +4,15 @@ import (
 	"context"
 	"net/url"
 	"strings"
-	"sync"
+	"time"
 
 	"go.uber.org/zap"
 )
 
-// refetchQueueSize bounds the pending event-driven refetches; when full, the oldest is
-// dropped (and counted): the next full sync repairs whatever a dropped refetch missed.
-const refetchQueueSize = 10000
-
-// refetchTask names one object (or one parent's child list) to read again.
-type refetchTask struct {
-	typ     string // resource type
-	id      string // object id, or parent id for child lists
-	trigger string // system_log or event_hook
-	// children: refetch the list of typ under parent id (factors of a user, rules of a policy).
-	children bool
-	// memberOf/memberRemoved: group membership events carry the answer themselves.
-	groupID       string
-	memberRemoved bool
-}
-
-func (t refetchTask) key() string {
-	return t.typ + "|" + t.id + "|" + t.groupID
-}
-
-// refetchQueue is a bounded FIFO with drop-oldest and de-duplication of pending tasks.
-type refetchQueue struct {
-	mu      sync.Mutex
-	items   []refetchTask
-	pending map[string]bool
-	size    int
-	closed  bool
-	signal  chan struct{}
-}
-
-func newRefetchQueue(size int) *refetchQueue {
-	return &refetchQueue{pending: map[string]bool{}, size: size, signal: make(chan struct{}, 1)}
-}
-
-// push adds t; it never blocks. It returns the number of tasks dropped (0 or 1).
-func (q *refetchQueue) push(t refetchTask) int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed || q.pending[t.key()] {
-		return 0
-	}
-	dropped := 0
-	if len(q.items) >= q.size {
-		delete(q.pending, q.items[0].key())
-		q.items = q.items[1:]
-		dropped = 1
-	}
-	q.items = append(q.items, t)
-	q.pending[t.key()] = true
-	select {
-	case q.signal <- struct{}{}:
-	default:
-	}
-	return dropped
-}
-
-// pop returns the oldest task, or false when empty.
-func (q *refetchQueue) pop() (refetchTask, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if len(q.items) == 0 {
-		return refetchTask{}, false
-	}
-	t := q.items[0]
-	q.items = q.items[1:]
-	delete(q.pending, t.key())
-	return t, true
-}
-
-func (q *refetchQueue) close() {
-	q.mu.Lock()
-	q.closed = true
-	q.mu.Unlock()
-}
-
 // handleEvents is called with every batch of System Log events the poller or the event
 // hook delivered. Events that name an inventory object queue a refetch of it; it never
 // blocks and never calls Okta itself.
-func (inv *inventory) handleEvents(_ context.Context, trigger string, events []map[string]any) {
+func (inv *inventory) handleEvents(_ context.Context, trigger string, events []systemLogEventRef) {
 	for _, ev := range events {
 		for _, t := range refetchTasksFor(ev, trigger) {
 			if !inv.enabled(t.typ) {
@@ -100,71 +25,30 @@ func (inv *inventory) handleEvents(_ context.Context, trigger string, events []m
 	}
 }
 
-// refetchTasksFor maps one System Log event to the refetches it calls for.
-func refetchTasksFor(ev map[string]any, trigger string) []refetchTask {
-	eventType, _ := ev["eventType"].(string)
-	targets := eventTargets(ev)
-	var out []refetchTask
-	add := func(typ, id string, children bool) {
-		if id != "" {
-			out = append(out, refetchTask{typ: typ, id: id, trigger: trigger, children: children})
-		}
-	}
-	switch {
-	case strings.HasPrefix(eventType, "group.user_membership."):
-		group, user := targets["UserGroup"], targets["User"]
-		if group != "" && user != "" {
-			out = append(out, refetchTask{typ: resGroupMembership, id: user, groupID: group, trigger: trigger,
-				memberRemoved: strings.HasSuffix(eventType, ".remove")})
-		}
-		add(resGroup, group, false)
-	case strings.HasPrefix(eventType, "user.mfa.factor."):
-		add(resUserFactor, targets["User"], true)
-		if targets["User"] == "" {
-			add(resUserFactor, actorID(ev), true)
-		}
-	case strings.HasPrefix(eventType, "user.lifecycle."), strings.HasPrefix(eventType, "user.account."):
-		add(resUser, targets["User"], false)
-	case strings.HasPrefix(eventType, "group.lifecycle."), strings.HasPrefix(eventType, "group.profile."):
-		add(resGroup, targets["UserGroup"], false)
-	case strings.HasPrefix(eventType, "application.user_membership."):
-		add(resApplicationUser, targets["AppInstance"], true)
-	case strings.HasPrefix(eventType, "application."):
-		add(resApplication, targets["AppInstance"], false)
-	case strings.HasPrefix(eventType, "policy.rule."):
-		add(resPolicyRule, targets["PolicyEntity"], true)
-	case strings.HasPrefix(eventType, "policy."):
-		add(resPolicy, targets["PolicyEntity"], false)
-	case strings.HasPrefix(eventType, "zone."):
-		add(resNetworkZone, targets["NetworkZone"], false)
-	case strings.HasPrefix(eventType, "system.api_token."):
-		add(resAPIToken, targets["Token"], false)
-	}
-	return out
+// refetchSkew is how far before a type's last complete listing an event may have been
+// published and still call for a refetch: it covers clock skew between Okta and this host
+// and Okta's read-after-write lag.
+const refetchSkew = 2 * time.Minute
+
+// noteListed records that a complete listing of typ started at start succeeded.
+func (inv *inventory) noteListed(typ string, start time.Time) {
+	inv.mu.Lock()
+	inv.listedAt[typ] = start
+	inv.mu.Unlock()
 }
 
-// eventTargets returns target type -> id of an event (the first of each type).
-func eventTargets(ev map[string]any) map[string]string {
-	out := map[string]string{}
-	list, _ := ev["target"].([]any)
-	for _, t := range list {
-		m, ok := t.(map[string]any)
-		if !ok {
-			continue
-		}
-		typ, _ := m["type"].(string)
-		id, _ := m["id"].(string)
-		if typ != "" && id != "" && out[typ] == "" {
-			out[typ] = id
-		}
+// refetchNeeded reports whether t can see something the last complete listing of its type
+// did not: always, unless every event behind t was published (refetchSkew) before that
+// listing started. It keeps a System Log backfill after a restart, whose events the first
+// full sync already reflects, from spending the rate limit on thousands of refetches.
+func (inv *inventory) refetchNeeded(t refetchTask) bool {
+	if t.published.IsZero() {
+		return true
 	}
-	return out
-}
-
-func actorID(ev map[string]any) string {
-	a, _ := ev["actor"].(map[string]any)
-	id, _ := a["id"].(string)
-	return id
+	inv.mu.Lock()
+	listed, ok := inv.listedAt[t.typ]
+	inv.mu.Unlock()
+	return !ok || t.published.After(listed.Add(-refetchSkew))
 }
 
 // refetchLoop works off the refetch queue until ctx ends.
@@ -175,16 +59,26 @@ func (inv *inventory) refetchLoop(ctx context.Context) {
 			return
 		case <-inv.refetch.signal:
 		}
-		emit := inv.newEmitter()
-		for ctx.Err() == nil {
-			t, ok := inv.refetch.pop()
-			if !ok {
-				break
-			}
-			inv.refetchOne(ctx, emit, t)
-		}
-		emit.flush(ctx)
+		inv.drainRefetchQueue(ctx)
 	}
+}
+
+// drainRefetchQueue works off the queued refetches until the queue is empty or ctx ends,
+// then flushes the change records.
+func (inv *inventory) drainRefetchQueue(ctx context.Context) {
+	emit := inv.newEmitter()
+	for ctx.Err() == nil {
+		t, ok := inv.refetch.pop()
+		if !ok {
+			break
+		}
+		if !inv.refetchNeeded(t) {
+			inv.refetchSkipped.Add(1)
+			continue
+		}
+		inv.refetchOne(ctx, emit, t)
+	}
+	emit.flush(ctx)
 }
 
 // singlePaths are the by-id endpoints of the types an event can name.

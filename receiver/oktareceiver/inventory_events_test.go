@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -11,21 +12,8 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 )
 
-func userEvent(eventType, userID string) map[string]any {
-	return map[string]any{"eventType": eventType, "target": []any{map[string]any{"type": "User", "id": userID}}}
-}
-
-// drainRefetch works off the refetch queue synchronously.
-func drainRefetch(inv *inventory) {
-	emit := inv.newEmitter()
-	for {
-		t, ok := inv.refetch.pop()
-		if !ok {
-			break
-		}
-		inv.refetchOne(context.Background(), emit, t)
-	}
-	emit.flush(context.Background())
+func userEvent(eventType, userID string) systemLogEventRef {
+	return systemLogEventRef{eventType: eventType, targets: []eventTarget{{typ: "User", id: userID}}}
 }
 
 // TestHandleEventsRefetchesNamedObjects: a System Log event naming a user makes the
@@ -43,12 +31,12 @@ func TestHandleEventsRefetchesNamedObjects(t *testing.T) {
 	simControl(t, http.MethodDelete, url+"/_sim/resources/user/"+deleted, nil)
 	sink.Reset()
 
-	inv.handleEvents(context.Background(), triggerSystemLog, []map[string]any{
+	inv.handleEvents(context.Background(), triggerSystemLog, []systemLogEventRef{
 		userEvent("user.account.update_profile", updated),
 		userEvent("user.lifecycle.delete.completed", deleted),
 		userEvent("user.session.start", ids[2]), // names a user but changes nothing: ignored
 	})
-	drainRefetch(inv)
+	inv.drainRefetchQueue(context.Background())
 	recs := records(sink)
 	upd := changesOf(recs, resUser, changeUpdated)
 	require.Len(t, upd, 1)
@@ -73,4 +61,42 @@ func TestRefetchQueueDropsOldest(t *testing.T) {
 	_, more := q.pop()
 	assert.Equal(t, []string{"b", "c"}, []string{first.id, second.id})
 	assert.False(t, more)
+}
+
+// TestRefetchSkipsEventsTheFullSyncAlreadySaw: an event published well before the last full
+// listing of its type is not refetched (counted as skipped); a newer one is.
+func TestRefetchSkipsEventsTheFullSyncAlreadySaw(t *testing.T) {
+	srv, url := startInvSim(t, nil)
+	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, nil)
+	inv.fullSync(context.Background())
+	ids := srv.GroundTruth().IDs[resUser]
+	for _, id := range ids[:2] {
+		simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+id, map[string]any{"profile": map[string]any{"department": "Audit"}})
+	}
+	sink.Reset()
+
+	old := userEvent("user.account.update_profile", ids[0])
+	old.published = time.Now().Add(-time.Hour)
+	fresh := userEvent("user.account.update_profile", ids[1])
+	fresh.published = time.Now()
+	inv.handleEvents(context.Background(), triggerSystemLog, []systemLogEventRef{old, fresh})
+	inv.drainRefetchQueue(context.Background())
+	upd := changesOf(records(sink), resUser, changeUpdated)
+	require.Len(t, upd, 1)
+	assert.Equal(t, ids[1], upd[0].id, "only the event newer than the full sync is refetched")
+	assert.Equal(t, int64(1), inv.refetchSkipped.Load())
+}
+
+// TestRefetchQueueMergeKeepsNewestPublished: a task merged into a pending one carries the
+// newest published time of the two, so a recent event is never skipped because an older
+// one queued the same object first.
+func TestRefetchQueueMergeKeepsNewestPublished(t *testing.T) {
+	q := newRefetchQueue(10)
+	older, newer := time.Now().Add(-time.Hour), time.Now()
+	q.push(refetchTask{typ: resUser, id: "a", published: older})
+	q.push(refetchTask{typ: resUser, id: "a", published: newer})
+	q.push(refetchTask{typ: resUser, id: "a", published: older})
+	got, ok := q.pop()
+	require.True(t, ok)
+	assert.True(t, got.published.Equal(newer))
 }

@@ -131,6 +131,7 @@ func (inv *inventory) fullSync(ctx context.Context) {
 			inv.noteTypeError(typ, err)
 		} else {
 			inv.noteTypeOK(typ)
+			inv.noteListed(typ, typeStart)
 		}
 		if typ == resUser || typ == resGroup {
 			inv.setWatermark(typ, typeStart)

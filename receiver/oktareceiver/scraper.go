@@ -142,6 +142,9 @@ func (s *metricsScraper) recordInventory(now pcommon.Timestamp, inv *inventory) 
 	if m.OktaInventoryRefetchDropped.Enabled {
 		s.mb.RecordOktaInventoryRefetchDroppedDataPoint(now, stats.refetchDropped)
 	}
+	if m.OktaInventoryRefetchSkipped.Enabled {
+		s.mb.RecordOktaInventoryRefetchSkippedDataPoint(now, stats.refetchSkipped)
+	}
 }
 
 func (s *metricsScraper) recordRateLimits(now pcommon.Timestamp, c *oktaClient) {

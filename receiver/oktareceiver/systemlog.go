@@ -39,13 +39,11 @@ type systemLogParams struct {
 	// resource fills the resource attributes (okta.org.url, okta.org.id when known) of each batch.
 	resource func(pcommon.Resource)
 	// onEvents is told about every batch the consumer accepted (trigger "system_log" or
-	// "event_hook"), after de-duplication. Each event is a summary of the LogEvent: the
-	// top-level fields listed in systemLogSummaryFields (uuid, published, eventType, severity,
-	// displayMessage, actor, target, outcome, transaction) with their whole JSON value (objects
-	// map[string]any, arrays []any, integers int64, other numbers float64); the full event is
-	// the record's Body. Treat them as read-only; ctx may end right after the call (the hook's
-	// request context). It must not block: queue and return.
-	onEvents func(ctx context.Context, trigger string, events []map[string]any)
+	// "event_hook"), after de-duplication: one systemLogEventRef per delivered event, in
+	// order (the full event is the record's Body). The refs share memory with the page: copy
+	// what is kept. ctx may end right after the call (the hook's request context). It must
+	// not block: queue and return.
+	onEvents func(ctx context.Context, trigger string, events []systemLogEventRef)
 	// shared is the dedupe window, checkpoint and counters common to the poller and the hook
 	// endpoint; create it once with newSystemLogShared(&cfg.SystemLog). nil: the constructor makes one.
 	shared *systemLogShared

@@ -28,8 +28,8 @@ func (p *systemLogPoller) fetchSystemLogPage(ctx context.Context, url string) sy
 		return systemLogPage{err: &invalidPageError{err: err}}
 	}
 	if p.params.onEvents != nil {
-		// Built here, in parallel with the delivery of the previous page (systemLogBatch.summaries).
-		events.summaries = systemLogSummaries(events.records())
+		// Built here, in parallel with the delivery of the previous page (systemLogBatch.refs).
+		events.refs = systemLogEventRefs(events.records())
 	}
 	return systemLogPage{
 		events: events,

@@ -156,16 +156,16 @@ func TestSystemLogShutdownDuringDeliveryStopsThePrefetch(t *testing.T) {
 	// goleak (TestMain) checks that the prefetch goroutine ended.
 }
 
-func TestPrecomputedSummariesFollowDedupe(t *testing.T) {
+func TestPrecomputedEventRefsFollowDedupe(t *testing.T) {
 	cfg := NewFactory().CreateDefaultConfig().(*Config)
 	cfg.ClientConfig.Endpoint = "https://a.example.org"
 	sink := new(consumertest.LogsSink)
 	var got []string
 	params := systemLogParams{
 		cfg: cfg, settings: receivertest.NewNopSettings(metadata.Type), storage: newMapStorage(), next: sink,
-		onEvents: func(_ context.Context, _ string, events []map[string]any) {
+		onEvents: func(_ context.Context, _ string, events []systemLogEventRef) {
 			for _, ev := range events {
-				got = append(got, ev["uuid"].(string))
+				got = append(got, ev.uuid)
 			}
 		},
 	}
@@ -174,7 +174,7 @@ func TestPrecomputedSummariesFollowDedupe(t *testing.T) {
 	batch, err := decodeSystemLogPage(readTestdata(t, "page.json"), time.Now())
 	require.NoError(t, err)
 	require.Equal(t, 3, batch.len())
-	batch.summaries = systemLogSummaries(batch.records())
+	batch.refs = systemLogEventRefs(batch.records())
 	sh.window.add(batch.facts[1].uuid) // the middle event was delivered before (by the hook)
 	want := []string{batch.facts[0].uuid, batch.facts[2].uuid}
 
@@ -182,5 +182,5 @@ func TestPrecomputedSummariesFollowDedupe(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, res.duplicates)
 	assert.Equal(t, want, deliveredUUIDs(sink.AllLogs()))
-	assert.Equal(t, want, got, "onEvents gets the summaries of exactly the delivered records")
+	assert.Equal(t, want, got, "onEvents gets the refs of exactly the delivered records")
 }

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
@@ -128,11 +126,11 @@ func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigge
 	}
 	fresh := batch.facts
 	// The consumer owns the records once called: take what onEvents needs first.
-	var summaries []map[string]any
+	var refs []systemLogEventRef
 	if len(fresh) > 0 && p.onEvents != nil {
-		summaries = batch.summaries
-		if summaries == nil {
-			summaries = systemLogSummaries(batch.records())
+		refs = batch.refs
+		if refs == nil {
+			refs = systemLogEventRefs(batch.records())
 		}
 	}
 	if len(fresh) > 0 {
@@ -186,55 +184,10 @@ func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigge
 	if saveErr != nil {
 		s.countError(errKindCheckpoint)
 	}
-	if summaries != nil {
-		p.onEvents(ctx, trigger, summaries)
+	if refs != nil {
+		p.onEvents(ctx, trigger, refs)
 	}
 	return res, nil
-}
-
-// systemLogSummaryFields are the top-level LogEvent fields passed to onEvents.
-var systemLogSummaryFields = []string{
-	"uuid", "published", "eventType", "severity", "displayMessage", "actor", "target", "outcome", "transaction",
-}
-
-// systemLogSummaries returns, per record, the systemLogSummaryFields of its body as plain Go
-// values (what the inventory's event-driven refresh reads). Strings are copied so that a
-// summary kept in a queue does not pin the whole page's text.
-func systemLogSummaries(records plog.LogRecordSlice) []map[string]any {
-	out := make([]map[string]any, records.Len())
-	for i := range out {
-		body := records.At(i).Body().Map()
-		ev := make(map[string]any, len(systemLogSummaryFields))
-		for _, k := range systemLogSummaryFields {
-			if v, ok := body.Get(k); ok {
-				ev[k] = detachedRaw(v)
-			}
-		}
-		out[i] = ev
-	}
-	return out
-}
-
-// detachedRaw is Value.AsRaw with every string (and key) copied.
-func detachedRaw(v pcommon.Value) any {
-	switch v.Type() {
-	case pcommon.ValueTypeStr:
-		return strings.Clone(v.Str())
-	case pcommon.ValueTypeMap:
-		out := make(map[string]any, v.Map().Len())
-		for k, item := range v.Map().All() {
-			out[strings.Clone(k)] = detachedRaw(item)
-		}
-		return out
-	case pcommon.ValueTypeSlice:
-		out := make([]any, v.Slice().Len())
-		for i := range out {
-			out[i] = detachedRaw(v.Slice().At(i))
-		}
-		return out
-	default:
-		return v.AsRaw()
-	}
 }
 
 // consumeError is a rejection by the downstream consumer: nothing was marked or saved.

@@ -122,7 +122,7 @@ func startPoller(t *testing.T, cfg *Config, next consumer.Logs, store storage.Cl
 }
 
 func startPollerWith(t *testing.T, cfg *Config, next consumer.Logs, store storage.Client,
-	onEvents func(context.Context, string, []map[string]any),
+	onEvents func(context.Context, string, []systemLogEventRef),
 ) *pollerRun {
 	t.Helper()
 	require.NoError(t, cfg.SystemLog.Validate())

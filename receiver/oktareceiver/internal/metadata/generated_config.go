@@ -583,6 +583,26 @@ func (ms *OktaInventoryRefetchDroppedMetricConfig) Unmarshal(parser *confmap.Con
 	return nil
 }
 
+// OktaInventoryRefetchSkippedMetricConfig provides config for the okta.inventory.refetch.skipped metric.
+type OktaInventoryRefetchSkippedMetricConfig struct {
+	Enabled          bool `mapstructure:"enabled"`
+	enabledSetByUser bool
+}
+
+func (ms *OktaInventoryRefetchSkippedMetricConfig) Unmarshal(parser *confmap.Conf) error {
+	if parser == nil {
+		return nil
+	}
+
+	err := parser.Unmarshal(ms)
+	if err != nil {
+		return err
+	}
+
+	ms.enabledSetByUser = parser.IsSet("enabled")
+	return nil
+}
+
 // OktaInventorySyncDurationMetricAttributeKey specifies the key of an attribute for the okta.inventory.sync.duration metric.
 type OktaInventorySyncDurationMetricAttributeKey string
 
@@ -1073,6 +1093,7 @@ type MetricsConfig struct {
 	OktaInventoryErrors         OktaInventoryErrorsMetricConfig         `mapstructure:"okta.inventory.errors"`
 	OktaInventoryObjects        OktaInventoryObjectsMetricConfig        `mapstructure:"okta.inventory.objects"`
 	OktaInventoryRefetchDropped OktaInventoryRefetchDroppedMetricConfig `mapstructure:"okta.inventory.refetch.dropped"`
+	OktaInventoryRefetchSkipped OktaInventoryRefetchSkippedMetricConfig `mapstructure:"okta.inventory.refetch.skipped"`
 	OktaInventorySyncDuration   OktaInventorySyncDurationMetricConfig   `mapstructure:"okta.inventory.sync.duration"`
 	OktaPolicies                OktaPoliciesMetricConfig                `mapstructure:"okta.policies"`
 	OktaPolicyRules             OktaPolicyRulesMetricConfig             `mapstructure:"okta.policy.rules"`
@@ -1147,6 +1168,9 @@ func DefaultMetricsConfig() MetricsConfig {
 			EnabledAttributes:   []OktaInventoryObjectsMetricAttributeKey{OktaInventoryObjectsMetricAttributeKeyOktaResourceType},
 		},
 		OktaInventoryRefetchDropped: OktaInventoryRefetchDroppedMetricConfig{
+			Enabled: true,
+		},
+		OktaInventoryRefetchSkipped: OktaInventoryRefetchSkippedMetricConfig{
 			Enabled: true,
 		},
 		OktaInventorySyncDuration: OktaInventorySyncDurationMetricConfig{

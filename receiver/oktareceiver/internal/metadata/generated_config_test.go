@@ -87,6 +87,9 @@ func TestMetricsBuilderConfig(t *testing.T) {
 					OktaInventoryRefetchDropped: OktaInventoryRefetchDroppedMetricConfig{
 						Enabled: true,
 					},
+					OktaInventoryRefetchSkipped: OktaInventoryRefetchSkippedMetricConfig{
+						Enabled: true,
+					},
 					OktaInventorySyncDuration: OktaInventorySyncDurationMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategyAvg,
@@ -210,6 +213,9 @@ func TestMetricsBuilderConfig(t *testing.T) {
 					OktaInventoryRefetchDropped: OktaInventoryRefetchDroppedMetricConfig{
 						Enabled: false,
 					},
+					OktaInventoryRefetchSkipped: OktaInventoryRefetchSkippedMetricConfig{
+						Enabled: false,
+					},
 					OktaInventorySyncDuration: OktaInventorySyncDurationMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategyAvg,
@@ -272,7 +278,7 @@ func TestMetricsBuilderConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := loadMetricsBuilderConfig(t, tt.name)
-			diff := cmp.Diff(tt.want, cfg, cmpopts.IgnoreUnexported(OktaAdminAssignmentsMetricConfig{}, OktaAPIRequestsMetricConfig{}, OktaApplicationGroupsMetricConfig{}, OktaApplicationUsersMetricConfig{}, OktaApplicationsMetricConfig{}, OktaEventHookEventsMetricConfig{}, OktaFactorsMetricConfig{}, OktaGroupMembersMetricConfig{}, OktaGroupRulesMetricConfig{}, OktaGroupsMetricConfig{}, OktaInventoryErrorsMetricConfig{}, OktaInventoryObjectsMetricConfig{}, OktaInventoryRefetchDroppedMetricConfig{}, OktaInventorySyncDurationMetricConfig{}, OktaPoliciesMetricConfig{}, OktaPolicyRulesMetricConfig{}, OktaRateLimitLimitMetricConfig{}, OktaRateLimitRemainingMetricConfig{}, OktaRateLimitThrottledMetricConfig{}, OktaSystemLogErrorsMetricConfig{}, OktaSystemLogEventsMetricConfig{}, OktaSystemLogLagMetricConfig{}, OktaSystemLogPagesMetricConfig{}, OktaUsersMetricConfig{}, ResourceAttributeConfig{}))
+			diff := cmp.Diff(tt.want, cfg, cmpopts.IgnoreUnexported(OktaAdminAssignmentsMetricConfig{}, OktaAPIRequestsMetricConfig{}, OktaApplicationGroupsMetricConfig{}, OktaApplicationUsersMetricConfig{}, OktaApplicationsMetricConfig{}, OktaEventHookEventsMetricConfig{}, OktaFactorsMetricConfig{}, OktaGroupMembersMetricConfig{}, OktaGroupRulesMetricConfig{}, OktaGroupsMetricConfig{}, OktaInventoryErrorsMetricConfig{}, OktaInventoryObjectsMetricConfig{}, OktaInventoryRefetchDroppedMetricConfig{}, OktaInventoryRefetchSkippedMetricConfig{}, OktaInventorySyncDurationMetricConfig{}, OktaPoliciesMetricConfig{}, OktaPolicyRulesMetricConfig{}, OktaRateLimitLimitMetricConfig{}, OktaRateLimitRemainingMetricConfig{}, OktaRateLimitThrottledMetricConfig{}, OktaSystemLogErrorsMetricConfig{}, OktaSystemLogEventsMetricConfig{}, OktaSystemLogLagMetricConfig{}, OktaSystemLogPagesMetricConfig{}, OktaUsersMetricConfig{}, ResourceAttributeConfig{}))
 			require.Emptyf(t, diff, "Config mismatch (-expected +actual):\n%s", diff)
 		})
 	}

@@ -192,6 +192,9 @@ var MetricsInfo = metricsInfo{
 	OktaInventoryRefetchDropped: metricInfo{
 		Name: "okta.inventory.refetch.dropped",
 	},
+	OktaInventoryRefetchSkipped: metricInfo{
+		Name: "okta.inventory.refetch.skipped",
+	},
 	OktaInventorySyncDuration: metricInfo{
 		Name:       "okta.inventory.sync.duration",
 		Attributes: []string{"okta.sync.kind"},
@@ -250,6 +253,7 @@ type metricsInfo struct {
 	OktaInventoryErrors         metricInfo
 	OktaInventoryObjects        metricInfo
 	OktaInventoryRefetchDropped metricInfo
+	OktaInventoryRefetchSkipped metricInfo
 	OktaInventorySyncDuration   metricInfo
 	OktaPolicies                metricInfo
 	OktaPolicyRules             metricInfo
@@ -1391,6 +1395,58 @@ func newMetricOktaInventoryRefetchDropped(cfg OktaInventoryRefetchDroppedMetricC
 	return m
 }
 
+type metricOktaInventoryRefetchSkipped struct {
+	data     pmetric.Metric                          // data buffer for generated metric.
+	config   OktaInventoryRefetchSkippedMetricConfig // metric config provided by user.
+	capacity int                                     // max observed number of data points added to the metric.
+}
+
+// init fills okta.inventory.refetch.skipped metric with initial data.
+func (m *metricOktaInventoryRefetchSkipped) init() {
+	m.data.SetName("okta.inventory.refetch.skipped")
+	m.data.SetDescription("Event-driven refetches not made because the last full listing of the type started after every event that called for them (a System Log backfill after a restart, for instance).")
+	m.data.SetUnit("{refetch}")
+	m.data.SetEmptySum()
+	m.data.Sum().SetIsMonotonic(true)
+	m.data.Sum().SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+}
+
+func (m *metricOktaInventoryRefetchSkipped) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64) {
+	if !m.config.Enabled {
+		return
+	}
+	dp := m.data.Sum().DataPoints().AppendEmpty()
+	dp.SetStartTimestamp(start)
+	dp.SetTimestamp(ts)
+	dp.SetIntValue(val)
+}
+
+// updateCapacity saves max length of data point slices that will be used for the slice capacity.
+func (m *metricOktaInventoryRefetchSkipped) updateCapacity() {
+	if m.data.Sum().DataPoints().Len() > m.capacity {
+		m.capacity = m.data.Sum().DataPoints().Len()
+	}
+}
+
+// emit appends recorded metric data to a metrics slice and prepares it for recording another set of data points.
+func (m *metricOktaInventoryRefetchSkipped) emit(metrics pmetric.MetricSlice) {
+	if m.config.Enabled && m.data.Sum().DataPoints().Len() > 0 {
+		m.updateCapacity()
+		m.data.MoveTo(metrics.AppendEmpty())
+		m.init()
+	}
+}
+
+func newMetricOktaInventoryRefetchSkipped(cfg OktaInventoryRefetchSkippedMetricConfig) metricOktaInventoryRefetchSkipped {
+	m := metricOktaInventoryRefetchSkipped{config: cfg}
+
+	if cfg.Enabled {
+		m.data = pmetric.NewMetric()
+		m.init()
+	}
+	return m
+}
+
 type metricOktaInventorySyncDuration struct {
 	data          pmetric.Metric                        // data buffer for generated metric.
 	config        OktaInventorySyncDurationMetricConfig // metric config provided by user.
@@ -2338,6 +2394,7 @@ type MetricsBuilder struct {
 	metricOktaInventoryErrors         metricOktaInventoryErrors
 	metricOktaInventoryObjects        metricOktaInventoryObjects
 	metricOktaInventoryRefetchDropped metricOktaInventoryRefetchDropped
+	metricOktaInventoryRefetchSkipped metricOktaInventoryRefetchSkipped
 	metricOktaInventorySyncDuration   metricOktaInventorySyncDuration
 	metricOktaPolicies                metricOktaPolicies
 	metricOktaPolicyRules             metricOktaPolicyRules
@@ -2387,6 +2444,7 @@ func NewMetricsBuilder(mbc MetricsBuilderConfig, settings receiver.Settings, opt
 		metricOktaInventoryErrors:         newMetricOktaInventoryErrors(mbc.Metrics.OktaInventoryErrors),
 		metricOktaInventoryObjects:        newMetricOktaInventoryObjects(mbc.Metrics.OktaInventoryObjects),
 		metricOktaInventoryRefetchDropped: newMetricOktaInventoryRefetchDropped(mbc.Metrics.OktaInventoryRefetchDropped),
+		metricOktaInventoryRefetchSkipped: newMetricOktaInventoryRefetchSkipped(mbc.Metrics.OktaInventoryRefetchSkipped),
 		metricOktaInventorySyncDuration:   newMetricOktaInventorySyncDuration(mbc.Metrics.OktaInventorySyncDuration),
 		metricOktaPolicies:                newMetricOktaPolicies(mbc.Metrics.OktaPolicies),
 		metricOktaPolicyRules:             newMetricOktaPolicyRules(mbc.Metrics.OktaPolicyRules),
@@ -2495,6 +2553,7 @@ func (mb *MetricsBuilder) EmitForResource(options ...ResourceMetricsOption) {
 	mb.metricOktaInventoryErrors.emit(ils.Metrics())
 	mb.metricOktaInventoryObjects.emit(ils.Metrics())
 	mb.metricOktaInventoryRefetchDropped.emit(ils.Metrics())
+	mb.metricOktaInventoryRefetchSkipped.emit(ils.Metrics())
 	mb.metricOktaInventorySyncDuration.emit(ils.Metrics())
 	mb.metricOktaPolicies.emit(ils.Metrics())
 	mb.metricOktaPolicyRules.emit(ils.Metrics())
@@ -2600,6 +2659,11 @@ func (mb *MetricsBuilder) RecordOktaInventoryObjectsDataPoint(ts pcommon.Timesta
 // RecordOktaInventoryRefetchDroppedDataPoint adds a data point to okta.inventory.refetch.dropped metric.
 func (mb *MetricsBuilder) RecordOktaInventoryRefetchDroppedDataPoint(ts pcommon.Timestamp, val int64) {
 	mb.metricOktaInventoryRefetchDropped.recordDataPoint(mb.startTime, ts, val)
+}
+
+// RecordOktaInventoryRefetchSkippedDataPoint adds a data point to okta.inventory.refetch.skipped metric.
+func (mb *MetricsBuilder) RecordOktaInventoryRefetchSkippedDataPoint(ts pcommon.Timestamp, val int64) {
+	mb.metricOktaInventoryRefetchSkipped.recordDataPoint(mb.startTime, ts, val)
 }
 
 // RecordOktaInventorySyncDurationDataPoint adds a data point to okta.inventory.sync.duration metric.

@@ -169,6 +169,9 @@ func TestMetricsBuilder(t *testing.T) {
 			mb.RecordOktaInventoryRefetchDroppedDataPoint(ts, 1)
 			defaultMetricsCount++
 			allMetricsCount++
+			mb.RecordOktaInventoryRefetchSkippedDataPoint(ts, 1)
+			defaultMetricsCount++
+			allMetricsCount++
 			mb.RecordOktaInventorySyncDurationDataPoint(ts, 1, AttributeOktaSyncKindFull)
 			if tt.name == "reaggregate_set" {
 				mb.RecordOktaInventorySyncDurationDataPoint(ts, 3, AttributeOktaSyncKindIncremental)
@@ -815,6 +818,20 @@ func TestMetricsBuilder(t *testing.T) {
 					assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
 					assert.Equal(t, 1, mi.Sum().DataPoints().Len())
 					assert.Equal(t, "Event-driven refetches dropped because the refetch queue was full.", mi.Description())
+					assert.Equal(t, "{refetch}", mi.Unit())
+					assert.True(t, mi.Sum().IsMonotonic())
+					assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())
+					dp := mi.Sum().DataPoints().At(0)
+					assert.Equal(t, start, dp.StartTimestamp())
+					assert.Equal(t, ts, dp.Timestamp())
+					assert.Equal(t, pmetric.NumberDataPointValueTypeInt, dp.ValueType())
+					assert.Equal(t, int64(1), dp.IntValue())
+				case "okta.inventory.refetch.skipped":
+					assert.False(t, validatedMetrics["okta.inventory.refetch.skipped"], "Found a duplicate in the metrics slice: okta.inventory.refetch.skipped")
+					validatedMetrics["okta.inventory.refetch.skipped"] = true
+					assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
+					assert.Equal(t, 1, mi.Sum().DataPoints().Len())
+					assert.Equal(t, "Event-driven refetches not made because the last full listing of the type started after every event that called for them (a System Log backfill after a restart, for instance).", mi.Description())
 					assert.Equal(t, "{refetch}", mi.Unit())
 					assert.True(t, mi.Sum().IsMonotonic())
 					assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())
