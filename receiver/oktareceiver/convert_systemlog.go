@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -128,9 +129,12 @@ func (b *systemLogBatch) keepOnly(keep []bool) {
 // (pdataJSONDecoder) and the attributes are read from that body. observed is the records'
 // ObservedTimestamp. Any syntax error, a truncated body, a non-object element or trailing data
 // is an error (and no batch): the caller retries the same cursor rather than skipping events.
+//
+// decodeSystemLogPage takes ownership of body: every unescaped key and string value of the
+// batch is a substring of it (no copy of the page is made), so the caller must never modify
+// body afterwards. Both callers hand over a buffer they just read and drop.
 func decodeSystemLogPage(body []byte, observed time.Time) (*systemLogBatch, error) {
-	// One copy of the page: every unescaped key and string value is a substring of it.
-	d := getPdataJSONDecoder(string(body))
+	d := getPdataJSONDecoder(unsafe.String(unsafe.SliceData(body), len(body)))
 	defer putPdataJSONDecoder(d)
 	if d.skipSpace() != '[' {
 		if err := d.skipValue(); err != nil {
