@@ -104,3 +104,34 @@ func TestFormatNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestRatioUsesTheMedianOfRepeatedRuns: a benchmark that ran several times enters a ratio
+// with the median of its runs, not with whichever run came last.
+func TestRatioUsesTheMedianOfRepeatedRuns(t *testing.T) {
+	out := `BenchmarkSystemLogThroughputFileExporter	1	20000 events/s
+BenchmarkSystemLogThroughputDurable	1	5000 events/s
+BenchmarkSystemLogThroughputFileExporter	1	10000 events/s
+BenchmarkSystemLogThroughputDurable	1	7000 events/s
+BenchmarkSystemLogThroughputFileExporter	1	16000 events/s
+BenchmarkSystemLogThroughputDurable	1	3000 events/s
+BenchmarkSystemLogThroughputFileProductionPipeline	1	12000 events/s
+BenchmarkSystemLogThroughputFileProductionPipeline	1	14000 events/s
+`
+	res, err := Parse(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := Render(&b, Report{Sections: []Section{{Title: "e2e", Results: res}}, Ratios: ProjectRatios}); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, want := range []string{
+		"| end to end: durable pipeline / file exporter, events per second | **0.31×** |",                 // 5000 / 16000
+		"| end to end: production logs processors / file exporter alone, events per second | **0.81×** |", // 13000 / 16000
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}

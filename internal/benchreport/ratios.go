@@ -40,6 +40,11 @@ var ProjectRatios = []Ratio{
 		Note: "< 1: hooks deliver sooner than the poller",
 	},
 	{
+		Label: "end to end: production logs processors / file exporter alone, events per second",
+		Num:   "BenchmarkSystemLogThroughputFileProductionPipeline", Den: "BenchmarkSystemLogThroughputFileExporter", Unit: "events/s",
+		Note: "throughput kept with memory_limiter, rules, transform and the count connector in the pipeline",
+	},
+	{
 		Label: "end to end: durable pipeline / file exporter, events per second",
 		Num:   "BenchmarkSystemLogThroughputDurable", Den: "BenchmarkSystemLogThroughputFileExporter", Unit: "events/s",
 		Note: "throughput kept with the persistent queue and checkpoints",

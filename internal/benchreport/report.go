@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -36,28 +37,42 @@ type Ratio struct {
 	Note  string // how to read it
 }
 
-// value computes the ratio from results; ok is false when a benchmark or metric is missing.
-func (q Ratio) value(results map[string]Result) (float64, bool) {
-	num, ok := results[q.Num]
-	if !ok {
-		return 0, false
-	}
-	n, ok := num.Metric(q.Unit)
+// value computes the ratio from results (every result of a benchmark, several when it ran
+// more than once): each side is the median of its runs' metric; ok is false when a
+// benchmark or metric is missing.
+func (q Ratio) value(results map[string][]Result) (float64, bool) {
+	n, ok := medianMetric(results[q.Num], q.Unit)
 	if !ok {
 		return 0, false
 	}
 	if q.Den == "" {
 		return n, true
 	}
-	den, ok := results[q.Den]
-	if !ok {
-		return 0, false
-	}
-	d, ok := den.Metric(q.Unit)
+	d, ok := medianMetric(results[q.Den], q.Unit)
 	if !ok || d == 0 {
 		return 0, false
 	}
 	return n / d, true
+}
+
+// medianMetric is the median of unit over runs (the mean of the middle two for an even
+// count); ok is false when no run reports unit.
+func medianMetric(runs []Result, unit string) (float64, bool) {
+	var vals []float64
+	for _, r := range runs {
+		if v, ok := r.Metric(unit); ok {
+			vals = append(vals, v)
+		}
+	}
+	if len(vals) == 0 {
+		return 0, false
+	}
+	slices.Sort(vals)
+	mid := len(vals) / 2
+	if len(vals)%2 == 1 {
+		return vals[mid], true
+	}
+	return (vals[mid-1] + vals[mid]) / 2, true
 }
 
 // Render writes the report as Markdown.
@@ -75,14 +90,15 @@ func Render(w io.Writer, r Report) error {
 		b.WriteString(n + "\n\n")
 	}
 
-	all := map[string]Result{}
+	all := map[string][]Result{}
 	for _, s := range r.Sections {
 		for _, res := range s.Results {
-			all[res.Name] = res
+			all[res.Name] = append(all[res.Name], res)
 		}
 	}
 	if len(r.Ratios) > 0 {
 		b.WriteString("## Ratios (same run, robust to a noisy machine)\n\n")
+		b.WriteString("A benchmark that ran several times enters a ratio with the median of its runs.\n\n")
 		b.WriteString("| ratio | value | compared | how to read it |\n|---|---|---|---|\n")
 		for _, q := range r.Ratios {
 			v, ok := q.value(all)

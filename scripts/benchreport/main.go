@@ -33,7 +33,7 @@ func run(machineFile, out string, sections []string) error {
 		return fmt.Errorf("usage: benchreport -machine FILE [-out FILE] 'Title|command|status|output' ...")
 	}
 	rep := benchreport.Report{Ratios: benchreport.ProjectRatios, Notes: []string{
-		"Figures are from one run on the machine above, which may be shared with other work: " +
+		"Figures are from one run of `make bench` (end-to-end throughput: several runs, all shown) on the machine above, which may be shared with other work: " +
 			"compare the ratios, which set benchmarks of the same run against each other, " +
 			"rather than absolute times across machines. Each benchmark ran at least once " +
 			"(`-benchtime` is a minimum; a single iteration longer than it is reported as `runs` = 1).",

@@ -92,6 +92,13 @@ func (s *otlpSink) setFailing(v bool) {
 	s.mu.Unlock()
 }
 
+// distinct returns how many distinct System Log uuids arrived (cheap: for progress polling).
+func (s *otlpSink) distinct() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.counts)
+}
+
 // snapshot returns a copy of the per-uuid counts and first-seen times.
 func (s *otlpSink) snapshot() (map[string]int, map[string]time.Time) {
 	s.mu.Lock()

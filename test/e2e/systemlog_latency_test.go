@@ -64,7 +64,7 @@ func measureLatency(t *testing.T, opts durableOptions, hooks bool) latencySummar
 	}
 	run.sim.control(t, http.MethodPut, "/_sim/events/rate", map[string]float64{"eventsPerSec": latencyRate})
 	// Warm-up: the first poll and the first export have happened.
-	if !waitFor(context.Background(), 30*time.Second, 100*time.Millisecond, func() bool { return len(snapshotCounts(run.sink)) > 0 }) {
+	if !waitFor(context.Background(), 30*time.Second, 100*time.Millisecond, func() bool { return run.sink.distinct() > 0 }) {
 		t.Fatalf("no event reached the sink within 30 s")
 	}
 	from := time.Now().Add(time.Second)

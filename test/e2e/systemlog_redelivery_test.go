@@ -46,7 +46,7 @@ func TestSystemLogKillBetweenSendAndAck(t *testing.T) {
 	health := freePort(t)
 	coll := newRestartableCollector(t, dir, durableOptions{}.render(dir, sim.url, proxy.url, health), health)
 	coll.start()
-	if !waitFor(context.Background(), 30*time.Second, 100*time.Millisecond, func() bool { return len(snapshotCounts(sink)) > 0 }) {
+	if !waitFor(context.Background(), 30*time.Second, 100*time.Millisecond, func() bool { return sink.distinct() > 0 }) {
 		t.Fatalf("no event reached the sink within 30 s")
 	}
 	proxy.startHolding()

@@ -247,7 +247,7 @@ func TestBenchSystemLogThroughputDurable(t *testing.T) {
 	health := freePort(t)
 	cfg := durableOptions{pollInterval: 10 * time.Second}.render(dir, sim.url, sink.url, health)
 	coll := newRestartableCollector(t, dir, cfg, health)
-	res := measureBackfill(t, sim, coll, func() int { return len(snapshotCounts(sink)) })
+	res := measureBackfill(t, sim, coll, sink.distinct)
 	counts := snapshotCounts(sink)
 	dups := 0
 	for _, n := range counts {
