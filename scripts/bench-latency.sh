@@ -4,7 +4,8 @@
 #               the durable pipeline with poll_interval 2s, and with event hooks
 #   throughput  backfill of 200,000 events with rate limits off: okta -> file exporter (alone,
 #               and behind the production logs processors), and okta -> otlp_http with a
-#               persistent queue -> sink; events/s and CPU µs/event, THROUGHPUT_COUNT runs each
+#               persistent queue -> sink; events/s and CPU µs/event, THROUGHPUT_COUNT runs each,
+#               with the collector at the default GOGC and at GOGC=200
 # Usage: ./scripts/bench-latency.sh [latency|throughput|all]   (default latency)
 # Prints `Benchmark...` lines (benchstat-readable) plus the detailed log lines.
 set -euo pipefail
@@ -36,8 +37,12 @@ if $latency; then
     go test -count=1 -v -timeout 60m -run '^TestBenchSystemLogLatency' ./test/e2e/ >>"$log" 2>&1 || status=$?
 fi
 if $throughput; then
-  E2E_BENCH=1 OTELCOL_OKTA_BIN="$collector" OKTASIM_BIN="$sim" \
-    go test -count="${THROUGHPUT_COUNT:-3}" -v -timeout 60m -run '^TestBenchSystemLogThroughput' ./test/e2e/ >>"$log" 2>&1 || status=$?
+  # Once with the Go default (GOGC=100), once with the GOGC=200 the Kubernetes manifests set
+  # (deploy/kubernetes/base/statefulset.yaml): those lines end in GOGC200.
+  for gogc in "" 200; do
+    E2E_COLLECTOR_GOGC="$gogc" E2E_BENCH=1 OTELCOL_OKTA_BIN="$collector" OKTASIM_BIN="$sim" \
+      go test -count="${THROUGHPUT_COUNT:-3}" -v -timeout 60m -run '^TestBenchSystemLogThroughput' ./test/e2e/ >>"$log" 2>&1 || status=$?
+  done
 fi
 grep -E '^(Benchmark|    systemlog_|--- (PASS|FAIL)|ok |FAIL|[a-z -]+: lost=)' "$log" || true
 [ "$status" -eq 0 ] || echo "==> measurement FAILED (status $status); full log: $log" >&2

@@ -11,6 +11,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 )
 
+// sinkAttrKeys are the attributes the sink reads of each record.
+var sinkAttrKeys = []string{"okta.record.kind", "log.record.uid"}
+
 // otlpSink is an OTLP/HTTP logs endpoint that records the System Log uuids
 // (log.record.uid) it receives, the time each was first received, and how
 // often each arrived. It can be told to fail, to play a backend outage.
@@ -51,32 +54,27 @@ func (s *otlpSink) handleLogs(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "backend outage (test)", http.StatusServiceUnavailable)
 		return
 	}
-	req := plogotlp.NewExportRequest()
-	if err := req.UnmarshalProto(body); err != nil {
+	// Scan first, count after: a malformed request (400) counts nothing.
+	var uids []string
+	records := 0
+	err = scanLogRecordAttrs(body, sinkAttrKeys, func(v []string) {
+		records++
+		if kind, id := v[0], v[1]; kind == "system_log" && id != "" {
+			uids = append(uids, id)
+		}
+	})
+	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	now := time.Now()
 	s.mu.Lock()
-	for _, rl := range req.Logs().ResourceLogs().All() {
-		for _, sl := range rl.ScopeLogs().All() {
-			for _, lr := range sl.LogRecords().All() {
-				s.records++
-				kind, _ := lr.Attributes().Get("okta.record.kind")
-				if kind.AsString() != "system_log" {
-					continue
-				}
-				uid, ok := lr.Attributes().Get("log.record.uid")
-				if !ok {
-					continue
-				}
-				id := uid.AsString()
-				if s.counts[id] == 0 {
-					s.firstSeen[id] = now
-				}
-				s.counts[id]++
-			}
+	s.records += records
+	for _, id := range uids {
+		if s.counts[id] == 0 {
+			s.firstSeen[id] = now
 		}
+		s.counts[id]++
 	}
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/x-protobuf")

@@ -132,6 +132,9 @@ func processCPU(pid int) (time.Duration, error) {
 // benchLine prints a result line in `go test -bench` format, so that
 // benchstat and scripts can read it.
 func benchLine(name string, metrics ...any) {
+	if v := os.Getenv("E2E_COLLECTOR_GOGC"); v != "" {
+		name += "GOGC" + v // a measurement with a non-default collector GOGC is another benchmark
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Benchmark%s\t1", name)
 	for i := 0; i+1 < len(metrics); i += 2 {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -152,11 +153,16 @@ func (c *restartableCollector) reconfigure(config string) {
 	writeFile(c.t, c.dir, "config.yaml", config)
 }
 
-// start runs the collector and waits for its health check.
+// start runs the collector and waits for its health check. E2E_COLLECTOR_GOGC, when set,
+// becomes the collector's GOGC (and only the collector's: not the simulator's or the sink's).
 func (c *restartableCollector) start() {
 	c.t.Helper()
 	c.starts++
-	c.proc = startCollector(c.t, c.dir, c.config, c.health)
+	var env []string
+	if v := os.Getenv("E2E_COLLECTOR_GOGC"); v != "" {
+		env = append(env, "GOGC="+v)
+	}
+	c.proc = startCollector(c.t, c.dir, c.config, c.health, env...)
 }
 
 // kill sends SIGKILL to the running collector and waits for it to exit.

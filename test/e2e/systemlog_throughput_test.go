@@ -120,11 +120,12 @@ type throughputResult struct {
 	testCPU  time.Duration // this test process (the OTLP sink when there is one) over elapsed
 	perSec   float64
 	usPerEvt float64
+	peakRSS  float64 // collector VmHWM, MiB
 }
 
 func (r throughputResult) String() string {
-	return fmt.Sprintf("%d events in %s: %.0f events/s, collector CPU %s = %.1f µs/event (simulator %.1f µs/event, test process/sink %.1f µs/event)",
-		r.events, r.elapsed.Round(time.Millisecond), r.perSec, r.cpu.Round(time.Millisecond), r.usPerEvt,
+	return fmt.Sprintf("%d events in %s: %.0f events/s, collector CPU %s = %.1f µs/event, peak RSS %.0f MiB (simulator %.1f µs/event, test process/sink %.1f µs/event)",
+		r.events, r.elapsed.Round(time.Millisecond), r.perSec, r.cpu.Round(time.Millisecond), r.usPerEvt, r.peakRSS,
 		float64(r.simCPU.Microseconds())/float64(r.events), float64(r.testCPU.Microseconds())/float64(r.events))
 }
 
@@ -140,7 +141,6 @@ func measureBackfill(t *testing.T, sim *simulator, coll *restartableCollector, c
 	self0, err := processCPU(os.Getpid())
 	mustf(t, err, "test process CPU")
 	coll.start()
-	mustf(t, err, "simulator CPU")
 	var n int
 	done := waitFor(context.Background(), 10*time.Minute, 100*time.Millisecond, func() bool {
 		n = count()
@@ -149,6 +149,8 @@ func measureBackfill(t *testing.T, sim *simulator, coll *restartableCollector, c
 	elapsed := time.Since(start)
 	cpu1, err := processCPU(coll.pid())
 	mustf(t, err, "collector CPU")
+	rss, err := peakRSSMiB(coll.pid())
+	mustf(t, err, "collector peak RSS")
 	sim1, err := processCPU(sim.cmd.Process.Pid)
 	mustf(t, err, "simulator CPU")
 	self1, err := processCPU(os.Getpid())
@@ -156,7 +158,7 @@ func measureBackfill(t *testing.T, sim *simulator, coll *restartableCollector, c
 	if !done {
 		t.Fatalf("only %d of %d events arrived within 10 minutes", n, throughputEvents)
 	}
-	r := throughputResult{events: throughputEvents, elapsed: elapsed, cpu: cpu1 - cpu0, simCPU: sim1 - sim0, testCPU: self1 - self0}
+	r := throughputResult{events: throughputEvents, elapsed: elapsed, cpu: cpu1 - cpu0, simCPU: sim1 - sim0, testCPU: self1 - self0, peakRSS: rss}
 	r.perSec = float64(r.events) / elapsed.Seconds()
 	r.usPerEvt = float64(r.cpu.Microseconds()) / float64(r.events)
 	return r
@@ -169,7 +171,7 @@ func measureBackfill(t *testing.T, sim *simulator, coll *restartableCollector, c
 func TestBenchSystemLogThroughputFile(t *testing.T) {
 	requireBenchEnv(t)
 	res := benchFileBackfill(t, fileExporterConfig)
-	benchLine("SystemLogThroughputFileExporter", fmt.Sprintf("%.0f", res.perSec), "events/s", fmt.Sprintf("%.1f", res.usPerEvt), "cpu_us/event")
+	benchLine("SystemLogThroughputFileExporter", fmt.Sprintf("%.0f", res.perSec), "events/s", fmt.Sprintf("%.1f", res.usPerEvt), "cpu_us/event", fmt.Sprintf("%.0f", res.peakRSS), "peak_rss_MiB")
 }
 
 // TestBenchSystemLogThroughputFileProduction: the same backfill through the production logs
@@ -177,7 +179,7 @@ func TestBenchSystemLogThroughputFile(t *testing.T) {
 func TestBenchSystemLogThroughputFileProduction(t *testing.T) {
 	requireBenchEnv(t)
 	res := benchFileBackfill(t, productionFileConfig)
-	benchLine("SystemLogThroughputFileProductionPipeline", fmt.Sprintf("%.0f", res.perSec), "events/s", fmt.Sprintf("%.1f", res.usPerEvt), "cpu_us/event")
+	benchLine("SystemLogThroughputFileProductionPipeline", fmt.Sprintf("%.0f", res.perSec), "events/s", fmt.Sprintf("%.1f", res.usPerEvt), "cpu_us/event", fmt.Sprintf("%.0f", res.peakRSS), "peak_rss_MiB")
 }
 
 // benchFileBackfill runs the collector with config (a template with DIR, SIM, HEALTH and
@@ -243,5 +245,5 @@ func TestBenchSystemLogThroughputDurable(t *testing.T) {
 	if dups > 0 {
 		t.Errorf("%d events arrived more than once", dups)
 	}
-	benchLine("SystemLogThroughputDurable", fmt.Sprintf("%.0f", res.perSec), "events/s", fmt.Sprintf("%.1f", res.usPerEvt), "cpu_us/event")
+	benchLine("SystemLogThroughputDurable", fmt.Sprintf("%.0f", res.perSec), "events/s", fmt.Sprintf("%.1f", res.usPerEvt), "cpu_us/event", fmt.Sprintf("%.0f", res.peakRSS), "peak_rss_MiB")
 }
