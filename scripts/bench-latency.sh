@@ -37,8 +37,8 @@ if $latency; then
     go test -count=1 -v -timeout 60m -run '^TestBenchSystemLogLatency' ./test/e2e/ >>"$log" 2>&1 || status=$?
 fi
 if $throughput; then
-  # Once with the Go default (GOGC=100), once with the GOGC=200 the Kubernetes manifests set
-  # (deploy/kubernetes/base/statefulset.yaml): those lines end in GOGC200.
+  # Once with the Go default (GOGC=100), once with GOGC=200 (docs/scaling.md, "Throughput"):
+  # those lines end in GOGC200.
   for gogc in "" 200; do
     E2E_COLLECTOR_GOGC="$gogc" E2E_BENCH=1 OTELCOL_OKTA_BIN="$collector" OKTASIM_BIN="$sim" \
       go test -count="${THROUGHPUT_COUNT:-3}" -v -timeout 60m -run '^TestBenchSystemLogThroughput' ./test/e2e/ >>"$log" 2>&1 || status=$?
