@@ -25,7 +25,7 @@ const (
 
 var (
 	mu   sync.Mutex
-	next = rangeStart + rand.IntN(rangeEnd-rangeStart)
+	next = rangeStart + rand.IntN(rangeEnd-rangeStart) //nolint:gosec // G404: a port offset, not a secret
 )
 
 // Free returns a loopback TCP port that was free when checked and that this process has not
