@@ -2,6 +2,7 @@ package oktareceiver
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -46,13 +47,28 @@ func TestRefetchTasksForEveryRule(t *testing.T) {
 		{"no id, no task", systemLogEventRef{eventType: "zone.delete", targets: []eventTarget{target("User", "00u8")}}, nil},
 		{"sign-in names nothing refetchable", systemLogEventRef{eventType: "user.session.start", targets: []eventTarget{target("User", "00u9")}}, nil},
 	}
+	published := time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			tc.ev.published = published
 			for i := range tc.want {
-				tc.want[i].trigger = triggerEventHook
+				tc.want[i].trigger, tc.want[i].published = triggerEventHook, published
 			}
 			assert.Equal(t, tc.want, refetchTasksFor(tc.ev, triggerEventHook))
 			assert.Equal(t, tc.want != nil || tc.name == "no id, no task", refetchRelevant(tc.ev.eventType))
 		})
+	}
+}
+
+// TestRefetchTaskOfAnEventWithoutPublishedCountsAsNew: an event without a published time is
+// treated as published now, so no earlier listing can make its refetch look unnecessary.
+func TestRefetchTaskOfAnEventWithoutPublishedCountsAsNew(t *testing.T) {
+	before := time.Now()
+	tasks := refetchTasksFor(systemLogEventRef{eventType: "user.lifecycle.suspend", targets: []eventTarget{{typ: "User", id: "00u1"}}}, triggerSystemLog)
+	if len(tasks) != 1 {
+		t.Fatalf("got %d tasks, want 1", len(tasks))
+	}
+	if tasks[0].published.Before(before) {
+		t.Errorf("published = %v, want now (>= %v)", tasks[0].published, before)
 	}
 }

@@ -1,6 +1,9 @@
 package oktareceiver
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // refetchRule maps the event types that start with prefix to the refetches they call for.
 type refetchRule struct {
@@ -60,18 +63,23 @@ func refetchRuleFor(eventType string) *refetchRule {
 func refetchRelevant(eventType string) bool { return refetchRuleFor(eventType) != nil }
 
 // refetchTasksFor maps one System Log event to the refetches it calls for. The ids are
-// copies: the tasks outlive the event's page.
+// copies: the tasks outlive the event's page. An event without a published time counts as
+// published now (so it is never skipped as older than a listing that preceded it).
 func refetchTasksFor(ev systemLogEventRef, trigger string) []refetchTask {
 	rule := refetchRuleFor(ev.eventType)
 	if rule == nil {
 		return nil
+	}
+	published := ev.published
+	if published.IsZero() {
+		published = time.Now()
 	}
 	var out []refetchTask
 	rule.tasks(ev, func(t refetchTask) {
 		if t.id == "" {
 			return
 		}
-		t.id, t.groupID, t.trigger, t.published = strings.Clone(t.id), strings.Clone(t.groupID), trigger, ev.published
+		t.id, t.groupID, t.trigger, t.published = strings.Clone(t.id), strings.Clone(t.groupID), trigger, published
 		out = append(out, t)
 	})
 	return out
