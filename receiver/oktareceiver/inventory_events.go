@@ -59,6 +59,12 @@ func (inv *inventory) refetchLoop(ctx context.Context) {
 			return
 		case <-inv.refetch.signal:
 		}
+		// Until the first full sync has listed everything, a refetch would only turn objects
+		// the baseline is about to see into "created" changes; the tasks wait in the queue
+		// (merged per object) and the end of that sync wakes this loop.
+		if !inv.fullDoneNow() {
+			continue
+		}
 		inv.drainRefetchQueue(ctx)
 	}
 }

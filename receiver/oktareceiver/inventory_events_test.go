@@ -100,3 +100,36 @@ func TestRefetchQueueMergeKeepsNewestPublished(t *testing.T) {
 	require.True(t, ok)
 	assert.True(t, got.published.Equal(newer))
 }
+
+// TestRefetchesWaitForTheFirstFullSync: an event delivered before the first full sync has
+// listed everything (a System Log backfill at start) is not refetched into a "created" change
+// for an object that already exists; its refetch runs once that sync is done, and finds the
+// object as the baseline saw it (no change record).
+func TestRefetchesWaitForTheFirstFullSync(t *testing.T) {
+	srv, url := startInvSim(t, nil)
+	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, nil)
+	user := srv.GroundTruth().IDs[resUser][0]
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); inv.refetchLoop(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	inv.handleEvents(ctx, triggerSystemLog, []systemLogEventRef{userEvent("user.account.update_profile", user)})
+	time.Sleep(300 * time.Millisecond) // the loop was signalled; it must leave the task queued
+	assert.Empty(t, changesOf(records(sink), resUser, changeCreated), "no refetch before the first full sync")
+	inv.refetch.mu.Lock()
+	queued := len(inv.refetch.items)
+	inv.refetch.mu.Unlock()
+	assert.Equal(t, 1, queued, "the task waits in the queue")
+
+	inv.fullSync(ctx)
+	require.Eventually(t, func() bool {
+		inv.refetch.mu.Lock()
+		defer inv.refetch.mu.Unlock()
+		return len(inv.refetch.items) == 0
+	}, 5*time.Second, 20*time.Millisecond, "the end of the first full sync runs the queued refetch")
+	recs := records(sink)
+	assert.Empty(t, changesOf(recs, resUser, changeCreated), "the baseline already holds the user")
+	assert.Empty(t, changesOf(recs, resUser, changeUpdated), "the user did not change")
+}

@@ -143,6 +143,7 @@ func (inv *inventory) fullSync(ctx context.Context) {
 	inv.durations["full"] = time.Since(start).Seconds()
 	inv.fullDone = true
 	inv.mu.Unlock()
+	inv.refetch.wake() // refetches queued during the first full sync can run now
 	inv.p.settings.Logger.Info("Okta inventory full sync done",
 		zap.Duration("duration", time.Since(start)), zap.Int("failed_types", failed))
 }

@@ -65,10 +65,7 @@ func (q *refetchQueue) push(t refetchTask) int {
 	}
 	q.items = append(q.items, t)
 	q.pending[key] = t.published
-	select {
-	case q.signal <- struct{}{}:
-	default:
-	}
+	q.wake()
 	return dropped
 }
 
@@ -84,6 +81,14 @@ func (q *refetchQueue) pop() (refetchTask, bool) {
 	t.published = q.pending[t.key()]
 	delete(q.pending, t.key())
 	return t, true
+}
+
+// wake makes the worker look at the queue again (without adding anything).
+func (q *refetchQueue) wake() {
+	select {
+	case q.signal <- struct{}{}:
+	default:
+	}
 }
 
 func (q *refetchQueue) close() {
