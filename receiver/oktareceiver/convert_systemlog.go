@@ -69,7 +69,7 @@ var errNotJSONArray = errors.New("system log page is not a JSON array")
 type systemLogBatch struct {
 	logs  plog.Logs
 	facts []systemLogFacts
-	// refs, when not nil, are the systemLogEventRefs of the records computed ahead of the
+	// refs, when not nil, are the eventRefs of the records computed ahead of the
 	// delivery (refs[i] describes record i), so that the poller builds them while the
 	// previous page is being delivered; nil: deliver computes them.
 	refs []systemLogEventRef

@@ -330,7 +330,7 @@ func TestSystemLogEventRefsFeedInventoryRefresh(t *testing.T) {
 	require.NoError(t, err)
 	batch, err := decodeSystemLogPage(append(append([]byte("["), raw...), ']'), testObserved)
 	require.NoError(t, err)
-	refs := systemLogEventRefs(batch.records())
+	refs := batch.eventRefs()
 	require.Len(t, refs, 1)
 	body := batch.records().At(0).Body().Map().AsRaw()
 	assert.Equal(t, body["uuid"], refs[0].uuid)
@@ -356,7 +356,7 @@ func TestSystemLogEventRefsSkipUnrelatedEvents(t *testing.T) {
 	page := `[{"uuid":"u-1","eventType":"user.session.start","actor":{"id":"00u1","type":"User"},"target":[{"id":"00u1","type":"User"}]}]`
 	batch, err := decodeSystemLogPage([]byte(page), testObserved)
 	require.NoError(t, err)
-	refs := systemLogEventRefs(batch.records())
+	refs := batch.eventRefs()
 	assert.Equal(t, []systemLogEventRef{{uuid: "u-1", eventType: "user.session.start"}}, refs)
 	assert.Empty(t, refetchTasksFor(refs[0], triggerSystemLog))
 }

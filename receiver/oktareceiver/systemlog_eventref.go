@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/plog"
 )
 
 // systemLogEventRef is what the inventory's event-driven refresh reads of one delivered System
@@ -35,43 +34,31 @@ func (e systemLogEventRef) targetID(typ string) string {
 	return ""
 }
 
-// systemLogEventRefs returns one systemLogEventRef per record, read from the record's body
-// (the LogEvent). Targets and actor are read only for event types that can name an inventory
-// object (refetchRelevant): the other events, most of any org's traffic, cost two lookups.
-func systemLogEventRefs(records plog.LogRecordSlice) []systemLogEventRef {
+// eventRefs returns one systemLogEventRef per record of b. The uuid and published time come
+// from b.facts and the eventType from the record's EventName (all set by the decoder); actor
+// and targets are read from the body only for event types that can name an inventory object
+// (refetchRelevant): the other events, most of any org's traffic, cost nothing more.
+func (b *systemLogBatch) eventRefs() []systemLogEventRef {
+	records := b.records()
 	out := make([]systemLogEventRef, records.Len())
 	for i := range out {
 		record := records.At(i)
-		body := record.Body().Map()
 		ref := &out[i]
-		ref.uuid = mapStr(body, "uuid")
-		ref.eventType = mapStr(body, "eventType")
-		if ts := record.Timestamp(); ts != 0 {
-			ref.published = ts.AsTime()
-		}
+		ref.uuid, ref.published, ref.eventType = b.facts[i].uuid, b.facts[i].published, record.EventName()
 		if !refetchRelevant(ref.eventType) {
 			continue
 		}
-		if actor, ok := body.Get("actor"); ok && actor.Type() == pcommon.ValueTypeMap {
-			ref.actorID = mapStr(actor.Map(), "id")
-		}
-		if targets, ok := body.Get("target"); ok && targets.Type() == pcommon.ValueTypeSlice {
+		event := logEventFields{m: record.Body().Map(), ok: true}
+		ref.actorID = event.obj("actor").str("id")
+		if targets, ok := event.get("target"); ok && targets.Type() == pcommon.ValueTypeSlice {
 			list := targets.Slice()
 			ref.targets = make([]eventTarget, 0, list.Len())
 			for j := 0; j < list.Len(); j++ {
-				if item := list.At(j); item.Type() == pcommon.ValueTypeMap {
-					ref.targets = append(ref.targets, eventTarget{typ: mapStr(item.Map(), "type"), id: mapStr(item.Map(), "id")})
+				if target := valueObj(list.At(j), true); target.ok {
+					ref.targets = append(ref.targets, eventTarget{typ: target.str("type"), id: target.str("id")})
 				}
 			}
 		}
 	}
 	return out
-}
-
-// mapStr returns m[key] when it is a string, else "".
-func mapStr(m pcommon.Map, key string) string {
-	if v, ok := m.Get(key); ok && v.Type() == pcommon.ValueTypeStr {
-		return v.Str()
-	}
-	return ""
 }

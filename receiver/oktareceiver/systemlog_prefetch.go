@@ -29,7 +29,7 @@ func (p *systemLogPoller) fetchSystemLogPage(ctx context.Context, url string) sy
 	}
 	if p.params.onEvents != nil {
 		// Built here, in parallel with the delivery of the previous page (systemLogBatch.refs).
-		events.refs = systemLogEventRefs(events.records())
+		events.refs = events.eventRefs()
 	}
 	return systemLogPage{
 		events: events,

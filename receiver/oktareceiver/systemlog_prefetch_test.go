@@ -174,7 +174,7 @@ func TestPrecomputedEventRefsFollowDedupe(t *testing.T) {
 	batch, err := decodeSystemLogPage(readTestdata(t, "page.json"), time.Now())
 	require.NoError(t, err)
 	require.Equal(t, 3, batch.len())
-	batch.refs = systemLogEventRefs(batch.records())
+	batch.refs = batch.eventRefs()
 	sh.window.add(batch.facts[1].uuid) // the middle event was delivered before (by the hook)
 	want := []string{batch.facts[0].uuid, batch.facts[2].uuid}
 

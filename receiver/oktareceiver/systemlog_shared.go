@@ -130,7 +130,7 @@ func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigge
 	if len(fresh) > 0 && p.onEvents != nil {
 		refs = batch.refs
 		if refs == nil {
-			refs = systemLogEventRefs(batch.records())
+			refs = batch.eventRefs()
 		}
 	}
 	if len(fresh) > 0 {
