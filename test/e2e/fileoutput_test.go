@@ -10,6 +10,25 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
+// fileExporterTail ends a test config whose receiver section is done: okta → file exporter
+// writing {{DIR}}/records.jsonl (flushed every 100 ms, see readRecords), with the health_check
+// extension and the collector's own metrics off.
+const fileExporterTail = `
+exporters:
+  file/okta:
+    path: {{DIR}}/records.jsonl
+    flush_interval: 100ms
+service:
+  extensions: [health_check]
+  telemetry:
+    metrics:
+      level: none
+  pipelines:
+    logs:
+      receivers: [okta]
+      exporters: [file/okta]
+`
+
 // record is one log record read back from the file exporter's output.
 type record struct {
 	EventName string

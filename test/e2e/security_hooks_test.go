@@ -31,20 +31,7 @@ receivers:
       header_name: X-Hook-Key
       secret: ${env:OKTA_HOOK_SECRET}
       max_body_size: {{MAXBODY}}
-exporters:
-  file/okta:
-    path: {{DIR}}/records.jsonl
-    flush_interval: 100ms
-service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: none
-  pipelines:
-    logs:
-      receivers: [okta]
-      exporters: [file/okta]
-`
+` + fileExporterTail
 
 // TestSecurityEventHookLimits checks the hook endpoint of the running binary: 401
 // without or with a wrong secret (also on the verification GET), the verification

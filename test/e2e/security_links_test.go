@@ -52,20 +52,7 @@ receivers:
       poll_interval: 1s
       initial_backoff: 500ms
       max_backoff: 2s
-exporters:
-  file/okta:
-    path: {{DIR}}/records.jsonl
-    flush_interval: 100ms
-service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: none
-  pipelines:
-    logs:
-      receivers: [okta]
-      exporters: [file/okta]
-`
+` + fileExporterTail
 
 // recordingServer records every request it receives: the credential must never get here.
 type recordingServer struct {

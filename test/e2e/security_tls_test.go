@@ -33,20 +33,7 @@ receivers:
 {{TLS}}
     system_log:
       poll_interval: 1s
-exporters:
-  file/okta:
-    path: {{DIR}}/records.jsonl
-    flush_interval: 100ms
-service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: none
-  pipelines:
-    logs:
-      receivers: [okta]
-      exporters: [file/okta]
-`
+` + fileExporterTail
 
 // newTestCA writes a fresh CA certificate and a server certificate for 127.0.0.1 signed by
 // it into dir, and returns the paths and a pool trusting the CA.
