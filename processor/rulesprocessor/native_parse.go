@@ -194,43 +194,33 @@ func (p *nativeParser) expect(s string) error {
 }
 
 func (p *nativeParser) expr() (nativeExpr, error) {
-	first, err := p.term()
-	if err != nil {
-		return nil, err
-	}
-	terms := []nativeExpr{first}
-	for p.isIdent("or") {
-		p.pos++
-		t, err := p.term()
-		if err != nil {
-			return nil, err
-		}
-		terms = append(terms, t)
-	}
-	if len(terms) == 1 {
-		return first, nil
-	}
-	return &nativeOr{terms: terms}, nil
+	return p.chain("or", p.term, func(terms []nativeExpr) nativeExpr { return &nativeOr{terms: terms} })
 }
 
 func (p *nativeParser) term() (nativeExpr, error) {
-	first, err := p.value()
+	return p.chain("and", p.value, func(values []nativeExpr) nativeExpr { return &nativeAnd{values: values} })
+}
+
+// chain parses `operand (keyword operand)*`; several operands are joined by join, a single one
+// is returned as it is.
+func (p *nativeParser) chain(keyword string, operand func() (nativeExpr, error), join func([]nativeExpr) nativeExpr) (nativeExpr, error) {
+	first, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	vals := []nativeExpr{first}
-	for p.isIdent("and") {
+	operands := []nativeExpr{first}
+	for p.isIdent(keyword) {
 		p.pos++
-		v, err := p.value()
+		next, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		vals = append(vals, v)
+		operands = append(operands, next)
 	}
-	if len(vals) == 1 {
+	if len(operands) == 1 {
 		return first, nil
 	}
-	return &nativeAnd{values: vals}, nil
+	return join(operands), nil
 }
 
 func (p *nativeParser) value() (nativeExpr, error) {
