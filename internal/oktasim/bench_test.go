@@ -72,7 +72,7 @@ func BenchmarkOrgMemory100k(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		start := time.Now()
-		o, err := newOrgStore(bigOrgOptions())
+		o, err := newOrgStore(bigOrgOptions(), time.Now)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"time"
 )
 
 // hookStatus is one hook in GET /_sim/hooks. The auth header value is never
@@ -93,7 +92,7 @@ func (l *logStore) handleHookList(w http.ResponseWriter, _ *http.Request) {
 	for _, h := range hooks {
 		out = append(out, h.status())
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"hooks": out, "now": oktaTime(time.Now())})
+	writeJSON(w, http.StatusOK, map[string]any{"hooks": out, "now": oktaTime(l.hooks.now())})
 }
 
 // handleHookDelete serves DELETE /_sim/hooks/{id}.

@@ -36,7 +36,7 @@ func (m *hookManager) register(reg hookRegistration, fallbackOrgURL string) *eve
 	h := &eventHook{
 		id:      id,
 		url:     reg.URL,
-		created: time.Now(),
+		created: m.now(),
 		source:  orgURL + "/api/v1/eventHooks/" + id,
 		signal:  make(chan struct{}, 1),
 	}
@@ -150,11 +150,11 @@ func (m *hookManager) dispatch(ctx context.Context, h *eventHook) {
 // deliver POSTs one batch, retrying on 5xx and timeouts, and sometimes sends
 // it twice (DuplicateShare).
 func (m *hookManager) deliver(ctx context.Context, h *eventHook, batch []*storedEvent) {
-	body := hookBody(h.source, randomUUID(), time.Now(), batch)
+	body := hookBody(h.source, randomUUID(), m.now(), batch)
 	ok := m.postWithRetry(ctx, h, body, len(batch))
 	if ok && m.draw(m.opts.DuplicateShare) {
 		h.duplicated.Add(1)
-		m.postWithRetry(ctx, h, hookBody(h.source, randomUUID(), time.Now(), batch), len(batch))
+		m.postWithRetry(ctx, h, hookBody(h.source, randomUUID(), m.now(), batch), len(batch))
 	}
 }
 

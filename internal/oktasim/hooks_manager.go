@@ -14,6 +14,7 @@ import (
 type hookManager struct {
 	opts   HookOptions
 	client *http.Client
+	now    func() time.Time
 
 	mu      sync.RWMutex
 	hooks   map[string]*eventHook
@@ -46,9 +47,10 @@ type eventHook struct {
 	eventsDelivered, eventsDropped                    atomic.Uint64
 }
 
-func newHookManager(opts HookOptions, _ *logStore) *hookManager {
+func newHookManager(opts HookOptions, clock func() time.Time) *hookManager {
 	return &hookManager{
 		opts:    opts,
+		now:     clock,
 		client:  &http.Client{Timeout: opts.Timeout},
 		hooks:   map[string]*eventHook{},
 		baseCtx: context.Background(),
@@ -97,7 +99,7 @@ func (h *eventHook) add(events []*storedEvent, maxPending int) {
 			continue
 		}
 		if len(h.pending) == 0 {
-			h.firstPending = time.Now()
+			h.firstPending = time.Now() // a batching delay: real time, not the simulated date
 		}
 		h.pending = append(h.pending, ev)
 		added++
@@ -122,7 +124,7 @@ func (h *eventHook) take(n int) []*storedEvent {
 	clear(h.pending[rest:])
 	h.pending = h.pending[:rest]
 	if rest > 0 {
-		h.firstPending = time.Now()
+		h.firstPending = time.Now() // a batching delay: real time, not the simulated date
 	}
 	return batch
 }

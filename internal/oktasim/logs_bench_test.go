@@ -38,13 +38,13 @@ func BenchmarkLogsPage1000(b *testing.B) {
 // per second, and the per-event bytes the store keeps (the head; the
 // profile tail is shared).
 func BenchmarkGenerator(b *testing.B) {
-	org, err := newOrgStore(DefaultOrgOptions())
+	org, err := newOrgStore(DefaultOrgOptions(), time.Now)
 	if err != nil {
 		b.Fatal(err)
 	}
 	opts := DefaultLogOptions()
 	opts.HistoryEvents = 0
-	l, err := newLogStore(opts, org)
+	l, err := newLogStore(opts, org, time.Now)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func BenchmarkGeneratorPersist(b *testing.B) {
 	opts := DefaultLogOptions()
 	opts.HistoryEvents = 0
 	opts.MaxEvents = 200_000
-	l, err := newLogStore(opts, nil)
+	l, err := newLogStore(opts, nil, time.Now)
 	if err != nil {
 		b.Fatal(err)
 	}

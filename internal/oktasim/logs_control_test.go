@@ -94,7 +94,7 @@ func TestLogsOptionsValidation(t *testing.T) {
 	} {
 		opts := DefaultLogOptions()
 		mutate(&opts)
-		if _, err := newLogStore(opts, nil); err == nil || !strings.Contains(err.Error(), name) {
+		if _, err := newLogStore(opts, nil, time.Now); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: error %v, want one naming the flag", name, err)
 		}
 	}
@@ -104,7 +104,7 @@ func TestLogsRetentionEvictsOldestFirst(t *testing.T) {
 	opts := DefaultLogOptions()
 	opts.HistoryEvents = 0
 	opts.MaxEvents = 100
-	l, err := newLogStore(opts, nil)
+	l, err := newLogStore(opts, nil, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

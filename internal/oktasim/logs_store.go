@@ -67,8 +67,9 @@ type logStore struct {
 }
 
 // newLogStore validates opts, builds the generator (seeded from the org id,
-// or opts.Seed when set) and persists the initial history.
-func newLogStore(opts LogOptions, org *orgStore) (*logStore, error) {
+// or opts.Seed when set) and persists the initial history. clock is the
+// simulator's wall clock.
+func newLogStore(opts LogOptions, org *orgStore, clock func() time.Time) (*logStore, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
@@ -81,11 +82,11 @@ func newLogStore(opts LogOptions, org *orgStore) (*logStore, error) {
 	l := &logStore{
 		opts: opts,
 		gen:  newGenerator(seed, org),
-		now:  time.Now,
+		now:  clock,
 		wake: make(chan struct{}, 1),
 	}
 	l.rate.Store(math.Float64bits(opts.EventsPerSec))
-	l.hooks = newHookManager(opts.Hooks, l)
+	l.hooks = newHookManager(opts.Hooks, clock)
 	l.generateHistory()
 	return l, nil
 }

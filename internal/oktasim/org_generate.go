@@ -7,16 +7,16 @@ import (
 	"time"
 )
 
-// newOrgStore generates the org described by opts.
-func newOrgStore(opts OrgOptions) (*orgStore, error) {
+// newOrgStore generates the org described by opts; clock is the simulator's wall clock.
+func newOrgStore(opts OrgOptions, clock func() time.Time) (*orgStore, error) {
 	if err := opts.validate(); err != nil {
 		return nil, fmt.Errorf("org options: %w", err)
 	}
 	now := opts.Now
 	if now.IsZero() {
-		now = time.Now().UTC().Truncate(24 * time.Hour)
+		now = clock().UTC().Truncate(24 * time.Hour)
 	}
-	st := &orgStore{opts: opts, epoch: now, cols: map[string]*orgCollection{}, clock: time.Now}
+	st := &orgStore{opts: opts, epoch: now, cols: map[string]*orgCollection{}, clock: clock}
 	for _, t := range resourceTypes {
 		st.cols[t] = newOrgCollection()
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestOrgGroundTruthMatchesTheAPI lists every resource type through the
@@ -129,17 +130,17 @@ func orgHead(ids []string) []string { return ids[:min(3, len(ids))] }
 // the generator is deterministic.
 func TestOrgGeneratorMix(t *testing.T) {
 	opts := orgTestOptions().Org
-	a, err := newOrgStore(opts)
+	a, err := newOrgStore(opts, time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := newOrgStore(opts)
+	b, _ := newOrgStore(opts, time.Now)
 	ga, gb := a.groundTruth(), b.groundTruth()
 	if !reflect.DeepEqual(ga, gb) {
 		t.Fatal("two orgs from the same options differ")
 	}
 	opts.Seed++
-	c, _ := newOrgStore(opts)
+	c, _ := newOrgStore(opts, time.Now)
 	if reflect.DeepEqual(ga.IDs[typeUser], c.groundTruth().IDs[typeUser]) {
 		t.Fatal("a different seed produced the same users")
 	}
@@ -180,7 +181,7 @@ func TestOrgGeneratorMix(t *testing.T) {
 // quickly enough for a demo; this only checks it is generated, timing is
 // the benchmarks' job.
 func TestOrgDefaultOptionsGenerate(t *testing.T) {
-	o, err := newOrgStore(DefaultOrgOptions())
+	o, err := newOrgStore(DefaultOrgOptions(), time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +190,7 @@ func TestOrgDefaultOptionsGenerate(t *testing.T) {
 	}
 	bad := DefaultOrgOptions()
 	bad.Engine, bad.Users = "quantum", 0
-	if _, err := newOrgStore(bad); err == nil || !strings.Contains(err.Error(), "engine") || !strings.Contains(err.Error(), "users") {
+	if _, err := newOrgStore(bad, time.Now); err == nil || !strings.Contains(err.Error(), "engine") || !strings.Contains(err.Error(), "users") {
 		t.Fatalf("bad options: %v, want errors naming engine and users", err)
 	}
 }

@@ -19,22 +19,24 @@ type platform struct {
 	limiter       *rateLimiter
 	faults        *faultState
 	stats         *statsRecorder
+	now           func() time.Time // the simulator's wall clock
 }
 
 // newPlatform validates opts and builds the middleware state. When
 // opts.OAuth.GenerateKeyFile is set and no public key is given, it writes a
 // fresh key pair there.
-func newPlatform(opts PlatformOptions) (*platform, error) {
+func newPlatform(opts PlatformOptions, clock func() time.Time) (*platform, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	p := &platform{
 		opts:      opts,
 		apiTokens: map[string]*principal{},
-		tokens:    newTokenStore(),
+		tokens:    newTokenStore(clock),
 		limiter:   newRateLimiter(opts.RateLimits),
 		faults:    newFaultState(opts.Faults),
 		stats:     newStatsRecorder(),
+		now:       clock,
 	}
 	if opts.Token != "" {
 		p.apiTokens[opts.Token] = &principal{client: "token-default", role: opts.AdminRole}
@@ -70,7 +72,7 @@ func newPlatform(opts PlatformOptions) (*platform, error) {
 // gets faults only; /_sim/* and /.well-known/* get neither.
 func (p *platform) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		setDate(w, time.Now())
+		setDate(w, p.now())
 		w.Header().Set("X-Okta-Request-Id", randomToken(27))
 		path := r.URL.Path
 		mgmt := managementPath(path)
@@ -109,7 +111,7 @@ func (p *platform) wrap(h http.Handler) http.Handler {
 func (p *platform) enterConcurrency(w http.ResponseWriter, bucket string) bool {
 	if _, ok := p.limiter.enter(); !ok {
 		// Okta: on a concurrency 429 Limit and Remaining are 0 and Reset is an estimate.
-		setRateHeaders(w.Header(), 0, 0, time.Now().Add(time.Second))
+		setRateHeaders(w.Header(), 0, 0, p.now().Add(time.Second))
 		p.stats.limited(bucket, func(s *PlatformStats) *int64 { return &s.Concurrency429 })
 		writeTooManyRequests(w)
 		return false
@@ -126,7 +128,7 @@ func (p *platform) leaveConcurrency() {
 // serveManagement applies authentication, the rate limit, scopes and the
 // role to an admitted management request, then calls h.
 func (p *platform) serveManagement(w http.ResponseWriter, r *http.Request, h http.Handler, bucket string) {
-	now := time.Now()
+	now := p.now()
 	setDate(w, now)
 	caller, failure := p.authenticate(r, now)
 	client := "unauthenticated"

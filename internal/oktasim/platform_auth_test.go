@@ -196,7 +196,7 @@ func TestPlatformOptionsValidation(t *testing.T) {
 	} {
 		o := DefaultPlatformOptions()
 		c.edit(&o)
-		_, err := newPlatform(o)
+		_, err := newPlatform(o, time.Now)
 		if err == nil || !strings.Contains(err.Error(), c.field) {
 			t.Errorf("%s: err = %v, want one naming %q", c.name, err, c.field)
 		}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 // BenchmarkPlatformWrap measures the middleware's own cost per management
@@ -19,7 +20,7 @@ func BenchmarkPlatformWrap(b *testing.B) {
 			opts := DefaultPlatformOptions()
 			opts.RateLimits.Enabled = limits
 			opts.RateLimits.Buckets = map[string]int{BucketUsers: 1 << 30}
-			p, err := newPlatform(opts)
+			p, err := newPlatform(opts, time.Now)
 			if err != nil {
 				b.Fatal(err)
 			}

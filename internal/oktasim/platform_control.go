@@ -28,7 +28,7 @@ func (s *Server) registerPlatformControlRoutes(mux *http.ServeMux) {
 		if !decodePlatformBody(w, r, &body) {
 			return
 		}
-		f, err := body.fromJSON(time.Now())
+		f, err := body.fromJSON(p.now())
 		if err == nil {
 			err = p.faults.set(f)
 		}

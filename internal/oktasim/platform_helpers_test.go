@@ -67,7 +67,7 @@ type platformHarness struct {
 
 func newPlatformHarness(t testing.TB, opts PlatformOptions) *platformHarness {
 	t.Helper()
-	p, err := newPlatform(opts)
+	p, err := newPlatform(opts, time.Now)
 	if err != nil {
 		t.Fatalf("newPlatform: %v", err)
 	}

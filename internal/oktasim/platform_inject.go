@@ -31,7 +31,7 @@ func (p *platform) injectFaults(w http.ResponseWriter, r *http.Request, bucket s
 			return w, noop, true
 		}
 	}
-	now := time.Now()
+	now := p.now()
 	setDate(w, now)
 	if f.ResetRate > 0 && p.faults.roll() < f.ResetRate {
 		p.stats.do(func(s *PlatformStats) { s.Resets++ })
@@ -79,7 +79,7 @@ func (p *platform) waitWhilePaused(r *http.Request) bool {
 	counted := false
 	for {
 		f, changed := p.faults.get()
-		now := time.Now()
+		now := p.now()
 		if !f.Paused || !f.applies(r.URL.Path) || (!f.PauseUntil.IsZero() && !now.Before(f.PauseUntil)) {
 			return true
 		}

@@ -67,7 +67,7 @@ func (p *platform) serveToken(w http.ResponseWriter, r *http.Request) {
 		p.tokenError(w, http.StatusBadRequest, oauthErrInvalidReq, "The request body is not a valid form.")
 		return
 	}
-	now := time.Now()
+	now := p.now()
 	form := r.Form
 	if gt := form.Get("grant_type"); gt != "client_credentials" {
 		if gt == "" {

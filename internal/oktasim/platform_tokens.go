@@ -34,10 +34,11 @@ type tokenStore struct {
 	tokens map[string]*accessToken
 	jtis   map[string]time.Time // "kind:jti" → forget after
 	nonces map[string]time.Time // nonce → valid until
+	now    func() time.Time     // the simulator's wall clock
 }
 
-func newTokenStore() *tokenStore {
-	return &tokenStore{tokens: map[string]*accessToken{}, jtis: map[string]time.Time{}, nonces: map[string]time.Time{}}
+func newTokenStore(clock func() time.Time) *tokenStore {
+	return &tokenStore{tokens: map[string]*accessToken{}, jtis: map[string]time.Time{}, nonces: map[string]time.Time{}, now: clock}
 }
 
 // issue stores a new access token and returns its value.
@@ -70,7 +71,7 @@ func (s *tokenStore) lookup(value string, now time.Time) (t *accessToken, expire
 func (s *tokenStore) useOnce(id string, forget time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if until, seen := s.jtis[id]; seen && time.Now().Before(until) {
+	if until, seen := s.jtis[id]; seen && s.now().Before(until) {
 		return false
 	}
 	s.jtis[id] = forget

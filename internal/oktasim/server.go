@@ -21,6 +21,19 @@ type Options struct {
 	Logs LogOptions
 	// Control enables the /_sim/ control API (mutations, faults, ground truth).
 	Control bool
+	// Clock is the simulator's wall clock: Date headers, rate-limit windows, token
+	// lifetimes, System Log persistence times, mutation timestamps, and the default
+	// generator Now (the start of the clock's UTC day). Nil means time.Now. Tests move it
+	// to check that nothing depends on the real date.
+	Clock func() time.Time
+}
+
+// clock returns o.Clock, or time.Now when unset.
+func (o Options) clock() func() time.Time {
+	if o.Clock != nil {
+		return o.Clock
+	}
+	return time.Now
 }
 
 // DefaultOptions returns the options of the default demo org.
@@ -48,15 +61,16 @@ type Server struct {
 
 // New generates the org described by opts. It does not listen yet.
 func New(opts Options) (*Server, error) {
-	org, err := newOrgStore(opts.Org)
+	clock := opts.clock()
+	org, err := newOrgStore(opts.Org, clock)
 	if err != nil {
 		return nil, fmt.Errorf("generate org: %w", err)
 	}
-	plat, err := newPlatform(opts.Platform)
+	plat, err := newPlatform(opts.Platform, clock)
 	if err != nil {
 		return nil, fmt.Errorf("platform: %w", err)
 	}
-	logs, err := newLogStore(opts.Logs, org)
+	logs, err := newLogStore(opts.Logs, org, clock)
 	if err != nil {
 		return nil, fmt.Errorf("system log: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
@@ -27,10 +28,28 @@ var updateGolden = flag.Bool("update", false, "rewrite the inventory golden file
 // simOrigin replaces the simulator's random origin in bodies, so goldens are stable.
 const simOrigin = "http://oktasim.test"
 
+// goldenOrgNow is the generator "now" of the org behind the golden files: every date in
+// them is derived from it, so the goldens never depend on the day the tests run.
+var goldenOrgNow = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+
 // TestGoldenPerResourceType compares the snapshot records of one full sync of a small
 // fixed org, per resource type, with testdata/golden/<type>.yaml.
 func TestGoldenPerResourceType(t *testing.T) {
-	_, url := startInvSim(t, nil)
+	runGoldenPerResourceType(t, nil)
+}
+
+// TestGoldenPerResourceTypeClockYearAhead runs the same comparison with the simulator's
+// wall clock a year ahead of the real one (Date headers, rate-limit windows, persistence
+// times): the goldens must not change with the date the tests run on.
+func TestGoldenPerResourceTypeClockYearAhead(t *testing.T) {
+	runGoldenPerResourceType(t, func() time.Time { return time.Now().AddDate(1, 0, 0) })
+}
+
+func runGoldenPerResourceType(t *testing.T, clock func() time.Time) {
+	_, url := startInvSim(t, func(o *oktasim.Options) {
+		o.Org.Now = goldenOrgNow
+		o.Clock = clock
+	})
 	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, func(c *Config) {
 		c.Inventory.Resources[resGroupMembership] = ResourceConfig{Enabled: true}
 	})
