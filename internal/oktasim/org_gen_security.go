@@ -70,14 +70,19 @@ func (g *orgGen) buildZone(p zonePlan, i int) *orgObj {
 	return &orgObj{id: id, status: p.status, kind: p.typ, name: p.name, terms: strings.ToLower(p.name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
-var authenticatorPlans = []struct{ key, name, typ, status string }{
-	{"okta_password", "Password", "password", "ACTIVE"},
-	{"okta_email", "Email", "email", "ACTIVE"},
-	{"phone_number", "Phone", "phone", "ACTIVE"},
-	{"okta_verify", "Okta Verify", "app", "ACTIVE"},
-	{"webauthn", "Security Key or Biometric", "security_key", "ACTIVE"},
-	{"security_question", "Security Question", "security_question", "INACTIVE"},
-	{"google_otp", "Google Authenticator", "app", "ACTIVE"},
+// authenticatorPlans are the generated authenticators; a Classic org that
+// lists authenticators has the five marked classic.
+var authenticatorPlans = []struct {
+	key, name, typ, status string
+	classic                bool
+}{
+	{"okta_password", "Password", "password", "ACTIVE", true},
+	{"okta_email", "Email", "email", "ACTIVE", true},
+	{"phone_number", "Phone", "phone", "ACTIVE", true},
+	{"okta_verify", "Okta Verify", "app", "ACTIVE", true},
+	{"webauthn", "Security Key or Biometric", "security_key", "ACTIVE", false},
+	{"security_question", "Security Question", "security_question", "INACTIVE", true},
+	{"google_otp", "Google Authenticator", "app", "ACTIVE", false},
 }
 
 func (g *orgGen) buildAuthenticator(key, name, typ, status string) *orgObj {
