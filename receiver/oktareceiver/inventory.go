@@ -49,8 +49,9 @@ type inventory struct {
 	orgID      string
 	watermarks map[string]time.Time // incremental watermarks per type
 	listedAt   map[string]time.Time // start of the last complete listing per type (full sync)
-	reported   map[string]bool      // types whose skip was reported (403, unsupported)
-	errs       map[string]int64     // failed or skipped listings per type
+	reported   map[string]bool      // types whose skip or failure was reported (until a success)
+	errs       map[string]int64     // failed listings per type; a skip counts once, when reported
+	skips      skipSet              // types the current full sync found "not here"
 	durations  map[string]float64   // last sync duration per kind, seconds
 	adminGrps  []string             // groups with admin privilege (expand=stats), for role listing
 	fullDone   bool
@@ -187,30 +188,9 @@ func newSyncID() string {
 	return hex.EncodeToString(b)
 }
 
-// errTypeSkipped marks a listing that is not permitted (403) or not supported by the
-// org (engine-specific 400): the type is skipped and reported once.
-var errTypeSkipped = errors.New("resource type skipped")
-
-// classify tells whether err means "skip this type" (403, or 400 E0000002 / 401
-// E0000015 feature not enabled / 404 path not found) and wraps it accordingly.
-func classify(err error) error {
-	ae := asAPIError(err)
-	if ae == nil {
-		return err
-	}
-	switch {
-	case ae.Status == 403,
-		ae.Status == 400 && ae.Code == "E0000002",
-		ae.Status == 401 && ae.Code == "E0000015",
-		ae.Status == 404 && ae.Code == "E0000008":
-		return fmt.Errorf("%w: %w", errTypeSkipped, err)
-	}
-	return err
-}
-
-// noteTypeError records a failed or skipped listing of typ. A skipped type is reported
-// once (component status and one log line) until it succeeds again; other failures are
-// logged once per sync by the caller's summary.
+// noteTypeError records a failed or skipped listing of typ. Both are reported once
+// (component status and one log line) until the type is listed again; a skip counts
+// once in okta.inventory.errors, a failure at every sync.
 func (inv *inventory) noteTypeError(typ string, err error) {
 	inv.noteError(typ, typ, err)
 }
@@ -218,16 +198,19 @@ func (inv *inventory) noteTypeError(typ string, err error) {
 // noteError counts an error of resource type typ and reports it once per key (a type, or
 // a type and a sub-kind such as "policy:ACCESS_POLICY").
 func (inv *inventory) noteError(typ, key string, err error) {
+	skipped := errors.Is(err, errTypeSkipped)
 	inv.mu.Lock()
-	inv.errs[typ]++
 	first := !inv.reported[key]
 	inv.reported[key] = true
+	if first || !skipped {
+		inv.errs[typ]++
+	}
 	inv.mu.Unlock()
 	if !first {
 		return
 	}
-	if errors.Is(err, errTypeSkipped) {
-		inv.p.settings.Logger.Warn("Okta resource type skipped: not permitted for this credential or not supported by the org",
+	if skipped {
+		inv.p.settings.Logger.Warn("Okta resource type skipped until the next full sync: the org does not serve it or this credential may not read it",
 			zap.String("resource_type", key), zap.Error(err))
 	} else {
 		inv.p.settings.Logger.Warn("Listing an Okta resource type failed; it is retried at the next sync",

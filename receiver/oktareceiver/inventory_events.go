@@ -15,7 +15,7 @@ import (
 func (inv *inventory) handleEvents(_ context.Context, trigger string, events []systemLogEventRef) {
 	for _, ev := range events {
 		for _, t := range refetchTasksFor(ev, trigger) {
-			if !inv.enabled(t.typ) {
+			if !inv.enabled(t.typ) || inv.skips.has(t.typ) {
 				continue
 			}
 			if n := inv.refetch.push(t); n > 0 {

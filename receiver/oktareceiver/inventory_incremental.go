@@ -38,7 +38,7 @@ func (inv *inventory) incrementalSync(ctx context.Context) {
 	start := time.Now()
 	emit := inv.newEmitter()
 	for _, typ := range []string{resUser, resGroup} {
-		if !inv.enabled(typ) {
+		if !inv.enabled(typ) || inv.skips.has(typ) {
 			continue
 		}
 		inv.mu.Lock()
