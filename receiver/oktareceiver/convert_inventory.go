@@ -91,7 +91,7 @@ func appendInventoryRecord(sl plog.ScopeLogs, rec inventoryRecord, now pcommon.T
 		attrs.PutStr(attrChangeTrigger, rec.trigger)
 	}
 	if rec.body != nil {
-		setPdataValue(lr.Body(), redactSecrets(rec.body), 0)
+		setPdataValue(lr.Body(), redactSecrets(rec.typ, rec.body), 0)
 	} else {
 		lr.Body().SetEmptyMap().PutStr("id", rec.id)
 	}
