@@ -140,8 +140,21 @@ func (g *orgGen) buildIDP(name, typ, protocol, status string) *orgObj {
 	lu := g.between(created, g.now)
 	proto := map[string]any{"type": protocol}
 	if protocol == "OIDC" {
+		// Okta returns an OIDC IdP's client secret: the receiver must redact it. A generic
+		// OIDC IdP also names its endpoints, whose "token" is a setting, not a secret.
 		proto["scopes"] = []string{"openid", "profile", "email"}
-		proto["credentials"] = map[string]any{"client": map[string]any{"client_id": "sim-" + strings.ToLower(typ) + "-client", "token_endpoint_auth_method": "private_key_jwt"}}
+		proto["credentials"] = map[string]any{"client": map[string]any{
+			"client_id": "sim-" + strings.ToLower(typ) + "-client", "client_secret": "sim-idp-secret-" + id[3:]}}
+		if typ == "OIDC" {
+			base := "https://idp-" + strings.ToLower(id[len(id)-6:]) + ".example.com/oauth2/v1/"
+			proto["endpoints"] = map[string]any{
+				"authorization": map[string]any{"url": base + "authorize", "binding": "HTTP-REDIRECT"},
+				"token":         map[string]any{"url": base + "token", "binding": "HTTP-POST"},
+				"userInfo":      map[string]any{"url": base + "userinfo", "binding": "HTTP-REDIRECT"},
+				"jwks":          map[string]any{"url": base + "keys", "binding": "HTTP-REDIRECT"},
+			}
+			proto["issuer"] = map[string]any{"url": strings.TrimSuffix(base, "/oauth2/v1/")}
+		}
 	}
 	v := map[string]any{
 		"id": id, "type": typ, "name": name, "status": status, "issuerMode": "ORG_URL",
