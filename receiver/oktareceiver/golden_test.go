@@ -125,10 +125,11 @@ func replaceInValue(v pcommon.Value, from, to string) {
 	}
 }
 
-// goldenRunValues are the attributes whose values change at every run; the comparison
+// goldenRunValues are the attributes whose values change at every run (the sync id is
+// random, and the record ids derive from it); the comparison
 // ignores them, and writeGoldenLogs stores a fixed stand-in so that an update shows only
 // real changes.
-var goldenRunValues = []string{attrSyncID}
+var goldenRunValues = []string{attrSyncID, slAttrLogRecordUID}
 
 // writeGoldenLogs writes ld as YAML in the format golden.ReadLogs reads, with the
 // run-dependent values (goldenRunValues, timestamps) replaced by fixed stand-ins.
