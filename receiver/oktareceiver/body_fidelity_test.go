@@ -49,13 +49,13 @@ var servedPath = map[string]func(r recordView) string{
 		}
 		return "/api/v1/users/" + esc(r.attr(attrUserID)) + "/roles/" + esc(r.str("id"))
 	},
-	resAPIToken:       func(r recordView) string { return "/api/v1/api-tokens/" + esc(r.id) },
-	resEventHook:      func(r recordView) string { return "/api/v1/eventHooks/" + esc(r.id) },
-	resLogStream:      func(r recordView) string { return "/api/v1/logStreams/" + esc(r.id) },
-	resOrg:            func(recordView) string { return "/api/v1/org" },
-	resOktaSupport:    func(recordView) string { return "/api/v1/org/privacy/oktaSupport" },
-	resFeature:        func(r recordView) string { return "/api/v1/features/" + esc(r.id) },
-	resThreatInsight:  func(recordView) string { return "/api/v1/threats/configuration" },
+	resAPIToken:      func(r recordView) string { return "/api/v1/api-tokens/" + esc(r.id) },
+	resEventHook:     func(r recordView) string { return "/api/v1/eventHooks/" + esc(r.id) },
+	resLogStream:     func(r recordView) string { return "/api/v1/logStreams/" + esc(r.id) },
+	resOrg:           func(recordView) string { return "/api/v1/org" },
+	resOktaSupport:   func(recordView) string { return "/api/v1/org/privacy/oktaSupport" },
+	resFeature:       func(r recordView) string { return "/api/v1/features/" + esc(r.id) },
+	resThreatInsight: func(recordView) string { return "/api/v1/threats/configuration" },
 }
 
 func esc(s string) string { return url.PathEscape(s) }
