@@ -12,10 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
-	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 )
 
 // simControl sends a control API request and fails the test on a non-2xx answer.
@@ -129,12 +127,7 @@ func TestMetricsMatchGroundTruth(t *testing.T) {
 	srv, url := startInvSim(t, nil)
 	inv, _ := simInventory(t, url, oktasim.DefaultDemoToken, nil)
 	inv.fullSync(context.Background())
-	r := newOktaReceiver(inv.p.cfg, receivertest.NewNopSettings(metadata.Type))
-	r.inv, r.client = inv, inv.p.client
-	s := newMetricsScraper(inv.p.cfg, receivertest.NewNopSettings(metadata.Type), r)
-	md, err := s.scrape(context.Background())
-	require.NoError(t, err)
-	got := metricPoints(md)
+	got := metricPoints(scrapeInventory(t, inv))
 	c := srv.GroundTruth().Counts
 	assert.Equal(t, intMap(c.UsersByStatus), got["okta.users"])
 	assert.Equal(t, intMap(c.GroupsByType), got["okta.groups"])

@@ -24,10 +24,7 @@ func TestMetricNameAttributesAreFilled(t *testing.T) {
 	srv, simURL := startInvSim(t, nil)
 	inv, _ := simInventory(t, simURL, oktasim.DefaultDemoToken, nil)
 	inv.fullSync(context.Background())
-	r := newOktaReceiver(inv.p.cfg, receivertest.NewNopSettings(metadata.Type))
-	r.inv, r.client = inv, inv.p.client
-	md, err := newMetricsScraper(inv.p.cfg, receivertest.NewNopSettings(metadata.Type), r).scrape(context.Background())
-	require.NoError(t, err)
+	md := scrapeInventory(t, inv)
 
 	served := func(path string, field ...string) string {
 		t.Helper()
@@ -69,6 +66,16 @@ func TestMetricNameAttributesAreFilled(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scrapeInventory runs the metrics scraper of a receiver whose inventory is inv.
+func scrapeInventory(t *testing.T, inv *inventory) pmetric.Metrics {
+	t.Helper()
+	r := newOktaReceiver(inv.p.cfg, receivertest.NewNopSettings(metadata.Type))
+	r.inv, r.client = inv, inv.p.client
+	md, err := newMetricsScraper(inv.p.cfg, receivertest.NewNopSettings(metadata.Type), r).scrape(context.Background())
+	require.NoError(t, err)
+	return md
 }
 
 // namesByID returns, for the data points of metric, the nameAttr value per idAttr value.

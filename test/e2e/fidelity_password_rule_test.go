@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,8 +16,8 @@ import (
 )
 
 // passwordRuleConfig: okta (inventory only) → rules (the shipped packs, default
-// parameters) → file exporter.
-const passwordRuleConfig = `
+// parameters) → file exporter (fileExporterTail with the processor added to its pipeline).
+var passwordRuleConfig = `
 extensions:
   health_check:
     endpoint: 127.0.0.1:{{HEALTH}}
@@ -28,21 +29,10 @@ receivers:
       enabled: false
 processors:
   rules:
-exporters:
-  file/okta:
-    path: {{DIR}}/records.jsonl
-    flush_interval: 100ms
-service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      level: none
-  pipelines:
-    logs:
-      receivers: [okta]
-      processors: [rules]
-      exporters: [file/okta]
-`
+` + strings.Replace(fileExporterTail, pipelineReceivers, pipelineReceivers+"      processors: [rules]\n", 1)
+
+// pipelineReceivers is the receivers line of fileExporterTail's logs pipeline.
+const pipelineReceivers = "      receivers: [okta]\n"
 
 // passwordLengthRule is the okta-posture rule on a PASSWORD policy's minimum length; its
 // min_password_length parameter defaults to 15.
@@ -54,6 +44,9 @@ const passwordLengthRule = "OKTA-POS-001"
 // arrive with settings.password.complexity.minLength = 9 as Okta sent it, and the rules
 // processor must raise the password-length finding for it and not for the strong one.
 func TestFidelityPasswordLengthRuleFires(t *testing.T) {
+	if !strings.Contains(passwordRuleConfig, "processors: [rules]") {
+		t.Fatal("fileExporterTail has no logs pipeline receivers line to add the rules processor to")
+	}
 	sim := startSimulator(t, "--users", "30", "--groups", "6", "--apps", "4", "--events-per-sec", "0")
 	var policies []map[string]any
 	simAPIGet(t, sim, "/api/v1/policies?type=PASSWORD", &policies)
