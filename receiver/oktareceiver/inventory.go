@@ -49,7 +49,7 @@ type inventory struct {
 	orgID      string
 	watermarks map[string]time.Time // incremental watermarks per type
 	listedAt   map[string]time.Time // start of the last complete listing per type (full sync)
-	reported   map[string]bool      // types whose skip or failure was reported (until a success)
+	reported   map[string]string    // what was reported per type until a success: reportedSkip or reportedFailure
 	errs       map[string]int64     // failed listings per type; a skip counts once, when reported
 	skips      skipSet              // types the current full sync found "not here"
 	durations  map[string]float64   // last sync duration per kind, seconds
@@ -70,7 +70,7 @@ func newInventory(p inventoryParams) *inventory {
 		state:      newInventoryState(),
 		watermarks: map[string]time.Time{},
 		listedAt:   map[string]time.Time{},
-		reported:   map[string]bool{},
+		reported:   map[string]string{},
 		errs:       map[string]int64{},
 		durations:  map[string]float64{},
 		refetch:    newRefetchQueue(refetchQueueSize),
@@ -188,9 +188,16 @@ func newSyncID() string {
 	return hex.EncodeToString(b)
 }
 
-// noteTypeError records a failed or skipped listing of typ. Both are reported once
-// (component status and one log line) until the type is listed again; a skip counts
-// once in okta.inventory.errors, a failure at every sync.
+// What noteError reported for a type, until the type is listed again.
+const (
+	reportedSkip    = "skipped"
+	reportedFailure = "failed"
+)
+
+// noteTypeError records a failed or skipped listing of typ. Each is reported once
+// (component status and one log line) until the type is listed again, and again only
+// when a skip turns into a failure or back; a skip counts once in okta.inventory.errors,
+// a failure at every sync.
 func (inv *inventory) noteTypeError(typ string, err error) {
 	inv.noteError(typ, typ, err)
 }
@@ -199,9 +206,13 @@ func (inv *inventory) noteTypeError(typ string, err error) {
 // a type and a sub-kind such as "policy:ACCESS_POLICY").
 func (inv *inventory) noteError(typ, key string, err error) {
 	skipped := errors.Is(err, errTypeSkipped)
+	kind := reportedFailure
+	if skipped {
+		kind = reportedSkip
+	}
 	inv.mu.Lock()
-	first := !inv.reported[key]
-	inv.reported[key] = true
+	first := inv.reported[key] != kind
+	inv.reported[key] = kind
 	if first || !skipped {
 		inv.errs[typ]++
 	}

@@ -149,26 +149,39 @@ func TestNotHereAnswers(t *testing.T) {
 	assert.Same(t, transport, classify(transport))
 }
 
-// TestSkippedParentSkipsChildren: when the org refuses the users list (403 E0000006, as
-// to a credential without okta.users.read), user factors are skipped too instead of
-// reported deleted, and the next full sync that may list users again delivers both.
-func TestSkippedParentSkipsChildren(t *testing.T) {
-	srv, simURL := startInvSim(t, nil)
+// oktaErrorProxy is a front for the simulator that answers GET path with the Okta error
+// answer() returns (status 0: pass the request on).
+func oktaErrorProxy(t *testing.T, simURL, path string, answer func() (int, string)) string {
+	t.Helper()
 	target, err := url.Parse(simURL)
 	require.NoError(t, err)
-	var forbidUsers atomic.Bool
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if forbidUsers.Load() && r.URL.Path == "/api/v1/users" {
+		if status, code := answer(); status != 0 && r.URL.Path == path {
 			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusForbidden)
-			_, _ = w.Write([]byte(`{"errorCode":"E0000006","errorSummary":"You do not have permission to perform the requested action","errorLink":"E0000006","errorId":"oaeTest","errorCauses":[]}`))
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(`{"errorCode":"` + code + `","errorSummary":"simulated","errorLink":"` + code + `","errorId":"oaeTest","errorCauses":[]}`))
 			return
 		}
 		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(front.Close)
-	inv, sink := simInventory(t, front.URL, oktasim.DefaultDemoToken, nil)
+	return front.URL
+}
+
+// TestSkippedParentSkipsChildren: when the org refuses the users list (403 E0000006, as
+// to a credential without okta.users.read), user factors are skipped too instead of
+// reported deleted, and the next full sync that may list users again delivers both.
+func TestSkippedParentSkipsChildren(t *testing.T) {
+	srv, simURL := startInvSim(t, nil)
+	var forbidUsers atomic.Bool
+	front := oktaErrorProxy(t, simURL, "/api/v1/users", func() (int, string) {
+		if forbidUsers.Load() {
+			return http.StatusForbidden, "E0000006"
+		}
+		return 0, ""
+	})
+	inv, sink := simInventory(t, front, oktasim.DefaultDemoToken, nil)
 	inv.fullSync(context.Background())
 	factors := inv.state.count(resUserFactor)
 	require.Equal(t, len(srv.GroundTruth().IDs[resUserFactor]), factors)
@@ -194,4 +207,41 @@ func TestSkippedParentSkipsChildren(t *testing.T) {
 	assert.Len(t, got[resUser], len(srv.GroundTruth().IDs[resUser]))
 	assert.Len(t, got[resUserFactor], factors)
 	assert.Empty(t, changesOf(records(sink), resUserFactor, changeDeleted))
+}
+
+// TestFailureThenSkipIsReportedAgain: a type whose listing failed (401 E0000011) and is
+// then answered "not here" (403) is reported for each, once: two warnings, two status
+// events; the failure and the first skip count in okta.inventory.errors, the repeated
+// skip does not.
+func TestFailureThenSkipIsReportedAgain(t *testing.T) {
+	_, simURL := startInvSim(t, nil)
+	var answer atomic.Int32
+	front := oktaErrorProxy(t, simURL, "/api/v1/trustedOrigins", func() (int, string) {
+		if answer.Load() == http.StatusUnauthorized {
+			return http.StatusUnauthorized, "E0000011"
+		}
+		return http.StatusForbidden, "E0000006"
+	})
+	inv, _ := simInventory(t, front, oktasim.DefaultDemoToken, nil)
+	core, logs := observer.New(zapcore.WarnLevel)
+	inv.p.settings.Logger = zap.New(core)
+	host := &statusHost{}
+	inv.host = host
+
+	answer.Store(http.StatusUnauthorized)
+	inv.fullSync(context.Background())
+	answer.Store(http.StatusForbidden)
+	inv.fullSync(context.Background())
+	inv.fullSync(context.Background())
+
+	assert.Equal(t, int64(2), inv.stats().errors[resTrustedOrigin])
+	assert.Len(t, host.statuses(), 2)
+	var messages []string
+	for _, e := range logs.All() {
+		assert.Equal(t, resTrustedOrigin, e.ContextMap()["resource_type"])
+		messages = append(messages, e.Message)
+	}
+	require.Len(t, messages, 2, "one warning for the failure, one for the skip")
+	assert.Contains(t, messages[0], "failed")
+	assert.Contains(t, messages[1], "skipped")
 }
