@@ -189,14 +189,12 @@ func conformanceCases(engine string, ids map[string]string) []conformanceCase {
 		{"/api/v1/policies/{policyId}", "/api/v1/policies/" + ids[typePolicy]},
 		{"/api/v1/policies/{policyId}/rules", "/api/v1/policies/" + ids["rulePolicy"] + "/rules"},
 		{"/api/v1/policies/{policyId}/rules/{ruleId}", "/api/v1/policies/" + ids["rulePolicy"] + "/rules/" + ids[typePolicyRule]},
+		{"/api/v1/authenticators", "/api/v1/authenticators"},
+		{"/api/v1/authenticators/{authenticatorId}", "/api/v1/authenticators/" + ids[typeAuthenticator]},
 	}
 	types := classicPolicyTypes
 	if engine == engineOIE {
 		types = append(append([]string{}, classicPolicyTypes...), oieOnlyPolicyTypes...)
-		cases = append(cases,
-			conformanceCase{"/api/v1/authenticators", "/api/v1/authenticators"},
-			conformanceCase{"/api/v1/authenticators/{authenticatorId}", "/api/v1/authenticators/" + ids[typeAuthenticator]},
-		)
 	}
 	for _, pt := range types {
 		cases = append(cases, conformanceCase{"/api/v1/policies", "/api/v1/policies?type=" + pt})

@@ -70,14 +70,19 @@ func (g *orgGen) buildZone(p zonePlan, i int) *orgObj {
 	return &orgObj{id: id, status: p.status, kind: p.typ, name: p.name, terms: strings.ToLower(p.name), created: created, lastUpdated: lu, raw: orgMustJSON(v)}
 }
 
-var authenticatorPlans = []struct{ key, name, typ, status string }{
-	{"okta_password", "Password", "password", "ACTIVE"},
-	{"okta_email", "Email", "email", "ACTIVE"},
-	{"phone_number", "Phone", "phone", "ACTIVE"},
-	{"okta_verify", "Okta Verify", "app", "ACTIVE"},
-	{"webauthn", "Security Key or Biometric", "security_key", "ACTIVE"},
-	{"security_question", "Security Question", "security_question", "INACTIVE"},
-	{"google_otp", "Google Authenticator", "app", "ACTIVE"},
+// authenticatorPlans are the generated authenticators; a Classic org that
+// lists authenticators has the five marked classic.
+var authenticatorPlans = []struct {
+	key, name, typ, status string
+	classic                bool
+}{
+	{"okta_password", "Password", "password", "ACTIVE", true},
+	{"okta_email", "Email", "email", "ACTIVE", true},
+	{"phone_number", "Phone", "phone", "ACTIVE", true},
+	{"okta_verify", "Okta Verify", "app", "ACTIVE", true},
+	{"webauthn", "Security Key or Biometric", "security_key", "ACTIVE", false},
+	{"security_question", "Security Question", "security_question", "INACTIVE", true},
+	{"google_otp", "Google Authenticator", "app", "ACTIVE", false},
 }
 
 func (g *orgGen) buildAuthenticator(key, name, typ, status string) *orgObj {
@@ -135,8 +140,21 @@ func (g *orgGen) buildIDP(name, typ, protocol, status string) *orgObj {
 	lu := g.between(created, g.now)
 	proto := map[string]any{"type": protocol}
 	if protocol == "OIDC" {
+		// Okta returns an OIDC IdP's client secret: the receiver must redact it. A generic
+		// OIDC IdP also names its endpoints, whose "token" is a setting, not a secret.
 		proto["scopes"] = []string{"openid", "profile", "email"}
-		proto["credentials"] = map[string]any{"client": map[string]any{"client_id": "sim-" + strings.ToLower(typ) + "-client", "token_endpoint_auth_method": "private_key_jwt"}}
+		proto["credentials"] = map[string]any{"client": map[string]any{
+			"client_id": "sim-" + strings.ToLower(typ) + "-client", "client_secret": "sim-idp-secret-" + id[3:]}}
+		if typ == "OIDC" {
+			base := "https://idp-" + strings.ToLower(id[len(id)-6:]) + ".example.com/oauth2/v1/"
+			proto["endpoints"] = map[string]any{
+				"authorization": map[string]any{"url": base + "authorize", "binding": "HTTP-REDIRECT"},
+				"token":         map[string]any{"url": base + "token", "binding": "HTTP-POST"},
+				"userInfo":      map[string]any{"url": base + "userinfo", "binding": "HTTP-REDIRECT"},
+				"jwks":          map[string]any{"url": base + "keys", "binding": "HTTP-REDIRECT"},
+			}
+			proto["issuer"] = map[string]any{"url": strings.TrimSuffix(base, "/oauth2/v1/")}
+		}
 	}
 	v := map[string]any{
 		"id": id, "type": typ, "name": name, "status": status, "issuerMode": "ORG_URL",

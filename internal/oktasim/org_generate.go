@@ -170,9 +170,11 @@ func (o *orgStore) generate(g *orgGen) {
 		o.insert(typeGroupRule, g.buildGroupRule(i, targets, status, exclude))
 	}
 
-	if g.engine == engineOIE {
+	if opts.listsAuthenticators() {
 		for _, a := range authenticatorPlans {
-			o.insert(typeAuthenticator, g.buildAuthenticator(a.key, a.name, a.typ, a.status))
+			if g.engine == engineOIE || a.classic {
+				o.insert(typeAuthenticator, g.buildAuthenticator(a.key, a.name, a.typ, a.status))
+			}
 		}
 	}
 	o.insert(typeAuthServer, g.buildAuthServer("default", "ACTIVE"))

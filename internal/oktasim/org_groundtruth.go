@@ -17,7 +17,7 @@ import (
 //	    "application_group": ["<appId>/<groupId>", …],
 //	    "admin_role_assignment": ["<principalId>/<assignmentId>", …],
 //	    "org": ["00o…"], "okta_support": ["00o…"], "threat_insight": ["00o…"],
-//	    "authenticator": [],                      // empty on a Classic org
+//	    "authenticator": ["aut…", …],             // empty when a Classic org answers it with an error
 //	    …
 //	  },
 //	  "counts": {

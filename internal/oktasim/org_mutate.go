@@ -86,8 +86,9 @@ func (o *orgStore) create(typ string, body map[string]any) (orgCtlResult, error)
 	case typeUserFactor:
 		obj, err = o.newFactor(g, body)
 	case typeAuthenticator:
-		if o.opts.Engine == engineClassic {
-			return orgCtlResult{}, orgBadRequest("type: authenticators are an Identity Engine feature; this org is classic")
+		if !o.opts.listsAuthenticators() {
+			return orgCtlResult{}, orgBadRequest("type: this classic org answers /api/v1/authenticators with %s (classic-authenticators)",
+				o.opts.ClassicAuthenticators)
 		}
 		key := orgStr(body, "key")
 		if key == "" {

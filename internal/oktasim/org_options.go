@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -38,6 +39,34 @@ type OrgOptions struct {
 	// it. Zero means the start of the current UTC day, which keeps one
 	// day's runs identical.
 	Now time.Time
+	// ClassicAuthenticators is how a Classic org answers
+	// /api/v1/authenticators (Identity Engine orgs always list theirs). Okta
+	// documents no Classic behaviour; a Classic org we read listed five
+	// authenticators, so ClassicAuthenticatorsList ("list", also for "") is
+	// the default. An error code makes it answer with that Okta error
+	// instead (see classicAuthenticatorErrors) and hold no authenticators.
+	ClassicAuthenticators string
+}
+
+// ClassicAuthenticatorsList makes a Classic org list its authenticators.
+const ClassicAuthenticatorsList = "list"
+
+// classicAuthenticatorErrors are the answers a Classic org can be told to
+// give /api/v1/authenticators instead of the list: the "not here" errors of
+// Okta's catalog, with their status and errorSummary.
+var classicAuthenticatorErrors = map[string]struct {
+	status  int
+	summary string
+}{
+	"E0000002": {http.StatusBadRequest, "The request was not valid: authenticators are not available on this org"},
+	"E0000015": {http.StatusUnauthorized, "You do not have permission to access the feature you are requesting"},
+	"E0000007": {http.StatusNotFound, "Not found: Resource not found: authenticators (Authenticator)"},
+	"E0000008": {http.StatusNotFound, "The requested path was not found"},
+}
+
+// listsAuthenticators reports whether the org serves /api/v1/authenticators.
+func (o OrgOptions) listsAuthenticators() bool {
+	return o.Engine == engineOIE || o.ClassicAuthenticators == "" || o.ClassicAuthenticators == ClassicAuthenticatorsList
 }
 
 // DefaultOrgOptions is a small org that starts in well under two seconds.
@@ -55,6 +84,8 @@ func (o *OrgOptions) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.SuperAdmins, "super-admins", o.SuperAdmins, "number of users holding SUPER_ADMIN (0: derived from --users, at least 3)")
 	fs.Float64Var(&o.GroupsPerUser, "groups-per-user", o.GroupsPerUser, "mean number of groups a user belongs to, besides Everyone")
 	fs.Float64Var(&o.AppsPerUser, "apps-per-user", o.AppsPerUser, "mean number of direct application assignments per user")
+	fs.StringVar(&o.ClassicAuthenticators, "classic-authenticators", ClassicAuthenticatorsList,
+		"how a classic org answers /api/v1/authenticators: list, or the Okta error E0000002 (400), E0000015 (401), E0000007 or E0000008 (404)")
 }
 
 // validate checks the options, naming the first bad one.
@@ -71,6 +102,11 @@ func (o OrgOptions) validate() error {
 	}
 	if o.Engine != engineClassic && o.Engine != engineOIE {
 		errs = append(errs, fmt.Errorf("engine: must be %q or %q, got %q", engineClassic, engineOIE, o.Engine))
+	}
+	if _, isErr := classicAuthenticatorErrors[o.ClassicAuthenticators]; !isErr &&
+		o.ClassicAuthenticators != "" && o.ClassicAuthenticators != ClassicAuthenticatorsList {
+		errs = append(errs, fmt.Errorf("classic-authenticators: must be %q, E0000002, E0000015, E0000007 or E0000008, got %q",
+			ClassicAuthenticatorsList, o.ClassicAuthenticators))
 	}
 	if o.SuperAdmins < 0 || o.SuperAdmins > o.Users {
 		errs = append(errs, fmt.Errorf("super-admins: must be between 0 and users (%d), got %d", o.Users, o.SuperAdmins))

@@ -249,11 +249,6 @@ func TestOrgPoliciesTypeRequiredAndClassic(t *testing.T) {
 			t.Errorf("well-known: %d %s, want %s", resp.StatusCode, b[:n], want)
 		}
 	}
-	// Authenticators are an Identity Engine feature.
-	_, b := classic.get("/api/v1/authenticators", http.StatusUnauthorized)
-	if code, _, _ := orgErrorCode(t, b); code != "E0000015" {
-		t.Errorf("classic authenticators: %s, want E0000015", code)
-	}
 	// OKTA_SIGN_ON rules are of type SIGN_ON.
 	pols, _ := oie.list("/api/v1/policies?type=OKTA_SIGN_ON")
 	rules, _ := oie.list("/api/v1/policies/" + pols[0]["id"].(string) + "/rules")

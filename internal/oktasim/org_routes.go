@@ -77,14 +77,15 @@ func (s *Server) handleWellKnown(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// classicGuard answers 401 E0000015 (feature not enabled) on a Classic
-// org: authenticators are an Identity Engine feature. Okta does not
-// document the Classic answer; E0000015 is its catalog code for a feature
-// the org does not have, which a collector records and skips.
+// classicGuard answers the Okta error a Classic org was told to give
+// /api/v1/authenticators (OrgOptions.ClassicAuthenticators) instead of
+// serving the request; by default it serves it.
 func (s *Server) classicGuard(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if s.org.opts.Engine == engineClassic {
-			writeOktaError(w, http.StatusUnauthorized, "E0000015", "You do not have permission to access the feature you are requesting")
+		if !s.org.opts.listsAuthenticators() {
+			code := s.org.opts.ClassicAuthenticators
+			e := classicAuthenticatorErrors[code]
+			writeOktaError(w, e.status, code, e.summary)
 			return
 		}
 		h(w, r)

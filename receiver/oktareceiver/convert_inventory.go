@@ -9,7 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
-// Event names, attribute keys and values of inventory records (ARCHITECTURE §4).
+// Event names, attribute keys and values of inventory records.
 const (
 	eventInventorySnapshot = "okta.inventory.snapshot"
 	eventInventoryChange   = "okta.inventory.change"
@@ -29,6 +29,8 @@ const (
 	attrApplicationID       = "okta.application.id"
 	attrPolicyID            = "okta.policy.id"
 	attrPolicyType          = "okta.policy.type"
+	// attrEventUUID links a change record to the System Log event that triggered it.
+	attrEventUUID = "okta.event.uuid"
 
 	recordKindInventory = "inventory"
 
@@ -53,11 +55,20 @@ type inventoryRecord struct {
 	changeType  string
 	fields      []string
 	trigger     string
+	eventUUID   string         // the event behind a system_log or event_hook change
 	body        map[string]any // redacted object; nil for a deletion without a body
 }
 
+// changeCause is why a change record is emitted: its okta.change.trigger and, for a
+// change an event triggered, that event's uuid.
+type changeCause struct {
+	trigger   string
+	eventUUID string
+}
+
 // appendInventoryRecord converts rec into a new log record of sl. The body is redacted
-// here, so no caller can forget it.
+// here, so no caller can forget it, and log.record.uid is derived from the record as
+// delivered (inventoryRecordUID).
 func appendInventoryRecord(sl plog.ScopeLogs, rec inventoryRecord, now pcommon.Timestamp) {
 	lr := sl.LogRecords().AppendEmpty()
 	lr.SetEventName(rec.event)
@@ -71,6 +82,10 @@ func appendInventoryRecord(sl plog.ScopeLogs, rec inventoryRecord, now pcommon.T
 	lr.SetSeverityNumber(plog.SeverityNumberInfo)
 	lr.SetSeverityText("INFO")
 	attrs := lr.Attributes()
+	if rec.body != nil {
+		redactSecrets(rec.typ, rec.body)
+	}
+	attrs.PutStr(slAttrLogRecordUID, inventoryRecordUID(rec))
 	attrs.PutStr(attrRecordKind, recordKindInventory)
 	attrs.PutStr(attrResourceType, rec.typ)
 	attrs.PutStr(attrResourceID, rec.id)
@@ -89,9 +104,10 @@ func appendInventoryRecord(sl plog.ScopeLogs, rec inventoryRecord, now pcommon.T
 			fields.AppendEmpty().SetStr(f)
 		}
 		attrs.PutStr(attrChangeTrigger, rec.trigger)
+		putNonEmpty(attrs, attrEventUUID, rec.eventUUID)
 	}
 	if rec.body != nil {
-		setPdataValue(lr.Body(), redactSecrets(rec.body), 0)
+		setPdataValue(lr.Body(), rec.body, 0)
 	} else {
 		lr.Body().SetEmptyMap().PutStr("id", rec.id)
 	}

@@ -9,13 +9,15 @@ type parentRef struct {
 	principal string
 }
 
-// keepsName lists the types whose names label metrics (group members, app users, rules
-// per policy), so the state keeps their names.
+// keepsName lists the types whose names label metrics (group members, app users and
+// groups, rules per policy), so the state keeps their names (objectMeta.name).
 var keepsName = map[string]bool{resGroup: true, resApplication: true, resPolicy: true}
 
 // describe extracts the record attributes and the state metadata of obj, an object of
 // resource type typ as Okta returned it. Objects without an id of their own get the
-// composite id of the data contract.
+// composite id of the data contract. The metadata's name is the record's
+// okta.resource.name (a group's profile.name, an app's label, a policy's name), which the
+// metrics of the types in keepsName carry.
 func describe(typ string, obj map[string]any, p parentRef, orgID string) (inventoryRecord, objectMeta) {
 	rec := inventoryRecord{
 		typ:         typ,
@@ -101,5 +103,6 @@ func describe(typ string, obj map[string]any, p parentRef, orgID string) (invent
 		rec.id = orgID
 		rec.status = str(obj, "action")
 	}
+	meta.name = rec.name
 	return rec, meta
 }

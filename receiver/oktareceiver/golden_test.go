@@ -65,10 +65,13 @@ func runGoldenPerResourceType(t *testing.T, clock func() time.Time) {
 			}
 			expected, err := golden.ReadLogs(path)
 			require.NoError(t, err)
-			require.NoError(t, plogtest.CompareLogs(expected, actual,
-				plogtest.IgnoreTimestamp(), plogtest.IgnoreObservedTimestamp(),
-				plogtest.IgnoreLogRecordAttributeValue(attrSyncID),
-				plogtest.IgnoreLogRecordsOrder()))
+			opts := []plogtest.CompareLogsOption{plogtest.IgnoreTimestamp(), plogtest.IgnoreObservedTimestamp()}
+			for _, key := range goldenRunValues {
+				opts = append(opts, plogtest.IgnoreLogRecordAttributeValue(key))
+			}
+			// Records are sorted after the run-dependent values are blanked (options apply in order).
+			opts = append(opts, plogtest.IgnoreLogRecordsOrder())
+			require.NoError(t, plogtest.CompareLogs(expected, actual, opts...))
 		})
 	}
 }
@@ -122,9 +125,17 @@ func replaceInValue(v pcommon.Value, from, to string) {
 	}
 }
 
-// writeGoldenLogs writes ld as YAML in the format golden.ReadLogs reads.
+// goldenRunValues are the attributes whose values change at every run (the sync id is
+// random, and the record ids derive from it); the comparison
+// ignores them, and writeGoldenLogs stores a fixed stand-in so that an update shows only
+// real changes.
+var goldenRunValues = []string{attrSyncID, slAttrLogRecordUID}
+
+// writeGoldenLogs writes ld as YAML in the format golden.ReadLogs reads, with the
+// run-dependent values (goldenRunValues, timestamps) replaced by fixed stand-ins.
 func writeGoldenLogs(t *testing.T, path string, ld plog.Logs) {
 	t.Helper()
+	ld = normalizedForGolden(ld)
 	b, err := (&plog.JSONMarshaler{}).MarshalLogs(ld)
 	require.NoError(t, err)
 	var v any
@@ -133,4 +144,25 @@ func writeGoldenLogs(t *testing.T, path string, ld plog.Logs) {
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, y, 0o600))
+}
+
+// normalizedForGolden returns a copy of ld with the values of goldenRunValues set to
+// "<key>" and the timestamps set to zero.
+func normalizedForGolden(ld plog.Logs) plog.Logs {
+	out := plog.NewLogs()
+	ld.CopyTo(out)
+	for _, rl := range out.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				for _, key := range goldenRunValues {
+					if _, ok := lr.Attributes().Get(key); ok {
+						lr.Attributes().PutStr(key, "<"+key+">")
+					}
+				}
+				lr.SetTimestamp(0)
+				lr.SetObservedTimestamp(0)
+			}
+		}
+	}
+	return out
 }

@@ -49,8 +49,9 @@ type inventory struct {
 	orgID      string
 	watermarks map[string]time.Time // incremental watermarks per type
 	listedAt   map[string]time.Time // start of the last complete listing per type (full sync)
-	reported   map[string]bool      // types whose skip was reported (403, unsupported)
-	errs       map[string]int64     // failed or skipped listings per type
+	reported   map[string]string    // what was reported per type until a success: reportedSkip or reportedFailure
+	errs       map[string]int64     // failed listings per type; a skip counts once, when reported
+	skips      skipSet              // types the current full sync found "not here"
 	durations  map[string]float64   // last sync duration per kind, seconds
 	adminGrps  []string             // groups with admin privilege (expand=stats), for role listing
 	fullDone   bool
@@ -69,7 +70,7 @@ func newInventory(p inventoryParams) *inventory {
 		state:      newInventoryState(),
 		watermarks: map[string]time.Time{},
 		listedAt:   map[string]time.Time{},
-		reported:   map[string]bool{},
+		reported:   map[string]string{},
 		errs:       map[string]int64{},
 		durations:  map[string]float64{},
 		refetch:    newRefetchQueue(refetchQueueSize),
@@ -187,30 +188,16 @@ func newSyncID() string {
 	return hex.EncodeToString(b)
 }
 
-// errTypeSkipped marks a listing that is not permitted (403) or not supported by the
-// org (engine-specific 400): the type is skipped and reported once.
-var errTypeSkipped = errors.New("resource type skipped")
+// What noteError reported for a type, until the type is listed again.
+const (
+	reportedSkip    = "skipped"
+	reportedFailure = "failed"
+)
 
-// classify tells whether err means "skip this type" (403, or 400 E0000002 / 401
-// E0000015 feature not enabled / 404 path not found) and wraps it accordingly.
-func classify(err error) error {
-	ae := asAPIError(err)
-	if ae == nil {
-		return err
-	}
-	switch {
-	case ae.Status == 403,
-		ae.Status == 400 && ae.Code == "E0000002",
-		ae.Status == 401 && ae.Code == "E0000015",
-		ae.Status == 404 && ae.Code == "E0000008":
-		return fmt.Errorf("%w: %w", errTypeSkipped, err)
-	}
-	return err
-}
-
-// noteTypeError records a failed or skipped listing of typ. A skipped type is reported
-// once (component status and one log line) until it succeeds again; other failures are
-// logged once per sync by the caller's summary.
+// noteTypeError records a failed or skipped listing of typ. Each is reported once
+// (component status and one log line) until the type is listed again, and again only
+// when a skip turns into a failure or back; a skip counts once in okta.inventory.errors,
+// a failure at every sync.
 func (inv *inventory) noteTypeError(typ string, err error) {
 	inv.noteError(typ, typ, err)
 }
@@ -218,16 +205,23 @@ func (inv *inventory) noteTypeError(typ string, err error) {
 // noteError counts an error of resource type typ and reports it once per key (a type, or
 // a type and a sub-kind such as "policy:ACCESS_POLICY").
 func (inv *inventory) noteError(typ, key string, err error) {
+	skipped := errors.Is(err, errTypeSkipped)
+	kind := reportedFailure
+	if skipped {
+		kind = reportedSkip
+	}
 	inv.mu.Lock()
-	inv.errs[typ]++
-	first := !inv.reported[key]
-	inv.reported[key] = true
+	first := inv.reported[key] != kind
+	inv.reported[key] = kind
+	if first || !skipped {
+		inv.errs[typ]++
+	}
 	inv.mu.Unlock()
 	if !first {
 		return
 	}
-	if errors.Is(err, errTypeSkipped) {
-		inv.p.settings.Logger.Warn("Okta resource type skipped: not permitted for this credential or not supported by the org",
+	if skipped {
+		inv.p.settings.Logger.Warn("Okta resource type skipped until the next full sync: the org does not serve it or this credential may not read it",
 			zap.String("resource_type", key), zap.Error(err))
 	} else {
 		inv.p.settings.Logger.Warn("Listing an Okta resource type failed; it is retried at the next sync",

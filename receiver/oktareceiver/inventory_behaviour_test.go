@@ -12,10 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
-	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 )
 
 // simControl sends a control API request and fails the test on a non-2xx answer.
@@ -115,9 +113,9 @@ func TestReadOnlyAdminSkipsForbiddenTypesOnce(t *testing.T) {
 	got := snapshotIDs(records(sink))
 	assert.Empty(t, got[resOktaSupport], "okta_support is Super Admin only")
 	st := inv.stats()
-	assert.Equal(t, int64(2), st.errors[resOktaSupport], "skipped at each full sync")
+	assert.Equal(t, int64(1), st.errors[resOktaSupport], "skipped at each full sync, counted once")
 	inv.mu.Lock()
-	assert.True(t, inv.reported[resOktaSupport])
+	assert.Equal(t, reportedSkip, inv.reported[resOktaSupport])
 	inv.mu.Unlock()
 	gt := srv.GroundTruth()
 	assert.Len(t, got[resUser], 2*len(gt.IDs[resUser]), "users delivered by both syncs")
@@ -129,12 +127,7 @@ func TestMetricsMatchGroundTruth(t *testing.T) {
 	srv, url := startInvSim(t, nil)
 	inv, _ := simInventory(t, url, oktasim.DefaultDemoToken, nil)
 	inv.fullSync(context.Background())
-	r := newOktaReceiver(inv.p.cfg, receivertest.NewNopSettings(metadata.Type))
-	r.inv, r.client = inv, inv.p.client
-	s := newMetricsScraper(inv.p.cfg, receivertest.NewNopSettings(metadata.Type), r)
-	md, err := s.scrape(context.Background())
-	require.NoError(t, err)
-	got := metricPoints(md)
+	got := metricPoints(scrapeInventory(t, inv))
 	c := srv.GroundTruth().Counts
 	assert.Equal(t, intMap(c.UsersByStatus), got["okta.users"])
 	assert.Equal(t, intMap(c.GroupsByType), got["okta.groups"])

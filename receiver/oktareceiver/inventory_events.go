@@ -15,7 +15,7 @@ import (
 func (inv *inventory) handleEvents(_ context.Context, trigger string, events []systemLogEventRef) {
 	for _, ev := range events {
 		for _, t := range refetchTasksFor(ev, trigger) {
-			if !inv.enabled(t.typ) {
+			if !inv.enabled(t.typ) || inv.skips.has(t.typ) {
 				continue
 			}
 			if n := inv.refetch.push(t); n > 0 {
@@ -104,13 +104,13 @@ func (inv *inventory) refetchOne(ctx context.Context, emit *emitter, t refetchTa
 	case t.typ == resGroupMembership:
 		id := t.groupID + "/" + t.id
 		if t.memberRemoved {
-			inv.applyDelete(ctx, emit, resGroupMembership, id, t.trigger)
+			inv.applyDelete(ctx, emit, resGroupMembership, id, t.cause())
 			return
 		}
 		path := "/api/v1/users/" + url.PathEscape(t.id)
 		if page, err := inv.p.client.get(ctx, path); err == nil {
 			if items, err := decodeItems(page.Body, ""); err == nil && len(items) == 1 {
-				inv.applyChange(ctx, emit, resGroupMembership, items[0], parentRef{id: t.groupID}, t.trigger)
+				inv.applyChange(ctx, emit, resGroupMembership, items[0], parentRef{id: t.groupID}, t.cause())
 			}
 		}
 		return
@@ -129,7 +129,7 @@ func (inv *inventory) refetchOne(ctx context.Context, emit *emitter, t refetchTa
 	page, err := inv.p.client.get(ctx, path)
 	if err != nil {
 		if ae := asAPIError(err); ae != nil && ae.Status == 404 {
-			inv.applyDelete(ctx, emit, t.typ, t.id, t.trigger)
+			inv.applyDelete(ctx, emit, t.typ, t.id, t.cause())
 			return
 		}
 		if ctx.Err() == nil {
@@ -141,7 +141,7 @@ func (inv *inventory) refetchOne(ctx context.Context, emit *emitter, t refetchTa
 	if err != nil || len(items) != 1 {
 		return
 	}
-	inv.applyChange(ctx, emit, t.typ, items[0], parentRef{}, t.trigger)
+	inv.applyChange(ctx, emit, t.typ, items[0], parentRef{}, t.cause())
 }
 
 // refetchChildren reads the child list of one parent and diffs it against the state.
@@ -167,7 +167,7 @@ func (inv *inventory) refetchChildren(ctx context.Context, emit *emitter, t refe
 		for _, obj := range items {
 			rec, _ := describe(t.typ, obj, p, inv.getOrgID())
 			seen[rec.id] = true
-			inv.applyChange(ctx, emit, t.typ, obj, p, t.trigger)
+			inv.applyChange(ctx, emit, t.typ, obj, p, t.cause())
 		}
 		return nil
 	})
@@ -178,7 +178,7 @@ func (inv *inventory) refetchChildren(ctx context.Context, emit *emitter, t refe
 	}
 	for _, id := range before {
 		if !seen[id] {
-			inv.applyDelete(ctx, emit, t.typ, id, t.trigger)
+			inv.applyDelete(ctx, emit, t.typ, id, t.cause())
 		}
 	}
 }

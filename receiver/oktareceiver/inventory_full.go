@@ -3,6 +3,8 @@ package oktareceiver
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -10,8 +12,8 @@ import (
 	"go.uber.org/zap"
 )
 
-// Page sizes: the maximum each endpoint accepts (REFERENCE §3.6), so that a full sync
-// needs as few requests as Okta allows.
+// Page sizes: the maximum each endpoint accepts, so that a full sync needs as few
+// requests as Okta allows.
 const (
 	pageUsers       = 200
 	pageGroups      = 10000
@@ -27,8 +29,10 @@ const (
 	pageIAMAssignee = 100
 )
 
-// Policy types by engine (REFERENCE §2.5). Identity Engine orgs support all of them;
-// Classic orgs only the first four.
+// Policy types by engine: Identity Engine orgs support all of them, Classic orgs only
+// the first four. The engine (from /.well-known/okta-organization) decides which policy
+// types are tried, and nothing else: every enabled resource type is requested on every
+// engine, and an answer that means "not here" skips it (classify).
 var (
 	classicPolicyTypes = []string{"OKTA_SIGN_ON", "PASSWORD", "MFA_ENROLL", "IDP_DISCOVERY"}
 	oiePolicyTypes     = []string{"ACCESS_POLICY", "PROFILE_ENROLLMENT", "ENTITY_RISK", "POST_AUTH_SESSION",
@@ -58,9 +62,6 @@ var singletons = map[string]string{
 	resThreatInsight: "/api/v1/threats/configuration",
 }
 
-// oieOnlyTypes are skipped on Classic orgs.
-var oieOnlyTypes = map[string]bool{resAuthenticator: true}
-
 // fullSync is the state of one full sync run.
 type fullSync struct {
 	id   string
@@ -74,15 +75,13 @@ func (inv *inventory) fullSync(ctx context.Context) {
 	start := time.Now()
 	inv.discoverOrg(ctx)
 	fs := &fullSync{id: newSyncID(), emit: inv.newEmitter()}
+	inv.skips.reset()
 	failed := 0
 	for _, typ := range allResourceTypes {
 		if ctx.Err() != nil {
 			return
 		}
 		if !inv.enabled(typ) {
-			continue
-		}
-		if oieOnlyTypes[typ] && inv.getEngine() == "classic" {
 			continue
 		}
 		var err error
@@ -128,6 +127,9 @@ func (inv *inventory) fullSync(ctx context.Context) {
 				return
 			}
 			failed++
+			if errors.Is(err, errTypeSkipped) {
+				inv.skips.add(typ)
+			}
 			inv.noteTypeError(typ, err)
 		} else {
 			inv.noteTypeOK(typ)
@@ -249,8 +251,9 @@ func (inv *inventory) syncGroups(ctx context.Context, fs *fullSync) error {
 	return inv.syncList(ctx, fs, resGroup, []string{"/api/v1/groups?limit=" + itoa(pageGroups) + "&expand=stats"}, "")
 }
 
-// syncPolicies lists the policy types of the org's engine. A type the org does not
-// support (400 E0000002) is reported once and skipped; other types go on.
+// syncPolicies lists the policy types of the org's engine. A policy type the org
+// answers "not here" (400 E0000002, 404, ...) is reported once and skipped while the
+// other policy types go on; a 403 skips the whole resource type.
 func (inv *inventory) syncPolicies(ctx context.Context, fs *fullSync) error {
 	types := classicPolicyTypes
 	if inv.getEngine() != "classic" {
@@ -274,8 +277,8 @@ func (inv *inventory) syncPolicies(ctx context.Context, fs *fullSync) error {
 			return ctx.Err()
 		}
 		err = classify(err)
-		if ae := asAPIError(err); errors.Is(err, errTypeSkipped) && ae != nil && ae.Status == 400 {
-			inv.noteError(resPolicy, resPolicy+":"+pt, err) // unsupported by this org: once per type
+		if ae := asAPIError(err); errors.Is(err, errTypeSkipped) && ae.Status != http.StatusForbidden {
+			inv.noteError(resPolicy, resPolicy+":"+pt, err) // not served by this org: once per policy type
 			continue
 		}
 		complete = false
@@ -294,6 +297,10 @@ func (inv *inventory) syncPolicies(ctx context.Context, fs *fullSync) error {
 func (inv *inventory) syncChildren(ctx context.Context, fs *fullSync, typ, parentType, excludeDim string, pathOf func(string) string) error {
 	if !inv.enabled(parentType) {
 		return errors.New(typ + " needs " + parentType + " to be enabled")
+	}
+	if inv.skips.has(parentType) {
+		// Without its parents' listing, every known child would look deleted.
+		return fmt.Errorf("%w: its parent type %s was skipped", errTypeSkipped, parentType)
 	}
 	policyTypes := map[string]string{}
 	if parentType == resPolicy {

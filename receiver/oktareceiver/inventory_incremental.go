@@ -38,7 +38,7 @@ func (inv *inventory) incrementalSync(ctx context.Context) {
 	start := time.Now()
 	emit := inv.newEmitter()
 	for _, typ := range []string{resUser, resGroup} {
-		if !inv.enabled(typ) {
+		if !inv.enabled(typ) || inv.skips.has(typ) {
 			continue
 		}
 		inv.mu.Lock()
@@ -51,7 +51,7 @@ func (inv *inventory) incrementalSync(ctx context.Context) {
 		since := wm.Add(-watermarkOverlap).UTC().Format(oktaFilterTime)
 		err := inv.listAll(ctx, incrementalQueries[typ](since), "", func(items []map[string]any) error {
 			for _, obj := range items {
-				inv.applyChange(ctx, emit, typ, obj, parentRef{}, triggerIncremental)
+				inv.applyChange(ctx, emit, typ, obj, parentRef{}, changeCause{trigger: triggerIncremental})
 			}
 			return nil
 		})
@@ -79,7 +79,7 @@ func (inv *inventory) fullDoneNow() bool {
 
 // applyChange updates the state with obj and emits a created or updated change record
 // (nothing when the object did not change).
-func (inv *inventory) applyChange(ctx context.Context, emit *emitter, typ string, obj map[string]any, p parentRef, trigger string) {
+func (inv *inventory) applyChange(ctx context.Context, emit *emitter, typ string, obj map[string]any, p parentRef, cause changeCause) {
 	rec, meta := describe(typ, obj, p, inv.getOrgID())
 	if rec.id == "" {
 		return
@@ -93,17 +93,17 @@ func (inv *inventory) applyChange(ctx context.Context, emit *emitter, typ string
 	default:
 		return
 	}
-	rec.event, rec.trigger = eventInventoryChange, trigger
+	rec.event, rec.trigger, rec.eventUUID = eventInventoryChange, cause.trigger, cause.eventUUID
 	emit.add(ctx, rec)
 }
 
 // applyDelete forgets typ/id and emits a deleted change when it was known.
-func (inv *inventory) applyDelete(ctx context.Context, emit *emitter, typ, id, trigger string) {
+func (inv *inventory) applyDelete(ctx context.Context, emit *emitter, typ, id string, cause changeCause) {
 	if !inv.state.remove(typ, id) {
 		return
 	}
 	emit.add(ctx, inventoryRecord{event: eventInventoryChange, typ: typ, id: id, changeType: changeDeleted,
-		trigger: trigger, parents: deletedParents(typ, id)})
+		trigger: cause.trigger, eventUUID: cause.eventUUID, parents: deletedParents(typ, id)})
 }
 
 func (inv *inventory) setWatermark(typ string, t time.Time) {

@@ -22,6 +22,14 @@ type refetchTask struct {
 	// published is when the newest event calling for this task was published (zero: unknown);
 	// a task whose events all precede the type's last full listing is skipped (refetchNeeded).
 	published time.Time
+	// eventUUID is the uuid of that newest event: the change record links to it.
+	eventUUID string
+}
+
+// cause is what the change records of t name: its trigger and the uuid of the newest
+// event behind it.
+func (t refetchTask) cause() changeCause {
+	return changeCause{trigger: t.trigger, eventUUID: t.eventUUID}
 }
 
 func (t refetchTask) key() string {
@@ -32,18 +40,25 @@ func (t refetchTask) key() string {
 type refetchQueue struct {
 	mu      sync.Mutex
 	items   []refetchTask
-	pending map[string]time.Time // key -> newest published of the merged tasks
+	pending map[string]newestEvent // key -> newest event of the merged tasks
 	size    int
 	closed  bool
 	signal  chan struct{}
 }
 
+// newestEvent is the newest of the events merged into one pending task.
+type newestEvent struct {
+	published time.Time
+	uuid      string
+}
+
 func newRefetchQueue(size int) *refetchQueue {
-	return &refetchQueue{pending: map[string]time.Time{}, size: size, signal: make(chan struct{}, 1)}
+	return &refetchQueue{pending: map[string]newestEvent{}, size: size, signal: make(chan struct{}, 1)}
 }
 
 // push adds t; it never blocks. A task already pending absorbs t (keeping the newest
-// published of the two). It returns the number of tasks dropped (0 or 1).
+// published time of the two and that event's uuid). It returns the number of tasks
+// dropped (0 or 1).
 func (q *refetchQueue) push(t refetchTask) int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -52,8 +67,8 @@ func (q *refetchQueue) push(t refetchTask) int {
 	}
 	key := t.key()
 	if newest, ok := q.pending[key]; ok {
-		if t.published.After(newest) {
-			q.pending[key] = t.published
+		if t.published.After(newest.published) {
+			q.pending[key] = newestEvent{published: t.published, uuid: t.eventUUID}
 		}
 		return 0
 	}
@@ -64,7 +79,7 @@ func (q *refetchQueue) push(t refetchTask) int {
 		dropped = 1
 	}
 	q.items = append(q.items, t)
-	q.pending[key] = t.published
+	q.pending[key] = newestEvent{published: t.published, uuid: t.eventUUID}
 	q.wake()
 	return dropped
 }
@@ -78,7 +93,8 @@ func (q *refetchQueue) pop() (refetchTask, bool) {
 	}
 	t := q.items[0]
 	q.items = q.items[1:]
-	t.published = q.pending[t.key()]
+	newest := q.pending[t.key()]
+	t.published, t.eventUUID = newest.published, newest.uuid
 	delete(q.pending, t.key())
 	return t, true
 }

@@ -62,8 +62,8 @@ func refetchRuleFor(eventType string) *refetchRule {
 // refetchRelevant reports whether an event of this type can call for a refetch.
 func refetchRelevant(eventType string) bool { return refetchRuleFor(eventType) != nil }
 
-// refetchTasksFor maps one System Log event to the refetches it calls for. The ids are
-// copies: the tasks outlive the event's page. An event without a published time counts as
+// refetchTasksFor maps one System Log event to the refetches it calls for, each carrying
+// the event's uuid. The ids are copies: the tasks outlive the event's page. An event without a published time counts as
 // published now (so it is never skipped as older than a listing that preceded it).
 func refetchTasksFor(ev systemLogEventRef, trigger string) []refetchTask {
 	rule := refetchRuleFor(ev.eventType)
@@ -75,11 +75,15 @@ func refetchTasksFor(ev systemLogEventRef, trigger string) []refetchTask {
 		published = time.Now()
 	}
 	var out []refetchTask
+	uuid := ""
 	rule.tasks(ev, func(t refetchTask) {
 		if t.id == "" {
 			return
 		}
-		t.id, t.groupID, t.trigger, t.published = strings.Clone(t.id), strings.Clone(t.groupID), trigger, published
+		if uuid == "" {
+			uuid = strings.Clone(ev.uuid)
+		}
+		t.id, t.groupID, t.trigger, t.published, t.eventUUID = strings.Clone(t.id), strings.Clone(t.groupID), trigger, published, uuid
 		out = append(out, t)
 	})
 	return out

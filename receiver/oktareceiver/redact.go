@@ -1,123 +1,157 @@
 package oktareceiver
 
+import "strings"
+
 // redactedValue replaces every secret in an inventory body.
 const redactedValue = "[REDACTED]"
 
-// secretKeys are field names (lower case, without '_' and '-') whose values are secrets
-// wherever they appear: OAuth client secrets, private keys, passwords and their hashes,
-// shared secrets, tokens, recovery answers.
-var secretKeys = map[string]bool{
-	"clientsecret": true, "secret": true, "sharedsecret": true, "privatekey": true,
-	"password": true, "passwordhash": true,
-	"token": true, "accesstoken": true, "refreshtoken": true, "apitoken": true, "apikey": true,
-	"answer": true, "hmackey": true, "secretkey": true, "bindpassword": true, "authtoken": true,
-	"clientassertion": true, "signingsecret": true, "webhooksecret": true, "hectoken": true,
+// secretPaths is the one table of where secrets sit in the body of each resource type.
+// A path names fields from the top of the object, "." between keys and "[]" after a key
+// whose value is an array (every element). Only these exact places are redacted: a key
+// that names a secret in one place names a setting in another (a password policy's
+// settings.password.complexity.minLength, an identity provider's
+// protocol.endpoints.token.url), and posture rules need the settings as Okta sent them.
+//
+// The paths follow the Okta management API's schemas of the objects the receiver lists:
+// OAuth client secrets, private keys and the private members of JSON Web Keys, shared
+// secrets, hook authentication values, log stream tokens, recovery answers and
+// passwords. Many are write-only (Okta does not return them); they are listed all the
+// same, so that an answer that carries one never reaches telemetry.
+var secretPaths = map[string][]string{
+	resUser:            userSecretPaths,
+	resGroupMembership: userSecretPaths, // a group member is a user object
+	resUserFactor:      {"profile.sharedSecret", "profile.answer"},
+	resApplication: append([]string{
+		"credentials.oauthClient.client_secret",
+		"credentials.password.value", "credentials.password.hash.value",
+	}, jwkPrivatePaths("settings.oauthClient.jwks.keys[]")...),
+	resApplicationUser:     {"credentials.password.value"},
+	resAuthenticator:       {"provider.configuration.secretKey"},
+	resAuthorizationServer: jwkPrivatePaths("jwks.keys[]"),
+	resIdentityProvider: {
+		"protocol.credentials.client.client_secret",
+		"protocol.credentials.signing.privateKey",
+		"protocol.credentials.bearer.apiKey",
+	},
+	resEventHook: {"channel.config.authScheme.value", "channel.config.headers[].value"},
+	resLogStream: {"settings.token"},
 }
 
-// privateJWKMembers are the private members of a JSON Web Key (RFC 7518 §6.2.2, §6.3.2, §6.4).
+// userSecretPaths are the secrets of a user object.
+var userSecretPaths = []string{
+	"credentials.password.value", "credentials.password.hash.value", "credentials.recovery_question.answer",
+}
+
+// privateJWKMembers are the private members of a JSON Web Key (RFC 7518 sections 6.2.2,
+// 6.3.2 and 6.4): an EC or RSA private key, RSA primes and CRT values, a symmetric key.
 var privateJWKMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
-// redactSecrets replaces secrets in the decoded object v in place and returns v:
-//   - any non-empty value under a secret key (secretKeys), nested values included;
-//   - the "value" of an authScheme object (event hook authentication) and of every
-//     {key, value} item of a "headers" list (hook headers often carry credentials);
-//   - the private members of a JWK (an object with "kty").
-//
-// Every other field is kept as it is. Empty objects ("password": {}) stay: they say that
-// a password exists without revealing it.
-func redactSecrets(v any) any {
-	redactWalk(v, parentOther, 0)
-	return v
+// jwkPrivatePaths returns the paths of the private members of the JWKs at jwk.
+func jwkPrivatePaths(jwk string) []string {
+	out := make([]string, 0, len(privateJWKMembers))
+	for _, m := range privateJWKMembers {
+		out = append(out, jwk+"."+m)
+	}
+	return out
 }
 
-// parentKind says under which kind of key a value sits (for the "value" rules).
-type parentKind uint8
+// secretNode is one step of the compiled secretPaths of a type: the keys below it, the
+// node applied to every element when its value is an array, and whether it is a secret.
+type secretNode struct {
+	keys   map[string]*secretNode
+	each   *secretNode
+	secret bool
+}
 
-const (
-	parentOther parentKind = iota
-	parentAuthScheme
-	parentHeaders
-)
+// secretTrees are secretPaths compiled per resource type.
+var secretTrees = compileSecretPaths(secretPaths)
 
-// normKey writes k lower-cased and without '_' and '-' into buf and returns it. Keys
-// longer than buf are cut: no secret key is that long, so a cut key never matches one.
-func normKey(buf *[64]byte, k string) []byte {
-	b := buf[:0]
-	for i := 0; i < len(k) && len(b) < len(buf); i++ {
-		c := k[i]
-		switch {
-		case c == '_' || c == '-':
-			continue
-		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
+func compileSecretPaths(table map[string][]string) map[string]*secretNode {
+	trees := make(map[string]*secretNode, len(table))
+	for typ, paths := range table {
+		root := &secretNode{}
+		for _, path := range paths {
+			n := root
+			for _, seg := range strings.Split(path, ".") {
+				key, isArray := strings.CutSuffix(seg, "[]")
+				n = n.child(key)
+				if isArray {
+					if n.each == nil {
+						n.each = &secretNode{}
+					}
+					n = n.each
+				}
+			}
+			n.secret = true
 		}
-		b = append(b, c)
+		trees[typ] = root
 	}
-	return b
+	return trees
 }
 
-func redactWalk(v any, parent parentKind, depth int) {
-	if depth > 64 {
-		return
+func (n *secretNode) child(key string) *secretNode {
+	if n.keys == nil {
+		n.keys = map[string]*secretNode{}
 	}
+	c, ok := n.keys[key]
+	if !ok {
+		c = &secretNode{}
+		n.keys[key] = c
+	}
+	return c
+}
+
+// redactSecrets replaces, in place, the secrets of obj (an object of resource type typ
+// as Okta returned it) at the paths of secretPaths, and returns obj. A secret that is
+// absent, null, an empty string or an empty object or array stays as it is: it reveals
+// nothing. Every other field is kept exactly as Okta sent it.
+func redactSecrets(typ string, obj map[string]any) map[string]any {
+	if tree := secretTrees[typ]; tree != nil {
+		redactAt(tree, obj)
+	}
+	return obj
+}
+
+// redactAt walks v along n.
+func redactAt(n *secretNode, v any) {
 	switch x := v.(type) {
 	case map[string]any:
-		if _, isJWK := x["kty"]; isJWK {
-			for _, m := range privateJWKMembers {
-				if _, ok := x[m]; ok {
-					x[m] = redactedValue
-				}
+		for key, child := range n.keys {
+			val, ok := x[key]
+			if !ok {
+				continue
 			}
-		}
-		var buf [64]byte
-		for k, val := range x {
-			nk := normKey(&buf, k)
-			switch {
-			case secretKeys[string(nk)]:
-				x[k] = redactAll(val)
-			case string(nk) == "value" && (parent == parentAuthScheme || parent == parentHeaders):
-				x[k] = redactAll(val)
-			default:
-				kind := parentOther
-				switch string(nk) {
-				case "authscheme":
-					kind = parentAuthScheme
-				case "headers":
-					kind = parentHeaders
-				}
-				redactWalk(val, kind, depth+1)
+			if child.secret && !isEmptyValue(val) {
+				x[key] = redactedValue
+				continue
 			}
+			redactAt(child, val)
 		}
 	case []any:
-		for _, e := range x {
-			redactWalk(e, parent, depth+1)
+		if n.each == nil {
+			return
+		}
+		for i, e := range x {
+			if n.each.secret && !isEmptyValue(e) {
+				x[i] = redactedValue
+				continue
+			}
+			redactAt(n.each, e)
 		}
 	}
 }
 
-// redactAll replaces every scalar leaf under v; empty containers and nulls stay.
-func redactAll(v any) any {
+// isEmptyValue reports whether a decoded JSON value carries nothing to hide.
+func isEmptyValue(v any) bool {
 	switch x := v.(type) {
 	case nil:
-		return nil
-	case map[string]any:
-		for k, val := range x {
-			x[k] = redactAll(val)
-		}
-		return x
-	case []any:
-		for i, e := range x {
-			x[i] = redactAll(e)
-		}
-		return x
+		return true
 	case string:
-		if x == "" {
-			return x
-		}
-		return redactedValue
-	case bool:
-		return x // a flag is not a secret (e.g. "token": true feature switches)
-	default:
-		return redactedValue
+		return x == ""
+	case map[string]any:
+		return len(x) == 0
+	case []any:
+		return len(x) == 0
 	}
+	return false
 }

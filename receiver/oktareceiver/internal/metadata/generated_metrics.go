@@ -1171,7 +1171,7 @@ type metricOktaInventoryErrors struct {
 // init fills okta.inventory.errors metric with initial data.
 func (m *metricOktaInventoryErrors) init() {
 	m.data.SetName("okta.inventory.errors")
-	m.data.SetDescription("Inventory listings of a resource type that failed or were skipped (403, unsupported type, transport).")
+	m.data.SetDescription("Inventory listings of a resource type that failed (counted at every sync) or were skipped because the org does not serve the type or the credential may not read it (counted once, when first reported).")
 	m.data.SetUnit("{error}")
 	m.data.SetEmptySum()
 	m.data.Sum().SetIsMonotonic(true)

@@ -730,7 +730,7 @@ func TestMetricsBuilder(t *testing.T) {
 						validatedMetrics["okta.inventory.errors"] = true
 						assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
 						assert.Equal(t, 1, mi.Sum().DataPoints().Len())
-						assert.Equal(t, "Inventory listings of a resource type that failed or were skipped (403, unsupported type, transport).", mi.Description())
+						assert.Equal(t, "Inventory listings of a resource type that failed (counted at every sync) or were skipped because the org does not serve the type or the credential may not read it (counted once, when first reported).", mi.Description())
 						assert.Equal(t, "{error}", mi.Unit())
 						assert.True(t, mi.Sum().IsMonotonic())
 						assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())
@@ -747,7 +747,7 @@ func TestMetricsBuilder(t *testing.T) {
 						validatedMetrics["okta.inventory.errors"] = true
 						assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
 						assert.Equal(t, 1, mi.Sum().DataPoints().Len())
-						assert.Equal(t, "Inventory listings of a resource type that failed or were skipped (403, unsupported type, transport).", mi.Description())
+						assert.Equal(t, "Inventory listings of a resource type that failed (counted at every sync) or were skipped because the org does not serve the type or the credential may not read it (counted once, when first reported).", mi.Description())
 						assert.Equal(t, "{error}", mi.Unit())
 						assert.True(t, mi.Sum().IsMonotonic())
 						assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())

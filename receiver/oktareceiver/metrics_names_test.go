@@ -1,0 +1,103 @@
+package oktareceiver
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+)
+
+// TestMetricNameAttributesAreFilled: the data points of group members, application users
+// and groups, and rules per policy carry the name the simulator serves for their object
+// (a group's profile.name, an app's label, a policy's name), read back over HTTP from the
+// object's own endpoint. Every object of those types has a data point.
+func TestMetricNameAttributesAreFilled(t *testing.T) {
+	srv, simURL := startInvSim(t, nil)
+	inv, _ := simInventory(t, simURL, oktasim.DefaultDemoToken, nil)
+	inv.fullSync(context.Background())
+	md := scrapeInventory(t, inv)
+
+	served := func(path string, field ...string) string {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, simURL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "SSWS "+oktasim.DefaultDemoToken)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode, path)
+		var obj map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&obj))
+		name := str(obj, field...)
+		require.NotEmpty(t, name, "%s serves no %v", path, field)
+		return name
+	}
+	gt := srv.GroundTruth()
+	cases := []struct {
+		metric, idAttr, nameAttr string
+		ids                      []string
+		path                     func(id string) string
+		field                    []string
+	}{
+		{"okta.group.members", "okta.group.id", "okta.group.name", gt.IDs[resGroup],
+			func(id string) string { return "/api/v1/groups/" + url.PathEscape(id) }, []string{"profile", "name"}},
+		{"okta.application.users", "okta.application.id", "okta.application.name", gt.IDs[resApplication],
+			func(id string) string { return "/api/v1/apps/" + url.PathEscape(id) }, []string{"label"}},
+		{"okta.application.groups", "okta.application.id", "okta.application.name", gt.IDs[resApplication],
+			func(id string) string { return "/api/v1/apps/" + url.PathEscape(id) }, []string{"label"}},
+		{"okta.policy.rules", "okta.policy.id", "okta.policy.name", gt.IDs[resPolicy],
+			func(id string) string { return "/api/v1/policies/" + url.PathEscape(id) }, []string{"name"}},
+	}
+	for _, c := range cases {
+		t.Run(c.metric, func(t *testing.T) {
+			names := namesByID(t, md, c.metric, c.idAttr, c.nameAttr)
+			require.Len(t, names, len(c.ids), "one data point per object")
+			for _, id := range c.ids {
+				assert.Equal(t, served(c.path(id), c.field...), names[id], "%s %s", c.nameAttr, id)
+			}
+		})
+	}
+}
+
+// scrapeInventory runs the metrics scraper of a receiver whose inventory is inv.
+func scrapeInventory(t *testing.T, inv *inventory) pmetric.Metrics {
+	t.Helper()
+	r := newOktaReceiver(inv.p.cfg, receivertest.NewNopSettings(metadata.Type))
+	r.inv, r.client = inv, inv.p.client
+	md, err := newMetricsScraper(inv.p.cfg, receivertest.NewNopSettings(metadata.Type), r).scrape(context.Background())
+	require.NoError(t, err)
+	return md
+}
+
+// namesByID returns, for the data points of metric, the nameAttr value per idAttr value.
+func namesByID(t *testing.T, md pmetric.Metrics, metric, idAttr, nameAttr string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, rm := range md.ResourceMetrics().All() {
+		for _, sm := range rm.ScopeMetrics().All() {
+			for _, m := range sm.Metrics().All() {
+				if m.Name() != metric {
+					continue
+				}
+				for _, dp := range m.Sum().DataPoints().All() {
+					id, ok := dp.Attributes().Get(idAttr)
+					require.True(t, ok, "%s data point without %s", metric, idAttr)
+					name, ok := dp.Attributes().Get(nameAttr)
+					require.True(t, ok, "%s data point without %s", metric, nameAttr)
+					out[id.Str()] = name.Str()
+				}
+			}
+		}
+	}
+	require.NotEmpty(t, out, "no %s data points", metric)
+	return out
+}
