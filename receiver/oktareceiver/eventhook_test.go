@@ -56,7 +56,7 @@ func startTestHook(t *testing.T, next consumer.Logs, params systemLogParams, mut
 	if mutate != nil {
 		mutate(&cfg.EventHooks)
 	}
-	require.NoError(t, cfg.EventHooks.Validate())
+	require.NoError(t, cfg.EventHooks.validate())
 	params.cfg = cfg
 	params.settings = receivertest.NewNopSettings(metadata.Type)
 	params.next = next

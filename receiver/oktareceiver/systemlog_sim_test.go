@@ -125,7 +125,7 @@ func startPollerWith(t *testing.T, cfg *Config, next consumer.Logs, store storag
 	onEvents func(context.Context, string, []systemLogEventRef),
 ) *pollerRun {
 	t.Helper()
-	require.NoError(t, cfg.SystemLog.Validate())
+	require.NoError(t, cfg.SystemLog.validate())
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	client, err := newOktaClient(cfg, &http.Client{Timeout: 5 * time.Second, Transport: transport}, component.NewDefaultBuildInfo())
 	require.NoError(t, err)
@@ -507,7 +507,7 @@ func TestEventHookAndPollerDeliverEachEventOnce(t *testing.T) {
 	cfg.EventHooks.Enabled = true
 	cfg.EventHooks.Secret = testHookSecret
 	cfg.EventHooks.Server.NetAddr.Endpoint = "127.0.0.1:0"
-	require.NoError(t, cfg.EventHooks.Validate())
+	require.NoError(t, cfg.EventHooks.validate())
 
 	sink := new(consumertest.LogsSink)
 	rec := new(eventsRecorder)
