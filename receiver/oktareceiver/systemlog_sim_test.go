@@ -121,11 +121,22 @@ func startPoller(t *testing.T, cfg *Config, next consumer.Logs, store storage.Cl
 	return startPollerWith(t, cfg, next, store, nil)
 }
 
+// withDeploymentSchedule returns c with its waits raised to the lower bounds of the
+// configuration: the tests poll and back off faster than a deployment may, and everything
+// else in their configuration must still be valid.
+func withDeploymentSchedule(c SystemLogConfig) SystemLogConfig {
+	c.PollInterval = max(c.PollInterval, minInterval)
+	c.UnauthorizedRetryInterval = max(c.UnauthorizedRetryInterval, minInterval)
+	c.InitialBackoff = max(c.InitialBackoff, minInitialBackoff)
+	c.MaxBackoff = max(c.MaxBackoff, c.InitialBackoff)
+	return c
+}
+
 func startPollerWith(t *testing.T, cfg *Config, next consumer.Logs, store storage.Client,
 	onEvents func(context.Context, string, []systemLogEventRef),
 ) *pollerRun {
 	t.Helper()
-	require.NoError(t, cfg.SystemLog.validate())
+	require.NoError(t, withDeploymentSchedule(cfg.SystemLog).validate())
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	client, err := newOktaClient(cfg, &http.Client{Timeout: 5 * time.Second, Transport: transport}, component.NewDefaultBuildInfo())
 	require.NoError(t, err)
@@ -347,7 +358,7 @@ func TestCheckpointNotAdvancedWhileConsumerFails(t *testing.T) {
 
 	require.Eventually(t, func() bool { return run.poller.stats().Errors[errKindConsumer] >= 3 },
 		5*time.Second, 5*time.Millisecond, "the same page is retried after backoff")
-	cp, err := loadSystemLogCheckpoint(context.Background(), store)
+	cp, err := loadCheckpoint(context.Background(), store)
 	require.NoError(t, err)
 	assert.Nil(t, cp, "no checkpoint while the consumer refuses the first page")
 	assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError}, run.host.statuses())
@@ -358,7 +369,7 @@ func TestCheckpointNotAdvancedWhileConsumerFails(t *testing.T) {
 	requireExactlyOnce(t, want, deliveredUUIDs(next.sink.AllLogs()))
 	// The sink holds the events as soon as ConsumeLogs runs; the checkpoint follows its return.
 	require.Eventually(t, func() bool {
-		cp, err = loadSystemLogCheckpoint(context.Background(), store)
+		cp, err = loadCheckpoint(context.Background(), store)
 		return err == nil && cp != nil && len(cp.RecentUUIDs) == len(want)
 	}, 5*time.Second, 5*time.Millisecond, "the checkpoint covers the accepted page")
 	assert.Contains(t, cp.NextURL, "after=")
