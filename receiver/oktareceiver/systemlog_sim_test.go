@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
@@ -136,6 +137,14 @@ func startPollerWith(t *testing.T, cfg *Config, next consumer.Logs, store storag
 	onEvents func(context.Context, string, []systemLogEventRef),
 ) *pollerRun {
 	t.Helper()
+	return startPollerWithSettings(t, cfg, next, store, onEvents, receivertest.NewNopSettings(metadata.Type))
+}
+
+// startPollerWithSettings is startPollerWith with the receiver settings (a test logger).
+func startPollerWithSettings(t *testing.T, cfg *Config, next consumer.Logs, store storage.Client,
+	onEvents func(context.Context, string, []systemLogEventRef), set receiver.Settings,
+) *pollerRun {
+	t.Helper()
 	require.NoError(t, withDeploymentSchedule(cfg.SystemLog).validate())
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	client, err := newOktaClient(cfg, &http.Client{Timeout: 5 * time.Second, Transport: transport}, component.NewDefaultBuildInfo())
@@ -145,7 +154,7 @@ func startPollerWith(t *testing.T, cfg *Config, next consumer.Logs, store storag
 	}
 	params := systemLogParams{
 		cfg:      cfg,
-		settings: receivertest.NewNopSettings(metadata.Type),
+		settings: set,
 		client:   client,
 		storage:  store,
 		next:     next,
