@@ -74,7 +74,7 @@ func (s *systemLogShared) load(ctx context.Context, p systemLogParams) error {
 	case cp == nil:
 	case cp.OrgURL != org:
 		p.settings.Logger.Warn("Ignoring the System Log checkpoint of another org; starting from initial_lookback",
-			zap.Duration("initial_lookback", s.cfg.InitialLookback))
+			zap.String("initial_lookback", s.cfg.InitialLookback.String()))
 	default:
 		s.window.restore(cp.RecentUUIDs)
 		s.cp.LastPublished = cp.LastPublished
@@ -119,10 +119,10 @@ func logCheckpointLoad(p systemLogParams, cfg *SystemLogConfig, found checkpoint
 	case sourceNone:
 		if found.empty {
 			log.Warn("No System Log checkpoint in storage (first start, or the storage file was emptied or replaced): starting initial_lookback before now; events of that period delivered before are delivered again",
-				zap.String("storage", storageID), zap.Duration("initial_lookback", cfg.InitialLookback))
+				zap.String("storage", storageID), zap.String("initial_lookback", cfg.InitialLookback.String()))
 		} else {
 			log.Warn("The System Log checkpoint is damaged and nothing of it is recoverable: starting initial_lookback before now; events of that period delivered before are delivered again",
-				append(fields, zap.Duration("initial_lookback", cfg.InitialLookback))...)
+				append(fields, zap.String("initial_lookback", cfg.InitialLookback.String()))...)
 		}
 	}
 }
