@@ -3,6 +3,7 @@ package oktareceiver
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -84,7 +85,7 @@ func (s *systemLogShared) noteSkipped(p systemLogParams, trigger, reason string,
 	for _, f := range skipped[:min(len(skipped), maxLoggedSkippedUUIDs)] {
 		uuids = append(uuids, f.uuid)
 	}
-	if refusal != nil {
+	if refusal != nil && (cause == nil || !strings.Contains(cause.Error(), refusal.Error())) {
 		cause = errors.Join(cause, refusal)
 	}
 	p.settings.Logger.Error("Skipped System Log events the pipeline refuses: the stream goes on without them",
