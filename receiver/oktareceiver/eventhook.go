@@ -171,6 +171,12 @@ func (h *eventHookServer) deliver(w http.ResponseWriter, r *http.Request) {
 		h.answerReadError(w, err)
 		return
 	}
+	// The records are built only under a delivery slot: waiting deliveries hold their body only.
+	if err := h.acquire(r.Context()); err != nil {
+		hookError(w, http.StatusServiceUnavailable, "shutting down or the request was cancelled; retry later")
+		return
+	}
+	defer h.release()
 	events, err := parseEventHookDelivery(body, time.Now(), h.cfg.MaxEventsPerDelivery)
 	if err != nil {
 		var tooMany *tooManyEventsError
@@ -183,11 +189,6 @@ func (h *eventHookServer) deliver(w http.ResponseWriter, r *http.Request) {
 		hookError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if err := h.acquire(r.Context()); err != nil {
-		hookError(w, http.StatusServiceUnavailable, "shutting down or the request was cancelled; retry later")
-		return
-	}
-	defer h.release()
 	_, err = h.shared.deliver(r.Context(), h.params, triggerEventHook, events, "")
 	if err != nil && consumererror.IsPermanent(err) {
 		h.shared.countError(errKindConsumerPermanent)
