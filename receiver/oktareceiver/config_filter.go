@@ -219,7 +219,9 @@ func (p *filterParser) scan() filterToken {
 		p.pos = len(p.src)
 		return filterToken{kind: tokBad, text: p.src[start:], pos: start}
 	case c == '-' || (c >= '0' && c <= '9'):
-		for p.pos++; p.pos < len(p.src) && strings.IndexByte("0123456789.eE+-", p.src[p.pos]) >= 0; p.pos++ {
+		p.pos++
+		for p.pos < len(p.src) && strings.IndexByte("0123456789.eE+-", p.src[p.pos]) >= 0 {
+			p.pos++
 		}
 		return filterToken{kind: tokNumber, text: p.src[start:p.pos], pos: start}
 	default:

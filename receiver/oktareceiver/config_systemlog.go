@@ -31,7 +31,6 @@ const (
 	defaultHookReadTimeout       = 10 * time.Second
 	defaultHookReadHeaderTimeout = 5 * time.Second
 	defaultHookWriteTimeout      = 30 * time.Second
-	defaultHookIdleTimeout       = time.Minute
 )
 
 // SystemLogConfig configures the System Log poller (key `system_log`).
@@ -110,7 +109,6 @@ func defaultEventHooksConfig() EventHooksConfig {
 	server.ReadHeaderTimeout = defaultHookReadHeaderTimeout
 	server.ReadTimeout = defaultHookReadTimeout
 	server.WriteTimeout = defaultHookWriteTimeout
-	server.IdleTimeout = defaultHookIdleTimeout
 	return EventHooksConfig{
 		Enabled:              false,
 		Server:               server,

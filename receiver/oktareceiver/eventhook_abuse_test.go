@@ -151,5 +151,4 @@ func TestEventHookServerDefaultsHaveTimeouts(t *testing.T) {
 	assert.Equal(t, 5*time.Second, srv.ReadHeaderTimeout)
 	assert.Equal(t, 10*time.Second, srv.ReadTimeout)
 	assert.Equal(t, 30*time.Second, srv.WriteTimeout)
-	assert.Equal(t, time.Minute, srv.IdleTimeout)
 }

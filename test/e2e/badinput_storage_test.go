@@ -24,11 +24,9 @@ var storageDamageSim = []string{
 	"--history-events", "2000", "--history-span", "30m",
 }
 
-// The checkpoint records as the receiver stores them in the file_storage bucket "default".
-var (
-	checkpointCopyKeys = []string{"system_log_checkpoint.0", "system_log_checkpoint.1"}
-	checkpointMarkKey  = "system_log_resume_marker"
-)
+// checkpointCopyKeys are the two checkpoint copies as the receiver stores them in the
+// file_storage bucket "default".
+var checkpointCopyKeys = []string{"system_log_checkpoint.0", "system_log_checkpoint.1"}
 
 // damageRun is one collector on the durable pipeline that delivered the whole history and was
 // stopped, so that its storage file can be damaged before the restart.
