@@ -49,12 +49,20 @@ func (o OAuthConfig) loadKey() (*rsa.PrivateKey, error) {
 	return k, nil
 }
 
+// errEncryptedKey says how to turn a password-protected key into one the receiver can read.
+var errEncryptedKey = errors.New("encrypted private keys are not supported; decrypt it with openssl " +
+	"(openssl pkey -in encrypted.pem -out key.pem, which asks for the passphrase) and keep the result readable only by the collector")
+
 // parseRSAPrivateKey accepts a PEM "RSA PRIVATE KEY" (PKCS#1) or "PRIVATE KEY" (PKCS#8)
 // block holding an RSA key of at least 2048 bits.
 func parseRSAPrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
 	block, _ := pem.Decode(pemBytes)
 	if block == nil {
 		return nil, errors.New("no PEM block found (expected an RSA private key in PEM form)")
+	}
+	// A legacy OpenSSL-encrypted PKCS#1 key keeps its block type and says so in its headers.
+	if strings.Contains(block.Headers["Proc-Type"], "ENCRYPTED") || block.Type == "ENCRYPTED PRIVATE KEY" {
+		return nil, errEncryptedKey
 	}
 	var key *rsa.PrivateKey
 	switch block.Type {
@@ -74,8 +82,6 @@ func parseRSAPrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
 			return nil, fmt.Errorf("PKCS#8 key is %T, not an RSA key (Okta service apps sign with RS256)", k)
 		}
 		key = rk
-	case "ENCRYPTED PRIVATE KEY":
-		return nil, errors.New("encrypted private keys are not supported; provide an unencrypted PKCS#1 or PKCS#8 key")
 	default:
 		return nil, fmt.Errorf("PEM block %q is not an RSA private key (want \"RSA PRIVATE KEY\" or \"PRIVATE KEY\")", block.Type)
 	}

@@ -25,17 +25,17 @@ func TestCheckpointStoresCanonicalUUIDsPacked(t *testing.T) {
 	store := newMapStorage()
 	ids := testUUIDs(1000)
 	cp := &systemLogCheckpoint{OrgURL: "https://a.example.org", NextURL: "https://a.example.org/api/v1/logs?after=9", RecentUUIDs: ids}
-	require.NoError(t, saveSystemLogCheckpoint(ctx, store, cp))
+	require.NoError(t, saveSystemLogCheckpoint(ctx, store, cp, 1, false))
 	assert.Equal(t, ids, cp.RecentUUIDs, "saving does not change the caller's window")
 
-	raw, err := store.Get(ctx, systemLogCheckpointKey)
+	raw, err := store.Get(ctx, systemLogCopyKeys[1])
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), `"recent_uuids_bin":`)
 	assert.NotContains(t, string(raw), `"recent_uuids":`)
 	assert.NotContains(t, string(raw), ids[0])
 	assert.Less(t, len(raw), 1000*23, "about 22 bytes per uuid (16 in base64) instead of 39")
 
-	got, err := loadSystemLogCheckpoint(ctx, store)
+	got, err := loadCheckpoint(ctx, store)
 	require.NoError(t, err)
 	assert.Equal(t, ids, got.RecentUUIDs)
 	assert.Nil(t, got.RecentUUIDsBin)
@@ -53,12 +53,12 @@ func TestCheckpointKeepsOtherUUIDFormsAsStrings(t *testing.T) {
 			ctx := context.Background()
 			store := newMapStorage()
 			ids := append(testUUIDs(3), odd)
-			require.NoError(t, saveSystemLogCheckpoint(ctx, store, &systemLogCheckpoint{OrgURL: "o", RecentUUIDs: ids}))
-			raw, err := store.Get(ctx, systemLogCheckpointKey)
+			require.NoError(t, saveSystemLogCheckpoint(ctx, store, &systemLogCheckpoint{OrgURL: "o", RecentUUIDs: ids}, 1, false))
+			raw, err := store.Get(ctx, systemLogCopyKeys[1])
 			require.NoError(t, err)
 			assert.Contains(t, string(raw), `"recent_uuids":`)
 			assert.NotContains(t, string(raw), `"recent_uuids_bin"`)
-			got, err := loadSystemLogCheckpoint(ctx, store)
+			got, err := loadCheckpoint(ctx, store)
 			require.NoError(t, err)
 			assert.Equal(t, ids, got.RecentUUIDs)
 		})
@@ -72,7 +72,7 @@ func TestCheckpointReadsTheStringArrayFormat(t *testing.T) {
 	ctx := context.Background()
 	store := newMapStorage()
 	require.NoError(t, store.Set(ctx, systemLogCheckpointKey, []byte(old)))
-	got, err := loadSystemLogCheckpoint(ctx, store)
+	got, err := loadCheckpoint(ctx, store)
 	require.NoError(t, err)
 	assert.Equal(t, &systemLogCheckpoint{
 		Version:       1,
@@ -88,10 +88,10 @@ func TestCheckpointBadPackedWindowIsAnError(t *testing.T) {
 	store := newMapStorage()
 	// 15 bytes (base64 of 15 zero bytes): not a whole uuid.
 	require.NoError(t, store.Set(ctx, systemLogCheckpointKey, []byte(`{"version":1,"org_url":"o","recent_uuids_bin":"AAAAAAAAAAAAAAAAAAAA"}`)))
-	_, err := loadSystemLogCheckpoint(ctx, store)
+	_, err := loadCheckpoint(ctx, store)
 	assert.ErrorContains(t, err, "recent_uuids_bin")
 	require.NoError(t, store.Set(ctx, systemLogCheckpointKey, []byte(`{"version":1,"org_url":"o","recent_uuids":["u1"],"recent_uuids_bin":"AAAAAAAAAAAAAAAAAAAAAA=="}`)))
-	_, err = loadSystemLogCheckpoint(ctx, store)
+	_, err = loadCheckpoint(ctx, store)
 	assert.ErrorContains(t, err, "both recent_uuids and recent_uuids_bin")
 }
 
@@ -117,11 +117,11 @@ func BenchmarkSaveCheckpointWindow(b *testing.B) {
 				} else {
 					cp.RecentUUIDs = w.snapshot()
 				}
-				if err := saveSystemLogCheckpoint(context.Background(), store, cp); err != nil {
+				if err := saveSystemLogCheckpoint(context.Background(), store, cp, 1, false); err != nil {
 					b.Fatal(err)
 				}
 			}
-			raw, _ := store.Get(context.Background(), systemLogCheckpointKey)
+			raw, _ := store.Get(context.Background(), systemLogCopyKeys[1])
 			b.ReportMetric(float64(len(raw)), "bytes/save")
 		})
 	}
@@ -160,8 +160,8 @@ func TestDedupeWindowKeepsItsPackedFormInStep(t *testing.T) {
 	// A packed window saved by deliver loads back as the same strings.
 	store := newMapStorage()
 	packed, _ := w.packedSnapshot()
-	require.NoError(t, saveSystemLogCheckpoint(context.Background(), store, &systemLogCheckpoint{OrgURL: "o", RecentUUIDsBin: packed}))
-	cp, err := loadSystemLogCheckpoint(context.Background(), store)
+	require.NoError(t, saveSystemLogCheckpoint(context.Background(), store, &systemLogCheckpoint{OrgURL: "o", RecentUUIDsBin: packed}, 1, false))
+	cp, err := loadCheckpoint(context.Background(), store)
 	require.NoError(t, err)
 	assert.Equal(t, w.snapshot(), cp.RecentUUIDs)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -13,16 +14,18 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 )
 
-// Config is the configuration of the okta receiver (ARCHITECTURE §3).
+// Config is the configuration of the okta receiver.
 //
 // The HTTP client settings are squashed into the top level, so `endpoint`, `tls`,
 // `timeout` (the HTTP request timeout), `proxy_url` and `headers` are written next to
 // `api_token`. No other squashed struct has a `timeout` key (the metrics schedule is
-// `collection_interval`), so the key is unambiguous.
+// `collection_interval`), so the key is unambiguous. Unmarshal checks every key (see
+// config_keys.go for why the decoder alone does not).
 type Config struct {
 	// ClientConfig holds the org URL (`endpoint`) and the HTTP client settings.
 	ClientConfig confighttp.ClientConfig `mapstructure:",squash"`
@@ -89,7 +92,8 @@ type InventoryConfig struct {
 	_ struct{}
 }
 
-// ResourceConfig toggles one resource type.
+// ResourceConfig toggles one resource type. An entry without `enabled` (`user: {}`) keeps
+// the type's default (see Config.Unmarshal).
 type ResourceConfig struct {
 	Enabled bool `mapstructure:"enabled"`
 
@@ -147,33 +151,104 @@ func createDefaultConfig() component.Config {
 	}
 }
 
-// Validate reports every bad value; each error names its key.
+// Unmarshal decodes the receiver block over the defaults after checking every key against
+// the struct (an unknown or misspelled key fails, naming it and the nearest valid key), and
+// keeps the default of a resource type whose entry has no `enabled` key.
+func (c *Config) Unmarshal(conf *confmap.Conf) error {
+	raw := conf.ToStringMap()
+	if errs := checkConfigKeys(raw, reflect.TypeOf(c).Elem()); len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	if err := conf.Unmarshal(c); err != nil {
+		return err
+	}
+	c.Inventory.keepResourceDefaults(conf)
+	return nil
+}
+
+// keepResourceDefaults restores the default of every resource entry written without an
+// `enabled` key: the decoder builds map values from zero, which would turn `user: {}` off.
+func (c *InventoryConfig) keepResourceDefaults(conf *confmap.Conf) {
+	for name, rc := range c.Resources {
+		if !conf.IsSet("inventory::resources::" + name + "::enabled") {
+			rc.Enabled = !defaultDisabledResources[name]
+			c.Resources[name] = rc
+		}
+	}
+}
+
+// Lower bounds of the schedules: below them the receiver would spin rather than poll.
+const (
+	minInterval       = time.Second
+	minInitialBackoff = 100 * time.Millisecond
+)
+
+// Validate reports every bad value once; each error names its key. The nested sections
+// are validated here (their methods are unexported so that the collector's walk over nested
+// Validate methods does not report them a second time).
 func (c *Config) Validate() error {
-	errs := []error{validateEndpoint(c.ClientConfig.Endpoint)}
+	errs := []error{validateEndpoint(c.ClientConfig.Endpoint), validateProxyURL(c.ClientConfig.ProxyURL)}
 	errs = append(errs, c.validateAuth()...)
 	errs = append(errs, c.Inventory.validate()...)
 	if !(c.RateLimit.Budget > 0 && c.RateLimit.Budget <= 1) {
 		errs = append(errs, fmt.Errorf("rate_limit.budget must be in (0, 1], got %v", c.RateLimit.Budget))
 	}
-	if c.CollectionInterval <= 0 {
-		errs = append(errs, fmt.Errorf("collection_interval must be > 0, got %s", c.CollectionInterval))
+	if c.CollectionInterval < minInterval {
+		errs = append(errs, fmt.Errorf("collection_interval must be >= %s, got %s", minInterval, c.CollectionInterval))
 	}
-	if c.ClientConfig.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("timeout must be >= 0, got %s", c.ClientConfig.Timeout))
+	if c.ClientConfig.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("timeout must be > 0 (without it a request to Okta that never answers blocks the receiver), got %s", c.ClientConfig.Timeout))
 	}
-	errs = append(errs, c.SystemLog.Validate(), c.EventHooks.Validate())
+	errs = append(errs, c.SystemLog.validate(), c.EventHooks.validate())
 	return errors.Join(errs...)
 }
 
+// validateProxyURL checks proxy_url the way the HTTP client will parse it, naming the key;
+// the URL is shown without its user information (a proxy password).
+func validateProxyURL(proxy string) error {
+	if proxy == "" {
+		return nil
+	}
+	u, err := url.ParseRequestURI(proxy)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("proxy_url %q is not an absolute URL such as http://proxy.example.com:3128", redactUserinfo(proxy))
+	}
+	return nil
+}
+
+// redactUserinfo replaces the user information of a URL (user:password@) with "***@", also
+// when the URL does not parse, so that an error message never shows a password.
+func redactUserinfo(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		scheme, rest = "", raw
+	}
+	authorityEnd := strings.IndexAny(rest, "/?#")
+	if authorityEnd < 0 {
+		authorityEnd = len(rest)
+	}
+	at := strings.LastIndex(rest[:authorityEnd], "@")
+	if at < 0 {
+		return raw
+	}
+	redacted := "***@" + rest[at+1:]
+	if ok {
+		return scheme + "://" + redacted
+	}
+	return redacted
+}
+
 // validateEndpoint checks the org URL: absolute http(s) URL without path, query or
-// credentials; https unless the host is a loopback address.
-func validateEndpoint(endpoint string) error {
-	if endpoint == "" {
+// credentials; https unless the host is a loopback address. Errors show the URL without
+// its user information.
+func validateEndpoint(raw string) error {
+	if raw == "" {
 		return errors.New("endpoint must be set to the org URL, e.g. https://acme.okta.com")
 	}
-	u, err := url.Parse(endpoint)
+	endpoint := redactUserinfo(raw)
+	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("endpoint %q is not a valid URL: %w", endpoint, err)
+		return fmt.Errorf("endpoint %q is not a valid URL (expected the org URL, e.g. https://acme.okta.com)", endpoint)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
@@ -181,7 +256,7 @@ func validateEndpoint(endpoint string) error {
 	case u.Host == "" || u.Hostname() == "":
 		return fmt.Errorf("endpoint %q has no host", endpoint)
 	case u.User != nil:
-		return fmt.Errorf("endpoint must not carry credentials in the URL")
+		return fmt.Errorf("endpoint %q must not carry credentials in the URL; use api_token or oauth", endpoint)
 	case u.Path != "" && u.Path != "/":
 		return fmt.Errorf("endpoint %q must be the org URL without a path (got path %q)", endpoint, u.Path)
 	case u.RawQuery != "" || u.Fragment != "":
@@ -263,12 +338,12 @@ var resourceAliases = map[string]string{
 
 func (c InventoryConfig) validate() []error {
 	var errs []error
-	if c.FullSyncInterval <= 0 {
-		errs = append(errs, fmt.Errorf("inventory.full_sync_interval must be > 0, got %s", c.FullSyncInterval))
+	if c.FullSyncInterval < minInterval {
+		errs = append(errs, fmt.Errorf("inventory.full_sync_interval must be >= %s, got %s", minInterval, c.FullSyncInterval))
 	}
-	if c.IncrementalInterval <= 0 {
-		errs = append(errs, fmt.Errorf("inventory.incremental_interval must be > 0, got %s", c.IncrementalInterval))
-	} else if c.FullSyncInterval > 0 && c.IncrementalInterval >= c.FullSyncInterval {
+	if c.IncrementalInterval < minInterval {
+		errs = append(errs, fmt.Errorf("inventory.incremental_interval must be >= %s, got %s", minInterval, c.IncrementalInterval))
+	} else if c.FullSyncInterval >= minInterval && c.IncrementalInterval >= c.FullSyncInterval {
 		errs = append(errs, fmt.Errorf("inventory.incremental_interval (%s) must be shorter than inventory.full_sync_interval (%s)",
 			c.IncrementalInterval, c.FullSyncInterval))
 	}

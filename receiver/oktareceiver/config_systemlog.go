@@ -11,9 +11,26 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 )
 
-// Limits of the Okta System Log API (REFERENCE §5): a page holds at most 1000 events.
+// Limits of the Okta System Log API: a page holds at most 1000 events.
 const (
 	systemLogMaxLimit = 1000
+)
+
+// Limits of the event hook endpoint.
+const (
+	// defaultMaxEventsPerDelivery: Okta batches "several events that happen close together"
+	// into one delivery; 1000 is far above that and equal to a System Log page, so a burst
+	// Okta sends is never refused, while a request carrying a million tiny events is.
+	defaultMaxEventsPerDelivery = 1000
+	maxEventsPerDeliveryLimit   = 100_000
+	// maxHookBodySize bounds event_hooks.max_body_size: each delivery in flight holds its body.
+	maxHookBodySize = 16 << 20
+	// defaultHookReadTimeout bounds the time to receive a whole request. Okta gives up after
+	// 3 s, so a request still arriving after 10 s is not Okta's; without a bound, a client
+	// that declares a body and never sends it holds a connection (and its goroutine) forever.
+	defaultHookReadTimeout       = 10 * time.Second
+	defaultHookReadHeaderTimeout = 5 * time.Second
+	defaultHookWriteTimeout      = 30 * time.Second
 )
 
 // SystemLogConfig configures the System Log poller (key `system_log`).
@@ -41,6 +58,12 @@ type SystemLogConfig struct {
 	MaxBackoff time.Duration `mapstructure:"max_backoff"`
 	// UnauthorizedRetryInterval is the slow retry period after a 401/403. Default 5m.
 	UnauthorizedRetryInterval time.Duration `mapstructure:"unauthorized_retry_interval"`
+	// MaxDeliveryAttempts is how many times in a row the pipeline may refuse the same page
+	// before the poller isolates the events it refuses and skips them (counted and logged),
+	// so that one event the pipeline can never accept does not stall the System Log. A
+	// permanent refusal (consumererror.NewPermanent) is not retried at all. 0 retries forever.
+	// Default 10.
+	MaxDeliveryAttempts int `mapstructure:"max_delivery_attempts"`
 }
 
 // EventHooksConfig configures the Okta event hook endpoint (key `event_hooks`).
@@ -58,6 +81,8 @@ type EventHooksConfig struct {
 	Secret configopaque.String `mapstructure:"secret"`
 	// MaxBodySize bounds a delivery body in bytes (413 beyond). Default 1 MiB.
 	MaxBodySize int64 `mapstructure:"max_body_size"`
+	// MaxEventsPerDelivery bounds the events of one delivery (413 beyond). Default 1000.
+	MaxEventsPerDelivery int `mapstructure:"max_events_per_delivery"`
 }
 
 func defaultSystemLogConfig() SystemLogConfig {
@@ -70,26 +95,35 @@ func defaultSystemLogConfig() SystemLogConfig {
 		InitialBackoff:            time.Second,
 		MaxBackoff:                2 * time.Minute,
 		UnauthorizedRetryInterval: 5 * time.Minute,
+		MaxDeliveryAttempts:       defaultMaxDeliveryAttempts,
 	}
 }
+
+// defaultMaxDeliveryAttempts: with the default backoff (1s doubling to 2m) ten refusals in a
+// row take about 4 to 8 minutes, long enough for a pipeline to come back from a restart.
+const defaultMaxDeliveryAttempts = 10
 
 func defaultEventHooksConfig() EventHooksConfig {
 	server := confighttp.NewDefaultServerConfig()
 	server.NetAddr.Endpoint = "localhost:8088"
+	server.ReadHeaderTimeout = defaultHookReadHeaderTimeout
+	server.ReadTimeout = defaultHookReadTimeout
+	server.WriteTimeout = defaultHookWriteTimeout
 	return EventHooksConfig{
-		Enabled:     false,
-		Server:      server,
-		Path:        "/okta/events",
-		HeaderName:  "Authorization",
-		MaxBodySize: 1 << 20,
+		Enabled:              false,
+		Server:               server,
+		Path:                 "/okta/events",
+		HeaderName:           "Authorization",
+		MaxBodySize:          1 << 20,
+		MaxEventsPerDelivery: defaultMaxEventsPerDelivery,
 	}
 }
 
-// Validate reports every bad value, each error naming its key.
-func (c SystemLogConfig) Validate() error {
+// validate reports every bad value, each error naming its key (called by Config.Validate).
+func (c SystemLogConfig) validate() error {
 	var errs []error
-	if c.PollInterval <= 0 {
-		errs = append(errs, errors.New("system_log.poll_interval must be > 0"))
+	if c.PollInterval < minInterval {
+		errs = append(errs, fmt.Errorf("system_log.poll_interval must be >= %s, got %s", minInterval, c.PollInterval))
 	}
 	if c.InitialLookback < 0 {
 		errs = append(errs, errors.New("system_log.initial_lookback must be >= 0"))
@@ -104,32 +138,41 @@ func (c SystemLogConfig) Validate() error {
 	} else if c.DedupeWindow > 1_000_000 {
 		errs = append(errs, fmt.Errorf("system_log.dedupe_window must be <= 1000000, got %d", c.DedupeWindow))
 	}
-	if c.InitialBackoff <= 0 {
-		errs = append(errs, errors.New("system_log.initial_backoff must be > 0"))
+	if c.InitialBackoff < minInitialBackoff {
+		errs = append(errs, fmt.Errorf("system_log.initial_backoff must be >= %s, got %s", minInitialBackoff, c.InitialBackoff))
 	}
-	if c.MaxBackoff <= 0 {
-		errs = append(errs, errors.New("system_log.max_backoff must be > 0"))
-	} else if c.InitialBackoff > 0 && c.MaxBackoff < c.InitialBackoff {
+	if c.MaxBackoff < minInitialBackoff {
+		errs = append(errs, fmt.Errorf("system_log.max_backoff must be >= %s, got %s", minInitialBackoff, c.MaxBackoff))
+	} else if c.InitialBackoff >= minInitialBackoff && c.MaxBackoff < c.InitialBackoff {
 		errs = append(errs, errors.New("system_log.max_backoff must be >= system_log.initial_backoff"))
 	}
-	if c.UnauthorizedRetryInterval <= 0 {
-		errs = append(errs, errors.New("system_log.unauthorized_retry_interval must be > 0"))
+	if c.UnauthorizedRetryInterval < minInterval {
+		errs = append(errs, fmt.Errorf("system_log.unauthorized_retry_interval must be >= %s, got %s", minInterval, c.UnauthorizedRetryInterval))
+	}
+	if c.MaxDeliveryAttempts < 0 {
+		errs = append(errs, fmt.Errorf("system_log.max_delivery_attempts must be >= 0 (0 retries forever), got %d", c.MaxDeliveryAttempts))
 	}
 	if strings.ContainsAny(c.Filter, "\r\n") {
 		errs = append(errs, errors.New("system_log.filter must be a single line"))
+	} else if err := validateSystemLogFilter(c.Filter); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
-// Validate reports every bad value, each error naming its key. Nothing is checked
-// beyond the types when the endpoint is disabled, except values that are always wrong.
-func (c EventHooksConfig) Validate() error {
+// validate reports every bad value, each error naming its key (called by Config.Validate).
+// The secret and the server settings are checked only when the endpoint is enabled; values
+// that are always wrong are refused either way. No message shows the secret.
+func (c EventHooksConfig) validate() error {
 	var errs []error
-	if c.Path == "" || !strings.HasPrefix(c.Path, "/") {
-		errs = append(errs, fmt.Errorf("event_hooks.path must start with \"/\", got %q", c.Path))
+	if err := validateHookPath(c.Path); err != nil {
+		errs = append(errs, err)
 	}
-	if c.MaxBodySize <= 0 {
-		errs = append(errs, errors.New("event_hooks.max_body_size must be > 0"))
+	if c.MaxBodySize <= 0 || c.MaxBodySize > maxHookBodySize {
+		errs = append(errs, fmt.Errorf("event_hooks.max_body_size must be between 1 and %d bytes, got %d", maxHookBodySize, c.MaxBodySize))
+	}
+	if c.MaxEventsPerDelivery < 1 || c.MaxEventsPerDelivery > maxEventsPerDeliveryLimit {
+		errs = append(errs, fmt.Errorf("event_hooks.max_events_per_delivery must be between 1 and %d, got %d", maxEventsPerDeliveryLimit, c.MaxEventsPerDelivery))
 	}
 	if c.HeaderName == "" {
 		errs = append(errs, errors.New("event_hooks.header_name must not be empty"))
@@ -140,11 +183,63 @@ func (c EventHooksConfig) Validate() error {
 		if c.Server.NetAddr.Endpoint == "" {
 			errs = append(errs, errors.New("event_hooks.server.endpoint must be set when event_hooks.enabled is true"))
 		}
-		if c.Secret == "" {
-			errs = append(errs, errors.New("event_hooks.secret must be set when event_hooks.enabled is true (Okta sends it in the header named by event_hooks.header_name)"))
+		if err := validateHookSecret(string(c.Secret)); err != nil {
+			errs = append(errs, err)
+		}
+		for _, d := range []struct {
+			key   string
+			value time.Duration
+		}{
+			{"read_header_timeout", c.Server.ReadHeaderTimeout},
+			{"read_timeout", c.Server.ReadTimeout},
+			{"write_timeout", c.Server.WriteTimeout},
+		} {
+			if d.value <= 0 {
+				errs = append(errs, fmt.Errorf("event_hooks.server.%s must be > 0 (without it a client that never finishes its request holds a connection forever), got %s", d.key, d.value))
+			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateHookPath accepts an absolute URL path without query, fragment, escapes or spaces:
+// the handler compares it with the decoded request path, so anything else is unreachable.
+func validateHookPath(p string) error {
+	switch {
+	case p == "" || !strings.HasPrefix(p, "/"):
+		return fmt.Errorf("event_hooks.path must start with \"/\", got %q", p)
+	case strings.ContainsAny(p, "?#"):
+		return fmt.Errorf("event_hooks.path %q must not contain a query (?) or fragment (#): Okta calls the URL as registered and the handler matches the path only", p)
+	case strings.Contains(p, "%"):
+		return fmt.Errorf("event_hooks.path %q must not contain %%-escapes: write the characters themselves", p)
+	}
+	for _, r := range p {
+		if r <= ' ' || r == 0x7f {
+			return fmt.Errorf("event_hooks.path %q must not contain spaces or control characters", p)
+		}
+	}
+	return nil
+}
+
+// validateHookSecret refuses secrets that no request can carry: empty or blank, with leading
+// or trailing whitespace (HTTP strips it from header values), or with control characters
+// such as a newline (not allowed in a header value).
+func validateHookSecret(secret string) error {
+	const hint = " (Okta sends it in the header named by event_hooks.header_name)"
+	switch {
+	case secret == "":
+		return errors.New("event_hooks.secret must be set when event_hooks.enabled is true" + hint)
+	case strings.TrimSpace(secret) == "":
+		return errors.New("event_hooks.secret is only whitespace; set the value configured in Okta" + hint)
+	case strings.TrimSpace(secret) != secret:
+		return errors.New("event_hooks.secret has leading or trailing whitespace, which HTTP strips from header values: it could never match; remove it (a trailing newline from a secret file is the usual cause)")
+	}
+	for _, r := range secret {
+		if r < ' ' || r == 0x7f {
+			return errors.New("event_hooks.secret contains a control character (a newline or tab, for instance), which a header value cannot carry: it could never match")
+		}
+	}
+	return nil
 }
 
 // validHeaderName reports whether name is an RFC 9110 token.

@@ -10,7 +10,7 @@ import (
 
 func TestSystemLogConfigDefaultsAreValid(t *testing.T) {
 	sl := defaultSystemLogConfig()
-	require.NoError(t, sl.Validate())
+	require.NoError(t, sl.validate())
 	assert.True(t, sl.Enabled)
 	assert.Equal(t, 10*time.Second, sl.PollInterval)
 	assert.Equal(t, time.Hour, sl.InitialLookback)
@@ -18,7 +18,7 @@ func TestSystemLogConfigDefaultsAreValid(t *testing.T) {
 	assert.Equal(t, 10000, sl.DedupeWindow)
 
 	eh := defaultEventHooksConfig()
-	require.NoError(t, eh.Validate(), "disabled by default, so no secret is needed")
+	require.NoError(t, eh.validate(), "disabled by default, so no secret is needed")
 	assert.False(t, eh.Enabled)
 	assert.Equal(t, "localhost:8088", eh.Server.NetAddr.Endpoint)
 	assert.Equal(t, "/okta/events", eh.Path)
@@ -36,16 +36,16 @@ func TestSystemLogConfigValidateNamesEveryKey(t *testing.T) {
 		UnauthorizedRetryInterval: 0,
 		Filter:                    "a\nb",
 	}
-	err := sl.Validate()
+	err := sl.validate()
 	require.Error(t, err)
 	for _, want := range []string{
-		"system_log.poll_interval must be > 0",
+		"system_log.poll_interval must be >= 1s",
 		"system_log.initial_lookback must be >= 0",
 		"system_log.limit must be between 1 and 1000, got 1001",
 		"system_log.dedupe_window must be >= 1",
-		"system_log.initial_backoff must be > 0",
-		"system_log.max_backoff must be > 0",
-		"system_log.unauthorized_retry_interval must be > 0",
+		"system_log.initial_backoff must be >= 100ms",
+		"system_log.max_backoff must be >= 100ms",
+		"system_log.unauthorized_retry_interval must be >= 1s",
 		"system_log.filter must be a single line",
 	} {
 		assert.ErrorContains(t, err, want)
@@ -54,8 +54,8 @@ func TestSystemLogConfigValidateNamesEveryKey(t *testing.T) {
 	sl = defaultSystemLogConfig()
 	sl.Limit = 0
 	sl.InitialLookback = 100 * 24 * time.Hour
-	sl.MaxBackoff = 10 * time.Millisecond
-	err = sl.Validate()
+	sl.MaxBackoff = 500 * time.Millisecond
+	err = sl.validate()
 	assert.ErrorContains(t, err, "system_log.limit must be between 1 and 1000, got 0")
 	assert.ErrorContains(t, err, "system_log.initial_lookback must be <= 2160h")
 	assert.ErrorContains(t, err, "system_log.max_backoff must be >= system_log.initial_backoff")
@@ -68,11 +68,11 @@ func TestEventHooksConfigValidateNamesEveryKey(t *testing.T) {
 	eh.MaxBodySize = 0
 	eh.HeaderName = "Bad Header"
 	eh.Server.NetAddr.Endpoint = ""
-	err := eh.Validate()
+	err := eh.validate()
 	require.Error(t, err)
 	for _, want := range []string{
 		`event_hooks.path must start with "/", got "okta"`,
-		"event_hooks.max_body_size must be > 0",
+		"event_hooks.max_body_size must be between 1 and",
 		`event_hooks.header_name "Bad Header" is not a valid HTTP header name`,
 		"event_hooks.server.endpoint must be set",
 		"event_hooks.secret must be set when event_hooks.enabled is true",
@@ -83,8 +83,8 @@ func TestEventHooksConfigValidateNamesEveryKey(t *testing.T) {
 	eh = defaultEventHooksConfig()
 	eh.Enabled = true
 	eh.Secret = "s3cret-value"
-	require.NoError(t, eh.Validate())
+	require.NoError(t, eh.validate())
 	eh.HeaderName = ""
-	assert.ErrorContains(t, eh.Validate(), "event_hooks.header_name must not be empty")
-	assert.NotContains(t, eh.Validate().Error(), "s3cret-value")
+	assert.ErrorContains(t, eh.validate(), "event_hooks.header_name must not be empty")
+	assert.NotContains(t, eh.validate().Error(), "s3cret-value")
 }

@@ -49,7 +49,7 @@ func TestDedupeWindowRestoreKeepsNewest(t *testing.T) {
 func TestCheckpointRoundTripAndAbsent(t *testing.T) {
 	ctx := context.Background()
 	client := newMapStorage()
-	cp, err := loadSystemLogCheckpoint(ctx, client)
+	cp, err := loadCheckpoint(ctx, client)
 	require.NoError(t, err)
 	assert.Nil(t, cp, "no checkpoint saved yet")
 
@@ -60,8 +60,8 @@ func TestCheckpointRoundTripAndAbsent(t *testing.T) {
 		LastPublished: time.Date(2026, 2, 3, 10, 0, 0, 123e6, time.UTC),
 		RecentUUIDs:   []string{"u1", "u2"},
 	}
-	require.NoError(t, saveSystemLogCheckpoint(ctx, client, want))
-	got, err := loadSystemLogCheckpoint(ctx, client)
+	require.NoError(t, saveSystemLogCheckpoint(ctx, client, want, 1, false))
+	got, err := loadCheckpoint(ctx, client)
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 }
@@ -70,10 +70,10 @@ func TestCheckpointCorruptIsAnError(t *testing.T) {
 	ctx := context.Background()
 	client := newMapStorage()
 	require.NoError(t, client.Set(ctx, systemLogCheckpointKey, []byte("{not json")))
-	_, err := loadSystemLogCheckpoint(ctx, client)
+	_, err := loadCheckpoint(ctx, client)
 	assert.ErrorContains(t, err, "decode System Log checkpoint")
 	require.NoError(t, client.Set(ctx, systemLogCheckpointKey, []byte(`{"version":99}`)))
-	_, err = loadSystemLogCheckpoint(ctx, client)
+	_, err = loadCheckpoint(ctx, client)
 	assert.ErrorContains(t, err, "unsupported version 99")
 }
 

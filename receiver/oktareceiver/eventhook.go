@@ -1,6 +1,7 @@
 package oktareceiver
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -9,15 +10,17 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.uber.org/zap"
 )
 
-// verificationChallengeHeader is the header of Okta's one-time verification GET (REFERENCE §6).
+// verificationChallengeHeader is the header of Okta's one-time verification GET.
 const verificationChallengeHeader = "X-Okta-Verification-Challenge"
 
 // eventHookServer receives Okta event hook deliveries and feeds their events through the same
@@ -27,6 +30,9 @@ type eventHookServer struct {
 	params systemLogParams
 	shared *systemLogShared
 	cfg    *EventHooksConfig
+
+	// slots bounds the deliveries being decoded and delivered at once (hookConcurrentDeliveries).
+	slots chan struct{}
 
 	server   *http.Server
 	listener net.Listener
@@ -38,7 +44,10 @@ func newEventHookServer(params systemLogParams) *eventHookServer {
 	if params.shared == nil {
 		params.shared = newSystemLogShared(&params.cfg.SystemLog)
 	}
-	return &eventHookServer{params: params, shared: params.shared, cfg: &params.cfg.EventHooks}
+	return &eventHookServer{
+		params: params, shared: params.shared, cfg: &params.cfg.EventHooks,
+		slots: make(chan struct{}, hookConcurrentDeliveries),
+	}
 }
 
 // start loads the shared checkpoint (for the dedupe window) and starts listening on
@@ -80,7 +89,7 @@ func (h *eventHookServer) addr() string {
 // receiver that runs the hook endpoint without the poller.
 func (h *eventHookServer) stats() systemLogStats {
 	if h == nil {
-		return systemLogStats{EventsByOutcome: map[string]int64{}, Errors: map[string]int64{}}
+		return systemLogStats{EventsByOutcome: map[string]int64{}, Errors: map[string]int64{}, Skipped: map[string]int64{}}
 	}
 	return h.shared.stats()
 }
@@ -142,28 +151,54 @@ func (h *eventHookServer) verify(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(body)
 }
 
-// deliver reads a delivery, hands its new events to the consumer and answers 200; 503 when the
-// consumer refused them (Okta retries 5xx), 4xx for requests that retrying cannot fix.
+// deliver reads a delivery, checks that it is what Okta sends, hands its new events to the
+// consumer and answers 200. Refused before any record is built: a declared or actual body
+// above max_body_size (413), a body that does not arrive within the server's read_timeout
+// (408), more events than max_events_per_delivery (413), and events that are not LogEvent
+// objects with a string uuid (400). A pipeline that refuses the events answers 503 (Okta
+// retries once); a permanent refusal isolates the events it refuses, skips them (counted and
+// logged) and answers 200, since retrying cannot help.
 func (h *eventHookServer) deliver(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodySize))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			h.shared.countError(errKindHookTooLarge)
-			hookError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than event_hooks.max_body_size (%d bytes)", h.cfg.MaxBodySize))
-			return
-		}
-		h.shared.countError(errKindHookBadRequest)
-		hookError(w, http.StatusBadRequest, "reading the body failed")
+	if r.ContentLength > h.cfg.MaxBodySize {
+		// Refused from the headers alone: the body is never read, the connection is closed.
+		w.Header().Set("Connection", "close")
+		h.shared.countError(errKindHookTooLarge)
+		hookError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("declared body of %d bytes is larger than event_hooks.max_body_size (%d bytes)", r.ContentLength, h.cfg.MaxBodySize))
 		return
 	}
-	events, err := parseEventHookBody(body, time.Now())
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodySize))
 	if err != nil {
+		h.answerReadError(w, err)
+		return
+	}
+	// The records are built only under a delivery slot: waiting deliveries hold their body only.
+	if err := h.acquire(r.Context()); err != nil {
+		hookError(w, http.StatusServiceUnavailable, "shutting down or the request was cancelled; retry later")
+		return
+	}
+	defer h.release()
+	events, err := parseEventHookDelivery(body, time.Now(), h.cfg.MaxEventsPerDelivery)
+	if err != nil {
+		var tooMany *tooManyEventsError
+		if errors.As(err, &tooMany) {
+			h.shared.countError(errKindHookTooLarge)
+			hookError(w, http.StatusRequestEntityTooLarge, err.Error())
+			return
+		}
 		h.shared.countError(errKindHookBadRequest)
 		hookError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if _, err := h.shared.deliver(r.Context(), h.params, triggerEventHook, events, ""); err != nil {
+	_, err = h.shared.deliver(r.Context(), h.params, triggerEventHook, events, "")
+	if err != nil && consumererror.IsPermanent(err) {
+		h.shared.countError(errKindConsumerPermanent)
+		// The refused batch belongs to the pipeline now: decode the body again to isolate.
+		events, perr := parseEventHookDelivery(body, time.Now(), h.cfg.MaxEventsPerDelivery)
+		if perr == nil {
+			_, err = h.shared.deliverIsolated(r.Context(), h.params, triggerEventHook, events, "", skipReasonPermanent, err)
+		}
+	}
+	if err != nil {
 		h.shared.countError(errKindConsumer)
 		hookError(w, http.StatusServiceUnavailable, "the pipeline did not accept the events; retry later")
 		return
@@ -171,10 +206,66 @@ func (h *eventHookServer) deliver(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// parseEventHookBody decodes an event hook delivery and returns data.events converted to log
-// records (observed is their ObservedTimestamp), exactly as decodeSystemLogPage converts a page.
-// The body must be a JSON object whose data.events is an array of objects (it may be empty).
+// answerReadError answers a body that could not be read: too large (413), not arrived within
+// event_hooks.server.read_timeout (408), or cut off (400). The connection is closed.
+func (h *eventHookServer) answerReadError(w http.ResponseWriter, err error) {
+	w.Header().Set("Connection", "close")
+	var tooBig *http.MaxBytesError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &tooBig):
+		h.shared.countError(errKindHookTooLarge)
+		hookError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than event_hooks.max_body_size (%d bytes)", h.cfg.MaxBodySize))
+	case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
+		h.shared.countError(errKindHookBadRequest)
+		hookError(w, http.StatusRequestTimeout, fmt.Sprintf("the body did not arrive within event_hooks.server.read_timeout (%s)", h.cfg.Server.ReadTimeout))
+	default:
+		h.shared.countError(errKindHookBadRequest)
+		hookError(w, http.StatusBadRequest, "reading the body failed: it is shorter than its Content-Length or the connection broke")
+	}
+}
+
+// hookConcurrentDeliveries bounds the deliveries decoded and delivered at once: each holds its
+// records (several times its body) until the pipeline accepted them, and deliveries are
+// serialized by the shared dedupe window anyway; the others wait holding only their body.
+const hookConcurrentDeliveries = 2
+
+// acquire waits for a delivery slot or the end of the request.
+func (h *eventHookServer) acquire(ctx context.Context) error {
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (h *eventHookServer) release() { <-h.slots }
+
+// tooManyEventsError is a delivery with more events than event_hooks.max_events_per_delivery.
+type tooManyEventsError struct{ max int }
+
+func (e *tooManyEventsError) Error() string {
+	return fmt.Sprintf("malformed delivery: more than event_hooks.max_events_per_delivery (%d) events", e.max)
+}
+
+// maxHookUUIDLength bounds an event uuid (Okta's are 36 characters): the dedupe window and
+// the checkpoint keep every uuid.
+const maxHookUUIDLength = 128
+
+// parseEventHookBody is parseEventHookDelivery with the largest event cap the configuration
+// accepts.
 func parseEventHookBody(body []byte, observed time.Time) (*systemLogBatch, error) {
+	return parseEventHookDelivery(body, observed, maxEventsPerDeliveryLimit)
+}
+
+// parseEventHookDelivery decodes an event hook delivery and returns data.events converted to
+// log records (observed is their ObservedTimestamp), exactly as decodeSystemLogPage converts a
+// page. The body must be a JSON object whose data.events is an array (it may be empty) of at
+// most maxEvents LogEvent objects, each with a non-empty string uuid and eventType; this is
+// checked on a streaming pass that builds nothing, before any record is built, so a body of
+// a million `{}` costs no more than reading it.
+func parseEventHookDelivery(body []byte, observed time.Time, maxEvents int) (*systemLogBatch, error) {
 	var envelope struct {
 		Data *struct {
 			Events json.RawMessage `json:"events"`
@@ -194,11 +285,80 @@ func parseEventHookBody(body []byte, observed time.Time) (*systemLogBatch, error
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, errors.New("malformed delivery: missing data.events")
 	}
+	if err := checkHookEvents(raw, maxEvents); err != nil {
+		return nil, err
+	}
 	events, err := decodeSystemLogPage(raw, observed)
 	if err != nil {
 		return nil, fmt.Errorf("malformed delivery: data.events must be an array of LogEvent objects: %w", err)
 	}
 	return events, nil
+}
+
+// hookEventHead is what checkHookEvents reads of each event; other fields are skipped.
+type hookEventHead struct {
+	UUID      any `json:"uuid"`
+	EventType any `json:"eventType"`
+}
+
+// checkHookEvents streams through the data.events array: at most maxEvents elements, each a
+// JSON object with a non-empty string uuid (at most maxHookUUIDLength bytes) and eventType.
+// An event without a usable uuid could never be de-duplicated, so every retry of the delivery
+// would emit it again.
+func checkHookEvents(raw json.RawMessage, maxEvents int) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return errors.New("malformed delivery: data.events must be an array of LogEvent objects")
+	}
+	for i := 0; dec.More(); i++ {
+		if i >= maxEvents {
+			return &tooManyEventsError{max: maxEvents}
+		}
+		var head hookEventHead
+		if err := dec.Decode(&head); err != nil {
+			var typeErr *json.UnmarshalTypeError
+			if errors.As(err, &typeErr) {
+				return fmt.Errorf("malformed delivery: data.events[%d] is not a LogEvent object", i)
+			}
+			return fmt.Errorf("malformed delivery: data.events[%d]: invalid JSON: %w", i, err)
+		}
+		uuid, ok := head.UUID.(string)
+		switch {
+		case head.UUID == nil && head.EventType == nil:
+			return fmt.Errorf("malformed delivery: data.events[%d] is not a LogEvent object (no uuid, no eventType)", i)
+		case !ok || uuid == "":
+			return fmt.Errorf("malformed delivery: data.events[%d].uuid must be a non-empty string (%s)", i, describeJSONValue(head.UUID))
+		case len(uuid) > maxHookUUIDLength:
+			return fmt.Errorf("malformed delivery: data.events[%d].uuid is longer than %d characters", i, maxHookUUIDLength)
+		}
+		if et, ok := head.EventType.(string); !ok || et == "" {
+			return fmt.Errorf("malformed delivery: data.events[%d].eventType must be a non-empty string (%s)", i, describeJSONValue(head.EventType))
+		}
+	}
+	return nil
+}
+
+// describeJSONValue names the JSON type of a decoded value, for error messages (never the value).
+func describeJSONValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "missing or null"
+	case string:
+		if x == "" {
+			return "empty string"
+		}
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
 }
 
 func fieldOrBody(field string) string {
@@ -211,6 +371,8 @@ func fieldOrBody(field string) string {
 // hookError writes a short plain-text error (never echoing the request's headers).
 func hookError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_, _ = io.WriteString(w, msg+"\n")
+	// G705 audited: a plain-text answer (nosniff) with a fixed message or a JSON decoder error.
+	_, _ = io.WriteString(w, msg+"\n") //nolint:gosec
 }

@@ -56,7 +56,7 @@ func startTestHook(t *testing.T, next consumer.Logs, params systemLogParams, mut
 	if mutate != nil {
 		mutate(&cfg.EventHooks)
 	}
-	require.NoError(t, cfg.EventHooks.Validate())
+	require.NoError(t, cfg.EventHooks.validate())
 	params.cfg = cfg
 	params.settings = receivertest.NewNopSettings(metadata.Type)
 	params.next = next
@@ -167,7 +167,7 @@ func TestEventHookMalformedBodies(t *testing.T) {
 		`{"data":{"events":null}}`:            "missing data.events",
 		`{"data":[]}`:                         "data must be a JSON object",
 		`{"data":{"events":{}}}`:              "data.events must be an array of LogEvent objects",
-		`{"data":{"events":[1,2]}}`:           "data.events must be an array of LogEvent objects",
+		`{"data":{"events":[1,2]}}`:           "data.events[0] is not a LogEvent object",
 	} {
 		status, resp := hookRequest(t, http.MethodPost, url, []byte(body), auth())
 		assert.Equal(t, http.StatusBadRequest, status, body)
@@ -207,7 +207,7 @@ func TestEventHookDeliveryConsumedOnce(t *testing.T) {
 	assert.Equal(t, int64(1), st.EventsByOutcome["FAILURE"])
 
 	// The uuid is saved with the checkpoint, so a restart still knows it.
-	cp, err := loadSystemLogCheckpoint(context.Background(), store)
+	cp, err := loadCheckpoint(context.Background(), store)
 	require.NoError(t, err)
 	require.NotNil(t, cp)
 	assert.Contains(t, cp.RecentUUIDs, "9d2e7a10-0000-4c1a-8f00-000000000001")
@@ -219,7 +219,7 @@ func TestEventHookConsumerErrorIs503(t *testing.T) {
 	status, resp := hookRequest(t, http.MethodPost, url, readTestdata(t, "hook-delivery.json"), auth())
 	assert.Equal(t, http.StatusServiceUnavailable, status)
 	assert.NotContains(t, resp, "pipeline full")
-	cp, err := loadSystemLogCheckpoint(context.Background(), store)
+	cp, err := loadCheckpoint(context.Background(), store)
 	require.NoError(t, err)
 	assert.Nil(t, cp, "nothing is marked when the consumer refused the events")
 }

@@ -184,6 +184,11 @@ func (s *metricsScraper) recordSystemLog(now pcommon.Timestamp, st systemLogStat
 			s.mb.RecordOktaSystemLogErrorsDataPoint(now, n, kind)
 		}
 	}
+	if m.OktaSystemLogSkipped.Enabled {
+		for reason, n := range st.Skipped {
+			s.mb.RecordOktaSystemLogSkippedDataPoint(now, n, metadata.MapAttributeOktaSystemLogSkipReason[reason])
+		}
+	}
 	if m.OktaSystemLogLag.Enabled && !st.NewestPublished.IsZero() {
 		s.mb.RecordOktaSystemLogLagDataPoint(now, time.Since(st.NewestPublished).Seconds())
 	}

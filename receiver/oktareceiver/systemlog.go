@@ -12,6 +12,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/receiver"
@@ -64,6 +65,9 @@ type systemLogStats struct {
 	HookEvents int64
 	// Duplicates counts events dropped because their uuid was already delivered.
 	Duplicates int64
+	// Skipped counts events the pipeline refused and that were skipped, by reason
+	// (permanent, retries_exhausted; systemlog_poison.go).
+	Skipped map[string]int64
 }
 
 // systemLogPoller reads the System Log in polling mode and delivers each page exactly once
@@ -109,7 +113,7 @@ func (p *systemLogPoller) shutdown(context.Context) error {
 // stats returns a snapshot of the counters (shared with the event hook). Nil-safe.
 func (p *systemLogPoller) stats() systemLogStats {
 	if p == nil {
-		return systemLogStats{EventsByOutcome: map[string]int64{}, Errors: map[string]int64{}}
+		return systemLogStats{EventsByOutcome: map[string]int64{}, Errors: map[string]int64{}, Skipped: map[string]int64{}}
 	}
 	return p.shared.stats()
 }
@@ -138,6 +142,11 @@ func (p *systemLogPoller) run(ctx context.Context, host component.Host) {
 	cursor, _ := p.shared.cursor()
 	status := newSystemLogStatus(host, p.params.settings.Logger)
 	attempt := 0
+	// refusals counts the pipeline's refusals of the page at cursor in a row; isolate, when
+	// set, makes the next delivery of that page event by event (systemlog_poison.go), and
+	// refusal is the last refusal, logged with the events that are skipped.
+	refusals, isolate := 0, ""
+	var refusal error
 	var ahead *systemLogPrefetch
 	defer func() { ahead.discard() }()
 	for ctx.Err() == nil {
@@ -159,10 +168,10 @@ func (p *systemLogPoller) run(ctx context.Context, host component.Host) {
 		}
 		err := page.err
 		if err == nil {
-			if page.full {
+			if page.full && isolate == "" {
 				ahead = p.startSystemLogPrefetch(ctx, page.next)
 			}
-			err = p.deliverSystemLogPage(ctx, page)
+			err = p.deliverSystemLogPage(ctx, page, isolate, refusal)
 			if err != nil {
 				// Page N is fetched again from the same cursor; N+1 must not be delivered first.
 				ahead.discard()
@@ -178,20 +187,46 @@ func (p *systemLogPoller) run(ctx context.Context, host component.Host) {
 			p.shared.countError(kind)
 			if resetCursor {
 				cursor = ""
+				refusals, isolate, refusal = 0, "", nil
 			}
-			if permanent {
+			refusedForGood := false
+			var consumeErr *consumeError
+			if errors.As(err, &consumeErr) {
+				refusals++
+				refusal = err
+				switch {
+				case consumererror.IsPermanent(err):
+					p.shared.countError(errKindConsumerPermanent)
+					isolate, refusedForGood = skipReasonPermanent, true
+				case cfg.MaxDeliveryAttempts > 0 && refusals >= cfg.MaxDeliveryAttempts:
+					isolate = skipReasonRetriesExhausted
+				}
+			}
+			switch {
+			case refusedForGood:
+				// Retrying the page whole cannot help: isolate its events at once.
+				status.recoverable(err)
+			case permanent:
 				status.permanent(err)
 				wait = cfg.UnauthorizedRetryInterval
-			} else {
+			default:
 				status.recoverable(err)
 				wait = backoffDelay(cfg.InitialBackoff, cfg.MaxBackoff, attempt)
 				attempt++
 			}
 		} else {
-			status.ok()
 			attempt = 0
+			refusals, isolate, refusal = 0, "", nil
 			if page.next != "" {
 				cursor = page.next
+				status.ok()
+			} else {
+				// Okta always sends a next link on a polling answer: without it (a proxy that
+				// strips the Link header), keep the request as the cursor and ask again after
+				// poll_interval instead of inventing a since window.
+				cursor = url
+				p.shared.countError(errKindMissingNext)
+				status.recoverable(errMissingNextLink)
 			}
 			if !page.full {
 				wait = cfg.PollInterval
@@ -203,10 +238,23 @@ func (p *systemLogPoller) run(ctx context.Context, host component.Host) {
 	}
 }
 
+// errMissingNextLink is reported (component status, one log line) while System Log answers
+// arrive without a next link.
+var errMissingNextLink = errors.New("the System Log answer has no next link (no Link header with rel=\"next\"; " +
+	"a proxy between the collector and Okta may strip it): the same request is repeated every poll_interval and no new position is saved until a next link arrives")
+
 // deliverSystemLogPage hands a fetched page downstream and, once accepted, commits its next
-// link as the cursor (systemLogShared.deliver).
-func (p *systemLogPoller) deliverSystemLogPage(ctx context.Context, page systemLogPage) error {
-	if _, err := p.shared.deliver(ctx, p.params, triggerSystemLog, page.events, page.next); err != nil {
+// link as the cursor (systemLogShared.deliver). With isolate set (a skip reason), the page's
+// events are delivered one by one and those the pipeline refuses are skipped (cause is the
+// refusal that led to this).
+func (p *systemLogPoller) deliverSystemLogPage(ctx context.Context, page systemLogPage, isolate string, cause error) error {
+	var err error
+	if isolate == "" {
+		_, err = p.shared.deliver(ctx, p.params, triggerSystemLog, page.events, page.next)
+	} else {
+		_, err = p.shared.deliverIsolated(ctx, p.params, triggerSystemLog, page.events, page.next, isolate, cause)
+	}
+	if err != nil {
 		return err
 	}
 	p.shared.countPage()

@@ -49,7 +49,7 @@ func TestSystemLogPrefetchesTheNextFullPageDuringDelivery(t *testing.T) {
 	overlapped := make(chan int, 3)
 	next := &hookConsumer{before: func(ctx context.Context, call int, _ plog.Logs) error {
 		// The checkpoint holds exactly the pages accepted before this one.
-		cp, err := loadSystemLogCheckpoint(ctx, store)
+		cp, err := loadCheckpoint(ctx, store)
 		if assert.NoError(t, err) {
 			if call == 1 {
 				assert.Nil(t, cp, "no checkpoint before the first page is accepted")
@@ -97,7 +97,7 @@ func TestSystemLogRefusedPageIsRetriedBeforeThePrefetchedOne(t *testing.T) {
 	store := newMapStorage()
 	accepted := 0 // guarded by the poller: deliveries are sequential
 	next := &hookConsumer{before: func(ctx context.Context, call int, ld plog.Logs) error {
-		cp, err := loadSystemLogCheckpoint(ctx, store)
+		cp, err := loadCheckpoint(ctx, store)
 		if assert.NoError(t, err) && accepted > 0 && assert.NotNil(t, cp) {
 			assert.Len(t, cp.RecentUUIDs, accepted, "the checkpoint covers exactly the accepted pages")
 		}
@@ -118,7 +118,7 @@ func TestSystemLogRefusedPageIsRetriedBeforeThePrefetchedOne(t *testing.T) {
 	assert.GreaterOrEqual(t, run.poller.stats().Errors[errKindConsumer], int64(22))
 	// The last page's checkpoint is saved right after its ConsumeLogs returned.
 	assert.Eventually(t, func() bool {
-		cp, err := loadSystemLogCheckpoint(context.Background(), store)
+		cp, err := loadCheckpoint(context.Background(), store)
 		return err == nil && cp != nil && assert.ObjectsAreEqual(want, cp.RecentUUIDs)
 	}, 5*time.Second, 5*time.Millisecond, "the final checkpoint holds every delivered uuid, in order")
 }
@@ -150,7 +150,7 @@ func TestSystemLogShutdownDuringDeliveryStopsThePrefetch(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("shutdown did not return")
 	}
-	cp, err := loadSystemLogCheckpoint(context.Background(), store)
+	cp, err := loadCheckpoint(context.Background(), store)
 	require.NoError(t, err)
 	assert.Nil(t, cp, "nothing was accepted, nothing is committed")
 	// goleak (TestMain) checks that the prefetch goroutine ended.

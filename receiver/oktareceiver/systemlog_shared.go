@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
@@ -25,7 +26,9 @@ type systemLogShared struct {
 	mu               sync.Mutex
 	window           *uuidWindow
 	cp               systemLogCheckpoint
-	checkpointFailed bool // last save failed (logged once per change)
+	seq              uint64 // number of the last save (the next goes to copy (seq+1)%2)
+	legacy           bool   // the record of an earlier version still exists (deleted by the next save)
+	checkpointFailed bool   // last save failed (logged once per change)
 
 	statsMu sync.Mutex
 	counts  systemLogStats
@@ -36,14 +39,16 @@ func newSystemLogShared(cfg *SystemLogConfig) *systemLogShared {
 	return &systemLogShared{
 		cfg:    cfg,
 		window: newUUIDWindow(cfg.DedupeWindow),
-		counts: systemLogStats{EventsByOutcome: map[string]int64{}, Errors: map[string]int64{}},
+		counts: systemLogStats{EventsByOutcome: map[string]int64{}, Errors: map[string]int64{}, Skipped: map[string]int64{}},
 	}
 }
 
-// load reads the checkpoint once (later calls are no-ops). A checkpoint of another org is
-// ignored; one of another filter keeps its dedupe window and last published time but not its
-// cursor (the poller then restarts shortly before the last published time). An unreadable
-// checkpoint is logged and ignored (start from initial_lookback) rather than blocking start.
+// load reads the checkpoint once (later calls are no-ops) and says in one log line where the
+// System Log resumes when that is not simply the last save: a damaged copy, both copies
+// damaged, a record of an earlier version, or no checkpoint at all (initial_lookback). A
+// checkpoint of another org is ignored; one of another filter keeps its dedupe window and
+// last published time but not its cursor (the poller then restarts shortly before the last
+// published time). It fails only when the storage cannot be read at all.
 func (s *systemLogShared) load(ctx context.Context, p systemLogParams) error {
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
@@ -58,13 +63,19 @@ func (s *systemLogShared) load(ctx context.Context, p systemLogParams) error {
 		s.loaded = true
 		return nil
 	}
-	cp, err := loadSystemLogCheckpoint(ctx, p.storage)
+	found, err := loadSystemLogCheckpoint(ctx, p.storage)
+	if err != nil {
+		return err
+	}
+	s.seq, s.legacy = found.seq, found.legacy
+	logCheckpointLoad(p, s.cfg, found)
+	cp := found.cp
 	switch {
-	case err != nil:
-		p.settings.Logger.Warn("Ignoring the System Log checkpoint; starting from initial_lookback", zap.Error(err))
-	case cp != nil && cp.OrgURL != org:
-		p.settings.Logger.Info("Ignoring the System Log checkpoint of another org; starting from initial_lookback")
-	case cp != nil:
+	case cp == nil:
+	case cp.OrgURL != org:
+		p.settings.Logger.Warn("Ignoring the System Log checkpoint of another org; starting from initial_lookback",
+			zap.String("initial_lookback", s.cfg.InitialLookback.String()))
+	default:
 		s.window.restore(cp.RecentUUIDs)
 		s.cp.LastPublished = cp.LastPublished
 		if cp.Filter == s.cfg.Filter {
@@ -75,6 +86,64 @@ func (s *systemLogShared) load(ctx context.Context, p systemLogParams) error {
 	}
 	s.loaded = true
 	return nil
+}
+
+// logCheckpointLoad writes the one line that tells the operator where the System Log resumes
+// when it is not simply the last save.
+func logCheckpointLoad(p systemLogParams, cfg *SystemLogConfig, found checkpointLoad) {
+	log := p.settings.Logger
+	storageID := ""
+	if p.cfg != nil && p.cfg.StorageID != nil {
+		storageID = p.cfg.StorageID.String()
+	}
+	var lastPublished time.Time
+	if found.cp != nil {
+		lastPublished = found.cp.LastPublished
+	}
+	fields := []zap.Field{zap.String("storage", storageID), zap.Strings("damaged", found.damaged)}
+	switch found.source {
+	case sourceCopy:
+		if len(found.damaged) > 0 {
+			log.Warn("A System Log checkpoint record is damaged; resumed from the newest intact copy (if the damaged copy was the newer one, up to one page may be delivered again; the next save rewrites it)",
+				append(fields, zap.Time("last_published", lastPublished))...)
+		}
+	case sourceOlder:
+		log.Warn("The newest System Log checkpoint copy is damaged; resumed at the exact cursor of the last save (resume marker) with the dedupe window of the previous copy: nothing is delivered again",
+			append(fields, zap.Time("last_published", lastPublished))...)
+	case sourceMarker:
+		log.Warn("Both System Log checkpoint copies are damaged; resumed at the cursor of the last save (resume marker) without the dedupe window: an event that the event hook also delivers may arrive twice",
+			append(fields, zap.Time("last_published", lastPublished))...)
+	case sourceLegacy:
+		log.Info("Resumed from the System Log checkpoint of an earlier version; it is saved as two checksummed copies from now on",
+			zap.Time("last_published", lastPublished))
+	case sourceNone:
+		if found.empty {
+			log.Warn("No System Log checkpoint in storage (first start, or the storage file was emptied or replaced): starting initial_lookback before now; events of that period delivered before are delivered again",
+				zap.String("storage", storageID), zap.String("initial_lookback", cfg.InitialLookback.String()))
+		} else {
+			log.Warn("The System Log checkpoint is damaged and nothing of it is recoverable: starting initial_lookback before now; events of that period delivered before are delivered again",
+				append(fields, zap.String("initial_lookback", cfg.InitialLookback.String()))...)
+		}
+	}
+}
+
+// saveLocked writes the committed position and the dedupe window as the next save. Called with
+// s.mu held, after the events it covers were accepted downstream.
+func (s *systemLogShared) saveLocked(ctx context.Context, p systemLogParams) error {
+	cp := s.cp
+	if packed, ok := s.window.packedSnapshot(); ok {
+		cp.RecentUUIDsBin = packed
+	} else {
+		cp.RecentUUIDs = s.window.snapshot()
+	}
+	// The events are already downstream: save even if ctx was just cancelled (shutdown).
+	err := saveSystemLogCheckpoint(context.WithoutCancel(ctx), p.storage, &cp, s.seq+1, s.legacy)
+	if err == nil {
+		s.seq++
+		s.legacy = false
+	}
+	s.noteCheckpointResult(p, err)
+	return err
 }
 
 // cursor returns the committed next link ("" when there is none) and the newest published
@@ -89,6 +158,7 @@ func (s *systemLogShared) cursor() (string, time.Time) {
 type deliverResult struct {
 	delivered  int // events consumed downstream
 	duplicates int // events dropped as already delivered
+	skipped    int // events the pipeline refused and that were skipped (deliverIsolated)
 }
 
 // deliver hands the events of batch not seen before to the consumer and, only if it accepted
@@ -97,33 +167,22 @@ type deliverResult struct {
 // error is returned (the caller decodes the events again and retries). Events without a uuid
 // cannot be deduplicated and are always delivered. deliver takes ownership of batch.
 func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigger string, batch *systemLogBatch, next string) (deliverResult, error) {
+	return s.deliverBatch(ctx, p, trigger, batch, next, "", nil)
+}
+
+// deliverIsolated is deliver for a batch the pipeline refused before (cause): each new event is
+// handed to the consumer alone, and the events it refuses again are skipped: counted under
+// reason, logged once with their uuids, and marked like delivered events, so that the
+// checkpoint moves past them and neither the poller nor the hook offers them again. It fails
+// only when ctx ends (nothing is marked then). batch must never have been given to a consumer.
+func (s *systemLogShared) deliverIsolated(ctx context.Context, p systemLogParams, trigger string, batch *systemLogBatch, next, reason string, cause error) (deliverResult, error) {
+	return s.deliverBatch(ctx, p, trigger, batch, next, reason, cause)
+}
+
+func (s *systemLogShared) deliverBatch(ctx context.Context, p systemLogParams, trigger string, batch *systemLogBatch, next, skipReason string, cause error) (deliverResult, error) {
 	var res deliverResult
 	s.mu.Lock()
-	var keep []bool
-	var inBatch map[string]struct{}
-	for i, f := range batch.facts {
-		if f.uuid == "" {
-			continue
-		}
-		if inBatch == nil {
-			inBatch = make(map[string]struct{}, len(batch.facts))
-		}
-		if _, dup := inBatch[f.uuid]; dup || s.window.contains(f.uuid) {
-			if keep == nil {
-				keep = make([]bool, len(batch.facts))
-				for j := range keep {
-					keep[j] = true
-				}
-			}
-			keep[i] = false
-			res.duplicates++
-			continue
-		}
-		inBatch[f.uuid] = struct{}{}
-	}
-	if keep != nil {
-		batch.keepOnly(keep)
-	}
+	res.duplicates = s.dropDuplicates(batch)
 	fresh := batch.facts
 	// The consumer owns the records once called: take what onEvents needs first.
 	var refs []systemLogEventRef
@@ -133,21 +192,26 @@ func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigge
 			refs = batch.eventRefs()
 		}
 	}
+	accepted := fresh
+	var skipped []systemLogFacts
+	var refusal error
 	if len(fresh) > 0 {
 		if p.resource != nil {
 			p.resource(batch.logs.ResourceLogs().At(0).Resource())
 		}
-		var err error
-		if p.obsrecv != nil {
-			obsCtx := p.obsrecv.StartLogsOp(ctx)
-			err = p.next.ConsumeLogs(obsCtx, batch.logs)
-			p.obsrecv.EndLogsOp(obsCtx, metadata.Type.String(), len(fresh), err)
+		if skipReason == "" {
+			if err := s.consume(ctx, p, batch.logs, len(fresh)); err != nil {
+				s.mu.Unlock()
+				return deliverResult{}, &consumeError{events: len(fresh), err: err}
+			}
 		} else {
-			err = p.next.ConsumeLogs(ctx, batch.logs)
-		}
-		if err != nil {
-			s.mu.Unlock()
-			return deliverResult{}, &consumeError{events: len(fresh), err: err}
+			keep, firstRefusal, err := s.consumeOneByOne(ctx, p, batch)
+			refusal = firstRefusal
+			if err != nil {
+				s.mu.Unlock()
+				return deliverResult{}, err
+			}
+			accepted, skipped, refs = splitAccepted(fresh, refs, keep)
 		}
 	}
 	newest := s.cp.LastPublished
@@ -167,27 +231,65 @@ func (s *systemLogShared) deliver(ctx context.Context, p systemLogParams, trigge
 	}
 	var saveErr error
 	if changed && p.storage != nil {
-		cp := s.cp
-		if packed, ok := s.window.packedSnapshot(); ok {
-			cp.RecentUUIDsBin = packed
-		} else {
-			cp.RecentUUIDs = s.window.snapshot()
-		}
-		// The events are already downstream: save even if ctx was just cancelled (shutdown).
-		saveErr = saveSystemLogCheckpoint(context.WithoutCancel(ctx), p.storage, &cp)
-		s.noteCheckpointResult(p, saveErr)
+		saveErr = s.saveLocked(ctx, p)
 	}
 	s.mu.Unlock()
 
-	res.delivered = len(fresh)
-	s.countDelivered(trigger, fresh, newest, res.duplicates)
+	res.delivered, res.skipped = len(accepted), len(skipped)
+	s.countDelivered(trigger, accepted, newest, res.duplicates)
+	if len(skipped) > 0 {
+		s.noteSkipped(p, trigger, skipReason, skipped, cause, refusal)
+	}
 	if saveErr != nil {
 		s.countError(errKindCheckpoint)
 	}
-	if refs != nil {
+	if len(refs) > 0 {
 		p.onEvents(ctx, trigger, refs)
 	}
 	return res, nil
+}
+
+// dropDuplicates removes from batch the events whose uuid was delivered before or appears
+// earlier in the batch, and returns how many it removed. Called with s.mu held.
+func (s *systemLogShared) dropDuplicates(batch *systemLogBatch) int {
+	duplicates := 0
+	var keep []bool
+	var inBatch map[string]struct{}
+	for i, f := range batch.facts {
+		if f.uuid == "" {
+			continue
+		}
+		if inBatch == nil {
+			inBatch = make(map[string]struct{}, len(batch.facts))
+		}
+		if _, dup := inBatch[f.uuid]; dup || s.window.contains(f.uuid) {
+			if keep == nil {
+				keep = make([]bool, len(batch.facts))
+				for j := range keep {
+					keep[j] = true
+				}
+			}
+			keep[i] = false
+			duplicates++
+			continue
+		}
+		inBatch[f.uuid] = struct{}{}
+	}
+	if keep != nil {
+		batch.keepOnly(keep)
+	}
+	return duplicates
+}
+
+// consume hands logs (events records) to the consumer, through the obsreport when there is one.
+func (s *systemLogShared) consume(ctx context.Context, p systemLogParams, logs plog.Logs, events int) error {
+	if p.obsrecv == nil {
+		return p.next.ConsumeLogs(ctx, logs)
+	}
+	obsCtx := p.obsrecv.StartLogsOp(ctx)
+	err := p.next.ConsumeLogs(obsCtx, logs)
+	p.obsrecv.EndLogsOp(obsCtx, metadata.Type.String(), events, err)
+	return err
 }
 
 // consumeError is a rejection by the downstream consumer: nothing was marked or saved.

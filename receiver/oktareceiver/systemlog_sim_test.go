@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
@@ -121,11 +122,30 @@ func startPoller(t *testing.T, cfg *Config, next consumer.Logs, store storage.Cl
 	return startPollerWith(t, cfg, next, store, nil)
 }
 
+// withDeploymentSchedule returns c with its waits raised to the lower bounds of the
+// configuration: the tests poll and back off faster than a deployment may, and everything
+// else in their configuration must still be valid.
+func withDeploymentSchedule(c SystemLogConfig) SystemLogConfig {
+	c.PollInterval = max(c.PollInterval, minInterval)
+	c.UnauthorizedRetryInterval = max(c.UnauthorizedRetryInterval, minInterval)
+	c.InitialBackoff = max(c.InitialBackoff, minInitialBackoff)
+	c.MaxBackoff = max(c.MaxBackoff, c.InitialBackoff)
+	return c
+}
+
 func startPollerWith(t *testing.T, cfg *Config, next consumer.Logs, store storage.Client,
 	onEvents func(context.Context, string, []systemLogEventRef),
 ) *pollerRun {
 	t.Helper()
-	require.NoError(t, cfg.SystemLog.Validate())
+	return startPollerWithSettings(t, cfg, next, store, onEvents, receivertest.NewNopSettings(metadata.Type))
+}
+
+// startPollerWithSettings is startPollerWith with the receiver settings (a test logger).
+func startPollerWithSettings(t *testing.T, cfg *Config, next consumer.Logs, store storage.Client,
+	onEvents func(context.Context, string, []systemLogEventRef), set receiver.Settings,
+) *pollerRun {
+	t.Helper()
+	require.NoError(t, withDeploymentSchedule(cfg.SystemLog).validate())
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	client, err := newOktaClient(cfg, &http.Client{Timeout: 5 * time.Second, Transport: transport}, component.NewDefaultBuildInfo())
 	require.NoError(t, err)
@@ -134,7 +154,7 @@ func startPollerWith(t *testing.T, cfg *Config, next consumer.Logs, store storag
 	}
 	params := systemLogParams{
 		cfg:      cfg,
-		settings: receivertest.NewNopSettings(metadata.Type),
+		settings: set,
 		client:   client,
 		storage:  store,
 		next:     next,
@@ -347,7 +367,7 @@ func TestCheckpointNotAdvancedWhileConsumerFails(t *testing.T) {
 
 	require.Eventually(t, func() bool { return run.poller.stats().Errors[errKindConsumer] >= 3 },
 		5*time.Second, 5*time.Millisecond, "the same page is retried after backoff")
-	cp, err := loadSystemLogCheckpoint(context.Background(), store)
+	cp, err := loadCheckpoint(context.Background(), store)
 	require.NoError(t, err)
 	assert.Nil(t, cp, "no checkpoint while the consumer refuses the first page")
 	assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError}, run.host.statuses())
@@ -358,7 +378,7 @@ func TestCheckpointNotAdvancedWhileConsumerFails(t *testing.T) {
 	requireExactlyOnce(t, want, deliveredUUIDs(next.sink.AllLogs()))
 	// The sink holds the events as soon as ConsumeLogs runs; the checkpoint follows its return.
 	require.Eventually(t, func() bool {
-		cp, err = loadSystemLogCheckpoint(context.Background(), store)
+		cp, err = loadCheckpoint(context.Background(), store)
 		return err == nil && cp != nil && len(cp.RecentUUIDs) == len(want)
 	}, 5*time.Second, 5*time.Millisecond, "the checkpoint covers the accepted page")
 	assert.Contains(t, cp.NextURL, "after=")
@@ -507,7 +527,7 @@ func TestEventHookAndPollerDeliverEachEventOnce(t *testing.T) {
 	cfg.EventHooks.Enabled = true
 	cfg.EventHooks.Secret = testHookSecret
 	cfg.EventHooks.Server.NetAddr.Endpoint = "127.0.0.1:0"
-	require.NoError(t, cfg.EventHooks.Validate())
+	require.NoError(t, cfg.EventHooks.validate())
 
 	sink := new(consumertest.LogsSink)
 	rec := new(eventsRecorder)

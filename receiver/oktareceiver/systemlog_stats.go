@@ -1,6 +1,9 @@
 package oktareceiver
 
-import "time"
+import (
+	"maps"
+	"time"
+)
 
 // Error kinds counted in systemLogStats.Errors (the okta.system_log.errors metric attribute).
 const (
@@ -14,6 +17,10 @@ const (
 	errKindCheckpoint   = "checkpoint"
 	errKindForeignLink  = "foreign_link"
 	errKindOther        = "other"
+	// errKindConsumerPermanent: the pipeline refused events with a permanent error.
+	errKindConsumerPermanent = "consumer_permanent"
+	// errKindMissingNext: a 2xx System Log answer without a `next` link.
+	errKindMissingNext = "missing_next"
 )
 
 func (s *systemLogShared) countError(kind string) {
@@ -52,10 +59,8 @@ func (s *systemLogShared) stats() systemLogStats {
 	for k, v := range s.counts.EventsByOutcome {
 		out.EventsByOutcome[k] = v
 	}
-	out.Errors = make(map[string]int64, len(s.counts.Errors))
-	for k, v := range s.counts.Errors {
-		out.Errors[k] = v
-	}
+	out.Errors = maps.Clone(s.counts.Errors)
+	out.Skipped = maps.Clone(s.counts.Skipped)
 	return out
 }
 

@@ -1030,6 +1030,54 @@ func (ms *OktaSystemLogPagesMetricConfig) Unmarshal(parser *confmap.Conf) error 
 	return nil
 }
 
+// OktaSystemLogSkippedMetricAttributeKey specifies the key of an attribute for the okta.system_log.skipped metric.
+type OktaSystemLogSkippedMetricAttributeKey string
+
+const (
+	OktaSystemLogSkippedMetricAttributeKeyOktaSystemLogSkipReason OktaSystemLogSkippedMetricAttributeKey = "okta.system_log.skip_reason"
+)
+
+// OktaSystemLogSkippedMetricConfig provides config for the okta.system_log.skipped metric.
+type OktaSystemLogSkippedMetricConfig struct {
+	Enabled          bool `mapstructure:"enabled"`
+	enabledSetByUser bool
+
+	AggregationStrategy string                                   `mapstructure:"aggregation_strategy"`
+	EnabledAttributes   []OktaSystemLogSkippedMetricAttributeKey `mapstructure:"attributes"`
+}
+
+func (ms *OktaSystemLogSkippedMetricConfig) Unmarshal(parser *confmap.Conf) error {
+	if parser == nil {
+		return nil
+	}
+
+	err := parser.Unmarshal(ms)
+	if err != nil {
+		return err
+	}
+
+	ms.enabledSetByUser = parser.IsSet("enabled")
+	return nil
+}
+
+func (ms *OktaSystemLogSkippedMetricConfig) Validate() error {
+	for _, val := range ms.EnabledAttributes {
+		switch val {
+		case OktaSystemLogSkippedMetricAttributeKeyOktaSystemLogSkipReason:
+		default:
+			return fmt.Errorf("metric okta.system_log.skipped doesn't have an attribute %v, valid attributes: [okta.system_log.skip_reason]", val)
+		}
+	}
+
+	switch ms.AggregationStrategy {
+	case AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax:
+	default:
+		return fmt.Errorf("invalid aggregation strategy %q, valid strategies: [%s, %s, %s, %s]", ms.AggregationStrategy, AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax)
+	}
+
+	return nil
+}
+
 // OktaUsersMetricAttributeKey specifies the key of an attribute for the okta.users metric.
 type OktaUsersMetricAttributeKey string
 
@@ -1104,6 +1152,7 @@ type MetricsConfig struct {
 	OktaSystemLogEvents         OktaSystemLogEventsMetricConfig         `mapstructure:"okta.system_log.events"`
 	OktaSystemLogLag            OktaSystemLogLagMetricConfig            `mapstructure:"okta.system_log.lag"`
 	OktaSystemLogPages          OktaSystemLogPagesMetricConfig          `mapstructure:"okta.system_log.pages"`
+	OktaSystemLogSkipped        OktaSystemLogSkippedMetricConfig        `mapstructure:"okta.system_log.skipped"`
 	OktaUsers                   OktaUsersMetricConfig                   `mapstructure:"okta.users"`
 }
 
@@ -1218,6 +1267,11 @@ func DefaultMetricsConfig() MetricsConfig {
 		},
 		OktaSystemLogPages: OktaSystemLogPagesMetricConfig{
 			Enabled: true,
+		},
+		OktaSystemLogSkipped: OktaSystemLogSkippedMetricConfig{
+			Enabled:             true,
+			AggregationStrategy: AggregationStrategySum,
+			EnabledAttributes:   []OktaSystemLogSkippedMetricAttributeKey{OktaSystemLogSkippedMetricAttributeKeyOktaSystemLogSkipReason},
 		},
 		OktaUsers: OktaUsersMetricConfig{
 			Enabled:             true,

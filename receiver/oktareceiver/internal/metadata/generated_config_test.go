@@ -136,6 +136,11 @@ func TestMetricsBuilderConfig(t *testing.T) {
 					OktaSystemLogPages: OktaSystemLogPagesMetricConfig{
 						Enabled: true,
 					},
+					OktaSystemLogSkipped: OktaSystemLogSkippedMetricConfig{
+						Enabled:             true,
+						AggregationStrategy: AggregationStrategySum,
+						EnabledAttributes:   []OktaSystemLogSkippedMetricAttributeKey{OktaSystemLogSkippedMetricAttributeKeyOktaSystemLogSkipReason},
+					},
 					OktaUsers: OktaUsersMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategySum,
@@ -262,6 +267,11 @@ func TestMetricsBuilderConfig(t *testing.T) {
 					OktaSystemLogPages: OktaSystemLogPagesMetricConfig{
 						Enabled: false,
 					},
+					OktaSystemLogSkipped: OktaSystemLogSkippedMetricConfig{
+						Enabled:             false,
+						AggregationStrategy: AggregationStrategySum,
+						EnabledAttributes:   []OktaSystemLogSkippedMetricAttributeKey{OktaSystemLogSkippedMetricAttributeKeyOktaSystemLogSkipReason},
+					},
 					OktaUsers: OktaUsersMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategySum,
@@ -278,7 +288,7 @@ func TestMetricsBuilderConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := loadMetricsBuilderConfig(t, tt.name)
-			diff := cmp.Diff(tt.want, cfg, cmpopts.IgnoreUnexported(OktaAdminAssignmentsMetricConfig{}, OktaAPIRequestsMetricConfig{}, OktaApplicationGroupsMetricConfig{}, OktaApplicationUsersMetricConfig{}, OktaApplicationsMetricConfig{}, OktaEventHookEventsMetricConfig{}, OktaFactorsMetricConfig{}, OktaGroupMembersMetricConfig{}, OktaGroupRulesMetricConfig{}, OktaGroupsMetricConfig{}, OktaInventoryErrorsMetricConfig{}, OktaInventoryObjectsMetricConfig{}, OktaInventoryRefetchDroppedMetricConfig{}, OktaInventoryRefetchSkippedMetricConfig{}, OktaInventorySyncDurationMetricConfig{}, OktaPoliciesMetricConfig{}, OktaPolicyRulesMetricConfig{}, OktaRateLimitLimitMetricConfig{}, OktaRateLimitRemainingMetricConfig{}, OktaRateLimitThrottledMetricConfig{}, OktaSystemLogErrorsMetricConfig{}, OktaSystemLogEventsMetricConfig{}, OktaSystemLogLagMetricConfig{}, OktaSystemLogPagesMetricConfig{}, OktaUsersMetricConfig{}, ResourceAttributeConfig{}))
+			diff := cmp.Diff(tt.want, cfg, cmpopts.IgnoreUnexported(OktaAdminAssignmentsMetricConfig{}, OktaAPIRequestsMetricConfig{}, OktaApplicationGroupsMetricConfig{}, OktaApplicationUsersMetricConfig{}, OktaApplicationsMetricConfig{}, OktaEventHookEventsMetricConfig{}, OktaFactorsMetricConfig{}, OktaGroupMembersMetricConfig{}, OktaGroupRulesMetricConfig{}, OktaGroupsMetricConfig{}, OktaInventoryErrorsMetricConfig{}, OktaInventoryObjectsMetricConfig{}, OktaInventoryRefetchDroppedMetricConfig{}, OktaInventoryRefetchSkippedMetricConfig{}, OktaInventorySyncDurationMetricConfig{}, OktaPoliciesMetricConfig{}, OktaPolicyRulesMetricConfig{}, OktaRateLimitLimitMetricConfig{}, OktaRateLimitRemainingMetricConfig{}, OktaRateLimitThrottledMetricConfig{}, OktaSystemLogErrorsMetricConfig{}, OktaSystemLogEventsMetricConfig{}, OktaSystemLogLagMetricConfig{}, OktaSystemLogPagesMetricConfig{}, OktaSystemLogSkippedMetricConfig{}, OktaUsersMetricConfig{}, ResourceAttributeConfig{}))
 			require.Emptyf(t, diff, "Config mismatch (-expected +actual):\n%s", diff)
 		})
 	}
@@ -507,6 +517,18 @@ func TestOktaSystemLogEventsMetricsConfig_Validate(t *testing.T) {
 	require.ErrorContains(t, cfg.Validate(), "metric okta.system_log.events doesn't have an attribute invalid, valid attributes: [okta.outcome.result]")
 
 	cfg = DefaultMetricsConfig().OktaSystemLogEvents
+	cfg.AggregationStrategy = "invalid"
+	require.ErrorContains(t, cfg.Validate(), "invalid aggregation strategy")
+}
+
+func TestOktaSystemLogSkippedMetricsConfig_Validate(t *testing.T) {
+	cfg := DefaultMetricsConfig().OktaSystemLogSkipped
+	require.NoError(t, cfg.Validate())
+
+	cfg.EnabledAttributes = []OktaSystemLogSkippedMetricAttributeKey{"invalid"}
+	require.ErrorContains(t, cfg.Validate(), "metric okta.system_log.skipped doesn't have an attribute invalid, valid attributes: [okta.system_log.skip_reason]")
+
+	cfg = DefaultMetricsConfig().OktaSystemLogSkipped
 	cfg.AggregationStrategy = "invalid"
 	require.ErrorContains(t, cfg.Validate(), "invalid aggregation strategy")
 }

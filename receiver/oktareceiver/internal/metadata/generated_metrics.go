@@ -141,6 +141,32 @@ var MapAttributeOktaSyncKind = map[string]AttributeOktaSyncKind{
 	"incremental": AttributeOktaSyncKindIncremental,
 }
 
+// AttributeOktaSystemLogSkipReason specifies the value okta.system_log.skip_reason attribute.
+type AttributeOktaSystemLogSkipReason int
+
+const (
+	_ AttributeOktaSystemLogSkipReason = iota
+	AttributeOktaSystemLogSkipReasonPermanent
+	AttributeOktaSystemLogSkipReasonRetriesExhausted
+)
+
+// String returns the string representation of the AttributeOktaSystemLogSkipReason.
+func (av AttributeOktaSystemLogSkipReason) String() string {
+	switch av {
+	case AttributeOktaSystemLogSkipReasonPermanent:
+		return "permanent"
+	case AttributeOktaSystemLogSkipReasonRetriesExhausted:
+		return "retries_exhausted"
+	}
+	return ""
+}
+
+// MapAttributeOktaSystemLogSkipReason is a helper map of string to AttributeOktaSystemLogSkipReason attribute value.
+var MapAttributeOktaSystemLogSkipReason = map[string]AttributeOktaSystemLogSkipReason{
+	"permanent":         AttributeOktaSystemLogSkipReasonPermanent,
+	"retries_exhausted": AttributeOktaSystemLogSkipReasonRetriesExhausted,
+}
+
 var MetricsInfo = metricsInfo{
 	OktaAdminAssignments: metricInfo{
 		Name:       "okta.admin.assignments",
@@ -233,6 +259,10 @@ var MetricsInfo = metricsInfo{
 	OktaSystemLogPages: metricInfo{
 		Name: "okta.system_log.pages",
 	},
+	OktaSystemLogSkipped: metricInfo{
+		Name:       "okta.system_log.skipped",
+		Attributes: []string{"okta.system_log.skip_reason"},
+	},
 	OktaUsers: metricInfo{
 		Name:       "okta.users",
 		Attributes: []string{"okta.user.status"},
@@ -264,6 +294,7 @@ type metricsInfo struct {
 	OktaSystemLogEvents         metricInfo
 	OktaSystemLogLag            metricInfo
 	OktaSystemLogPages          metricInfo
+	OktaSystemLogSkipped        metricInfo
 	OktaUsers                   metricInfo
 }
 
@@ -2280,6 +2311,97 @@ func newMetricOktaSystemLogPages(cfg OktaSystemLogPagesMetricConfig) metricOktaS
 	return m
 }
 
+type metricOktaSystemLogSkipped struct {
+	data          pmetric.Metric                   // data buffer for generated metric.
+	config        OktaSystemLogSkippedMetricConfig // metric config provided by user.
+	capacity      int                              // max observed number of data points added to the metric.
+	aggDataPoints []int64                          // slice containing number of aggregated datapoints at each index
+}
+
+// init fills okta.system_log.skipped metric with initial data.
+func (m *metricOktaSystemLogSkipped) init() {
+	m.data.SetName("okta.system_log.skipped")
+	m.data.SetDescription("System Log events the pipeline refused that were skipped so that the stream goes on (each is logged once with its uuid).")
+	m.data.SetUnit("{event}")
+	m.data.SetEmptySum()
+	m.data.Sum().SetIsMonotonic(true)
+	m.data.Sum().SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+	m.data.Sum().DataPoints().EnsureCapacity(m.capacity)
+	m.aggDataPoints = m.aggDataPoints[:0]
+}
+
+func (m *metricOktaSystemLogSkipped) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, oktaSystemLogSkipReasonAttributeValue string) {
+	if !m.config.Enabled {
+		return
+	}
+
+	dp := pmetric.NewNumberDataPoint()
+	dp.SetStartTimestamp(start)
+	dp.SetTimestamp(ts)
+	if slices.Contains(m.config.EnabledAttributes, OktaSystemLogSkippedMetricAttributeKeyOktaSystemLogSkipReason) {
+		dp.Attributes().PutStr("okta.system_log.skip_reason", oktaSystemLogSkipReasonAttributeValue)
+	}
+
+	var s string
+	dps := m.data.Sum().DataPoints()
+	for i := 0; i < dps.Len(); i++ {
+		dpi := dps.At(i)
+		if dp.Attributes().Equal(dpi.Attributes()) && dp.StartTimestamp() == dpi.StartTimestamp() && dp.Timestamp() == dpi.Timestamp() {
+			switch s = m.config.AggregationStrategy; s {
+			case AggregationStrategySum, AggregationStrategyAvg:
+				dpi.SetIntValue(dpi.IntValue() + val)
+				m.aggDataPoints[i] += 1
+				return
+			case AggregationStrategyMin:
+				if dpi.IntValue() > val {
+					dpi.SetIntValue(val)
+				}
+				return
+			case AggregationStrategyMax:
+				if dpi.IntValue() < val {
+					dpi.SetIntValue(val)
+				}
+				return
+			}
+		}
+	}
+
+	dp.SetIntValue(val)
+	m.aggDataPoints = append(m.aggDataPoints, 1)
+	dp.MoveTo(dps.AppendEmpty())
+}
+
+// updateCapacity saves max length of data point slices that will be used for the slice capacity.
+func (m *metricOktaSystemLogSkipped) updateCapacity() {
+	if m.data.Sum().DataPoints().Len() > m.capacity {
+		m.capacity = m.data.Sum().DataPoints().Len()
+	}
+}
+
+// emit appends recorded metric data to a metrics slice and prepares it for recording another set of data points.
+func (m *metricOktaSystemLogSkipped) emit(metrics pmetric.MetricSlice) {
+	if m.config.Enabled && m.data.Sum().DataPoints().Len() > 0 {
+		if m.config.AggregationStrategy == AggregationStrategyAvg {
+			for i, aggCount := range m.aggDataPoints {
+				m.data.Sum().DataPoints().At(i).SetIntValue(m.data.Sum().DataPoints().At(i).IntValue() / aggCount)
+			}
+		}
+		m.updateCapacity()
+		m.data.MoveTo(metrics.AppendEmpty())
+		m.init()
+	}
+}
+
+func newMetricOktaSystemLogSkipped(cfg OktaSystemLogSkippedMetricConfig) metricOktaSystemLogSkipped {
+	m := metricOktaSystemLogSkipped{config: cfg}
+
+	if cfg.Enabled {
+		m.data = pmetric.NewMetric()
+		m.init()
+	}
+	return m
+}
+
 type metricOktaUsers struct {
 	data          pmetric.Metric        // data buffer for generated metric.
 	config        OktaUsersMetricConfig // metric config provided by user.
@@ -2405,6 +2527,7 @@ type MetricsBuilder struct {
 	metricOktaSystemLogEvents         metricOktaSystemLogEvents
 	metricOktaSystemLogLag            metricOktaSystemLogLag
 	metricOktaSystemLogPages          metricOktaSystemLogPages
+	metricOktaSystemLogSkipped        metricOktaSystemLogSkipped
 	metricOktaUsers                   metricOktaUsers
 }
 
@@ -2455,6 +2578,7 @@ func NewMetricsBuilder(mbc MetricsBuilderConfig, settings receiver.Settings, opt
 		metricOktaSystemLogEvents:         newMetricOktaSystemLogEvents(mbc.Metrics.OktaSystemLogEvents),
 		metricOktaSystemLogLag:            newMetricOktaSystemLogLag(mbc.Metrics.OktaSystemLogLag),
 		metricOktaSystemLogPages:          newMetricOktaSystemLogPages(mbc.Metrics.OktaSystemLogPages),
+		metricOktaSystemLogSkipped:        newMetricOktaSystemLogSkipped(mbc.Metrics.OktaSystemLogSkipped),
 		metricOktaUsers:                   newMetricOktaUsers(mbc.Metrics.OktaUsers),
 		resourceAttributeIncludeFilter:    make(map[string]filter.Filter),
 		resourceAttributeExcludeFilter:    make(map[string]filter.Filter),
@@ -2564,6 +2688,7 @@ func (mb *MetricsBuilder) EmitForResource(options ...ResourceMetricsOption) {
 	mb.metricOktaSystemLogEvents.emit(ils.Metrics())
 	mb.metricOktaSystemLogLag.emit(ils.Metrics())
 	mb.metricOktaSystemLogPages.emit(ils.Metrics())
+	mb.metricOktaSystemLogSkipped.emit(ils.Metrics())
 	mb.metricOktaUsers.emit(ils.Metrics())
 
 	for _, op := range options {
@@ -2714,6 +2839,11 @@ func (mb *MetricsBuilder) RecordOktaSystemLogLagDataPoint(ts pcommon.Timestamp, 
 // RecordOktaSystemLogPagesDataPoint adds a data point to okta.system_log.pages metric.
 func (mb *MetricsBuilder) RecordOktaSystemLogPagesDataPoint(ts pcommon.Timestamp, val int64) {
 	mb.metricOktaSystemLogPages.recordDataPoint(mb.startTime, ts, val)
+}
+
+// RecordOktaSystemLogSkippedDataPoint adds a data point to okta.system_log.skipped metric.
+func (mb *MetricsBuilder) RecordOktaSystemLogSkippedDataPoint(ts pcommon.Timestamp, val int64, oktaSystemLogSkipReasonAttributeValue AttributeOktaSystemLogSkipReason) {
+	mb.metricOktaSystemLogSkipped.recordDataPoint(mb.startTime, ts, val, oktaSystemLogSkipReasonAttributeValue.String())
 }
 
 // RecordOktaUsersDataPoint adds a data point to okta.users metric.

@@ -86,6 +86,7 @@ func TestMetricsBuilder(t *testing.T) {
 			aggMap["okta.rate_limit.throttled"] = mb.metricOktaRateLimitThrottled.config.AggregationStrategy
 			aggMap["okta.system_log.errors"] = mb.metricOktaSystemLogErrors.config.AggregationStrategy
 			aggMap["okta.system_log.events"] = mb.metricOktaSystemLogEvents.config.AggregationStrategy
+			aggMap["okta.system_log.skipped"] = mb.metricOktaSystemLogSkipped.config.AggregationStrategy
 			aggMap["okta.users"] = mb.metricOktaUsers.config.AggregationStrategy
 
 			expectedWarnings := 0
@@ -226,6 +227,12 @@ func TestMetricsBuilder(t *testing.T) {
 			mb.RecordOktaSystemLogPagesDataPoint(ts, 1)
 			defaultMetricsCount++
 			allMetricsCount++
+			mb.RecordOktaSystemLogSkippedDataPoint(ts, 1, AttributeOktaSystemLogSkipReasonPermanent)
+			if tt.name == "reaggregate_set" {
+				mb.RecordOktaSystemLogSkippedDataPoint(ts, 3, AttributeOktaSystemLogSkipReasonRetriesExhausted)
+			}
+			defaultMetricsCount++
+			allMetricsCount++
 			mb.RecordOktaUsersDataPoint(ts, 1, "okta.user.status-val")
 			if tt.name == "reaggregate_set" {
 				mb.RecordOktaUsersDataPoint(ts, 3, "okta.user.status-val-2")
@@ -256,6 +263,7 @@ func TestMetricsBuilder(t *testing.T) {
 				assert.Empty(t, mb.metricOktaRateLimitThrottled.aggDataPoints)
 				assert.Empty(t, mb.metricOktaSystemLogErrors.aggDataPoints)
 				assert.Empty(t, mb.metricOktaSystemLogEvents.aggDataPoints)
+				assert.Empty(t, mb.metricOktaSystemLogSkipped.aggDataPoints)
 				assert.Empty(t, mb.metricOktaUsers.aggDataPoints)
 			}
 
@@ -1221,6 +1229,50 @@ func TestMetricsBuilder(t *testing.T) {
 					assert.Equal(t, ts, dp.Timestamp())
 					assert.Equal(t, pmetric.NumberDataPointValueTypeInt, dp.ValueType())
 					assert.Equal(t, int64(1), dp.IntValue())
+				case "okta.system_log.skipped":
+					if tt.name != "reaggregate_set" {
+						assert.False(t, validatedMetrics["okta.system_log.skipped"], "Found a duplicate in the metrics slice: okta.system_log.skipped")
+						validatedMetrics["okta.system_log.skipped"] = true
+						assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
+						assert.Equal(t, 1, mi.Sum().DataPoints().Len())
+						assert.Equal(t, "System Log events the pipeline refused that were skipped so that the stream goes on (each is logged once with its uuid).", mi.Description())
+						assert.Equal(t, "{event}", mi.Unit())
+						assert.True(t, mi.Sum().IsMonotonic())
+						assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())
+						dp := mi.Sum().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeInt, dp.ValueType())
+						assert.Equal(t, int64(1), dp.IntValue())
+						oktaSystemLogSkipReasonAttrVal, ok := dp.Attributes().Get("okta.system_log.skip_reason")
+						assert.True(t, ok)
+						assert.Equal(t, "permanent", oktaSystemLogSkipReasonAttrVal.Str())
+					} else {
+						assert.False(t, validatedMetrics["okta.system_log.skipped"], "Found a duplicate in the metrics slice: okta.system_log.skipped")
+						validatedMetrics["okta.system_log.skipped"] = true
+						assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
+						assert.Equal(t, 1, mi.Sum().DataPoints().Len())
+						assert.Equal(t, "System Log events the pipeline refused that were skipped so that the stream goes on (each is logged once with its uuid).", mi.Description())
+						assert.Equal(t, "{event}", mi.Unit())
+						assert.True(t, mi.Sum().IsMonotonic())
+						assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())
+						dp := mi.Sum().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeInt, dp.ValueType())
+						switch aggMap["okta.system_log.skipped"] {
+						case "sum":
+							assert.Equal(t, int64(4), dp.IntValue())
+						case "avg":
+							assert.Equal(t, int64(2), dp.IntValue())
+						case "min":
+							assert.Equal(t, int64(1), dp.IntValue())
+						case "max":
+							assert.Equal(t, int64(3), dp.IntValue())
+						}
+						_, ok := dp.Attributes().Get("okta.system_log.skip_reason")
+						assert.False(t, ok)
+					}
 				case "okta.users":
 					if tt.name != "reaggregate_set" {
 						assert.False(t, validatedMetrics["okta.users"], "Found a duplicate in the metrics slice: okta.users")

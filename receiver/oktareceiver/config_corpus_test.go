@@ -1,0 +1,134 @@
+package oktareceiver
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/otelcol-okta/otelcol-okta/internal/configcorpus"
+)
+
+// corpusPath is the corpus of bad configurations, also run through the real binary by
+// test/e2e (badinput_config_test.go).
+var corpusPath = filepath.Join("testdata", "badconfig", "corpus.yaml")
+
+// unmarshalAndValidate does what the collector does with a receiver block: decode it over
+// the defaults, then validate the result (every nested Validate method included).
+func unmarshalAndValidate(raw map[string]any) (*Config, error) {
+	cfg := createDefaultConfig().(*Config)
+	if err := confmap.NewFromStringMap(raw).Unmarshal(cfg); err != nil {
+		return cfg, err
+	}
+	return cfg, confmap.Validate(cfg)
+}
+
+// TestConfigBadCorpus feeds every bad configuration of the corpus through the collector's
+// decode and validation path: each must fail with an error that names its key (and the
+// case's extra text), never shows the case's secret, and states each problem once.
+func TestConfigBadCorpus(t *testing.T) {
+	corpus, err := configcorpus.Load(corpusPath)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(corpus.Cases), 150, "the corpus must keep at least 150 cases")
+	t.Logf("%d bad configurations in %s", len(corpus.Cases), corpusPath)
+	for _, tc := range corpus.Cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			_, err := unmarshalAndValidate(corpus.Receiver(tc, filepath.Join("testdata", "keys")))
+			require.Error(t, err, "the configuration was accepted")
+			msg := err.Error()
+			assert.Contains(t, msg, tc.Key, "the error does not name the key")
+			if tc.Want != "" {
+				assert.Contains(t, msg, tc.Want)
+			}
+			if tc.Forbid != "" {
+				assert.NotContains(t, msg, tc.Forbid, "LEAK: the error shows the case's secret")
+			}
+			assertEachErrorOnce(t, msg)
+		})
+	}
+}
+
+// assertEachErrorOnce fails when one line of an error message appears twice (a nested
+// section validated both by its parent and by the collector's walk).
+func assertEachErrorOnce(t *testing.T, msg string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, line := range strings.Split(msg, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasSuffix(line, "decoding failed due to the following error(s):") {
+			continue
+		}
+		assert.False(t, seen[line], "error reported twice: %s", line)
+		seen[line] = true
+	}
+}
+
+// TestConfigEmptyBlocksKeepDefaults: an entry or section without keys means the defaults.
+func TestConfigEmptyBlocksKeepDefaults(t *testing.T) {
+	for name, raw := range map[string]map[string]any{
+		"user: {}":             {"inventory": map[string]any{"resources": map[string]any{"user": map[string]any{}}}},
+		"user: null":           {"inventory": map[string]any{"resources": map[string]any{"user": nil}}},
+		"group_membership: {}": {"inventory": map[string]any{"resources": map[string]any{"group_membership": map[string]any{}}}},
+		"system_log: {}":       {"system_log": map[string]any{}},
+		"event_hooks: {}":      {"event_hooks": map[string]any{}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			raw["endpoint"], raw["api_token"] = "https://acme.okta.com", "t"
+			cfg, err := unmarshalAndValidate(raw)
+			require.NoError(t, err)
+			for _, typ := range allResourceTypes {
+				assert.Equal(t, !defaultDisabledResources[typ], cfg.Inventory.enabled(typ), typ)
+			}
+			assert.Equal(t, defaultSystemLogConfig(), cfg.SystemLog)
+			assert.Equal(t, defaultEventHooksConfig().MaxEventsPerDelivery, cfg.EventHooks.MaxEventsPerDelivery)
+			assert.Equal(t, defaultEventHooksConfig().Server.ReadTimeout, cfg.EventHooks.Server.ReadTimeout)
+		})
+	}
+	// An explicit toggle still wins.
+	cfg, err := unmarshalAndValidate(map[string]any{
+		"endpoint": "https://acme.okta.com", "api_token": "t",
+		"inventory": map[string]any{"resources": map[string]any{
+			"user_factor": map[string]any{"enabled": false}, "group_membership": map[string]any{"enabled": true},
+		}},
+	})
+	require.NoError(t, err)
+	assert.False(t, cfg.Inventory.enabled(resUserFactor))
+	assert.True(t, cfg.Inventory.enabled(resGroupMembership))
+}
+
+// TestConfigGoodFiltersPass: filters Okta documents as valid pass the local check.
+func TestConfigGoodFiltersPass(t *testing.T) {
+	for _, f := range []string{
+		`eventType eq "user.session.start"`,
+		`eventType eq "user.session.start" and outcome.result eq "FAILURE"`,
+		`eventType sw "user." or eventType sw "group."`,
+		`target.id eq "00u1abcd"`,
+		`actor.id ne "00u1"`,
+		`transaction.detail.requestApiTokenId eq "00T1"`,
+		`debugContext.debugData.requestUri sw "/api/v1"`,
+		`(eventType sw "user." or eventType sw "group.") and not (outcome.result eq "SUCCESS")`,
+		`client.ipAddress pr`,
+		`securityContext.isProxy eq true`,
+		`displayMessage co "password \"reset\""`,
+		`severity eq "WARN" AND eventType EQ "x"`,
+	} {
+		assert.NoError(t, validateSystemLogFilter(f), f)
+	}
+}
+
+// TestRedactUserinfo: a URL password never survives, parsable or not.
+func TestRedactUserinfo(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://user:pa55@acme.okta.com":      "https://***@acme.okta.com",
+		"https://user:pa55@acme .okta.com/x?y": "https://***@acme .okta.com/x?y",
+		"user:pa55@acme.okta.com":              "***@acme.okta.com",
+		"https://acme.okta.com/path@x":         "https://acme.okta.com/path@x",
+		"https://a:b@c@acme.okta.com":          "https://***@acme.okta.com",
+		"http://proxy.internal:3128":           "http://proxy.internal:3128",
+	} {
+		assert.Equal(t, want, redactUserinfo(in), in)
+	}
+}
