@@ -91,7 +91,7 @@ func (p *platform) wrap(h http.Handler) http.Handler {
 		p.stats.request(bucket, r.Method+" "+tpl)
 		var rec *RequestRecord
 		if p.requests != nil {
-			rec = &RequestRecord{At: p.headerClock(), Method: r.Method, Template: tpl, Bucket: bucket}
+			rec = &RequestRecord{At: p.headerClock(), Method: r.Method, Template: tpl, Bucket: bucket, Client: p.clientOf(r)}
 			rw := &recordingWriter{ResponseWriter: w}
 			w = rw
 			defer p.finishRecord(rec, rw) // deferred first: runs after every other deferred write
@@ -168,13 +168,16 @@ func (p *platform) serveManagement(w http.ResponseWriter, r *http.Request, h htt
 	}
 	if !d.allowed {
 		f, _ := p.faults.get()
-		p.setRateHeaders(w.Header(), d.limit, d.remaining, p.limiter.earlyOrLateReset(f.Reset429, now, d.reset))
+		p.setRateHeaders(w.Header(), d.limit, d.remaining, p.limiter.earlyOrLateReset(f.Reset429, d.reset))
 		cause := CauseRateLimit
 		if d.byOthers {
 			cause = CauseOtherClients
 			p.stats.do(func(s *PlatformStats) { s.OtherClients429++ })
 		}
 		rec.setCause(cause)
+		if rec != nil {
+			rec.WindowReset = epochCeil(d.reset.Add(f.ClockSkew))
+		}
 		p.stats.limited(bucket, func(s *PlatformStats) *int64 { return &s.RateLimited })
 		writeTooManyRequests(w)
 		return

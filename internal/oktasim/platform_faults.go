@@ -37,8 +37,8 @@ type FaultOptions struct {
 	Paused     bool
 	PauseUntil time.Time
 	// Reset429 makes the 429s of exhausted buckets announce an X-Rate-Limit-Reset
-	// other than the window's end: ResetEarly (half way between now and the window's
-	// end), ResetLate (half a window after it) or ResetMixed (either, at random).
+	// other than the window's end: ResetEarly (half a window before it, maybe already
+	// past), ResetLate (half a window after it) or ResetMixed (either, at random).
 	Reset429 string
 	// HeaderlessRate is the share answered 429 E0000047 without any X-Rate-Limit-*
 	// header, as Okta's concurrency limit may answer.

@@ -123,7 +123,7 @@ func (o *PlatformOptions) RegisterFlags(fs *flag.FlagSet) {
 	})
 	fs.Float64Var(&f.ResetRate, "fault-reset", f.ResetRate, "share of requests whose TCP connection is reset without a response (0..1)")
 	fs.Func("fault-429-reset", "make the 429s of exhausted buckets announce an X-Rate-Limit-Reset other than the window's end: "+
-		"early (half way to it), late (half a window after it) or mixed", func(s string) error {
+		"early (half a window before it, maybe already past), late (half a window after it) or mixed", func(s string) error {
 		switch s {
 		case ResetEarly, ResetLate, ResetMixed:
 			f.Reset429 = s

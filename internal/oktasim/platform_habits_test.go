@@ -125,6 +125,7 @@ func TestPlatform429ResetEarlyAndLate(t *testing.T) {
 			opts.RateLimits.Window = 20 * time.Second
 			opts.RateLimits.Buckets = map[string]int{BucketLogs: 2} // 1 per client
 			opts.Faults.Reset429 = mode
+			opts.RecordRequests = 10
 			h := newPlatformHarness(t, opts)
 			resp := h.ssws("/api/v1/logs")
 			resp.Body.Close()
@@ -137,13 +138,16 @@ func TestPlatform429ResetEarlyAndLate(t *testing.T) {
 			}
 			switch mode {
 			case ResetEarly:
-				if reset >= windowReset || reset < date.Unix() {
-					t.Errorf("early: 429 reset %d, window reset %d, Date %d: want Date <= reset < window", reset, windowReset, date.Unix())
+				if reset < windowReset-11 || reset > windowReset-9 || reset < date.Unix() {
+					t.Errorf("early: 429 reset %d, window reset %d, Date %d: want about half a window (10 s) earlier, after Date", reset, windowReset, date.Unix())
 				}
 			case ResetLate:
 				if reset < windowReset+9 || reset > windowReset+11 {
 					t.Errorf("late: 429 reset %d, window reset %d: want about half a window (10 s) later", reset, windowReset)
 				}
+			}
+			if r := h.requestLog(0).Requests[1]; r.Reset != reset || r.WindowReset != windowReset || r.Cause != CauseRateLimit {
+				t.Errorf("record %+v: want reset %d, window reset %d", r, reset, windowReset)
 			}
 		})
 	}
@@ -166,7 +170,7 @@ func TestPlatformHeaderless429(t *testing.T) {
 	if s := h.stats(); s.Headerless429 != 1 || s.Served429 != 1 {
 		t.Errorf("stats headerless429 %d served429 %d", s.Headerless429, s.Served429)
 	}
-	if r := h.requestLog(0).Requests[0]; r.Cause != CauseHeaderless || r.RateHeaders || r.Status != 429 {
+	if r := h.requestLog(0).Requests[0]; r.Cause != CauseHeaderless || r.RateHeaders || r.Status != 429 || r.Client != "token-default" {
 		t.Errorf("record %+v", r)
 	}
 	h.mustPut("/_sim/faults", `{"headerlessRate": 0}`)

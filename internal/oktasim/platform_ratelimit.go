@@ -240,9 +240,10 @@ func (l *rateLimiter) clientLimit(bucket string) int {
 }
 
 // earlyOrLateReset returns the reset a 429 announces under mode (ResetEarly,
-// ResetLate, ResetMixed; "" keeps the window's): earlier than the window's end (half way
-// from now) or later (half a window after it).
-func (l *rateLimiter) earlyOrLateReset(mode string, now, reset time.Time) time.Time {
+// ResetLate, ResetMixed; "" keeps the window's): half a window before the window's end
+// (already past when the window is nearly over: a client must not hammer then either)
+// or half a window after it.
+func (l *rateLimiter) earlyOrLateReset(mode string, reset time.Time) time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if mode == ResetMixed {
@@ -253,7 +254,7 @@ func (l *rateLimiter) earlyOrLateReset(mode string, now, reset time.Time) time.T
 	}
 	switch mode {
 	case ResetEarly:
-		return now.Add(reset.Sub(now) / 2)
+		return reset.Add(-l.opts.Window / 2)
 	case ResetLate:
 		return reset.Add(l.opts.Window / 2)
 	}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -33,6 +34,9 @@ type RequestRecord struct {
 	// Cause says why a 429 was served: CauseRateLimit, CauseOtherClients,
 	// CauseConcurrency, CauseHeaderless or CauseStorm.
 	Cause string `json:"cause,omitempty"`
+	// WindowReset is, for a 429 of an exhausted bucket, when the exhausted window really
+	// ends (epoch seconds); it differs from Reset under the reset429 fault.
+	WindowReset int64 `json:"windowReset,omitempty"`
 }
 
 // Causes of a 429.
@@ -134,6 +138,26 @@ func (w *recordingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, http.ErrNotSupported
 	}
 	return hj.Hijack()
+}
+
+// clientOf names the caller of r for the request record before (or without)
+// authentication: the API token's or the access token's client, "" when unknown. A 429
+// answered before authentication still belongs to the client that sent it.
+func (p *platform) clientOf(r *http.Request) string {
+	scheme, value, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	value = strings.TrimSpace(value)
+	switch {
+	case value == "":
+	case strings.EqualFold(scheme, "SSWS"):
+		if pr, ok := p.apiTokens[value]; ok {
+			return pr.client
+		}
+	case strings.EqualFold(scheme, "Bearer") || strings.EqualFold(scheme, "DPoP"):
+		if t, _ := p.tokens.lookup(value, p.now()); t != nil {
+			return t.principal.client
+		}
+	}
+	return ""
 }
 
 // finishRecord fills rec from the answer written to w and stores it.

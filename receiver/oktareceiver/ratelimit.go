@@ -357,21 +357,26 @@ func (r *rateLimiter) release(p *permit, resp *http.Response) {
 }
 
 // learnThrottled records a 429. With usable headers the template's bucket is blocked
-// until the announced reset; without them, or with a reset that is not in the future
-// (nothing to wait for), the template alone backs off.
+// until the announced reset; when that reset is not ahead (nothing to wait for), for the
+// template's backoff instead. Without usable headers (a concurrency-limit 429) only the
+// template backs off, for at least Okta's estimated reset when it sent one.
 func (r *rateLimiter) learnThrottled(t *templateState, a rateAnswer, now time.Time) {
 	kind := "rate limit"
 	var until time.Time
-	if a.usable && a.reset.After(now) {
+	if a.usable {
 		if t.bucket == nil {
 			r.place(t, a)
 		}
 		// Authoritative: the bucket is empty until the announced reset, earlier or later
 		// than the window earlier answers described.
+		until = a.reset
+		if !until.After(now) {
+			until = now.Add(t.backoff.NextBackOff())
+		}
 		b := t.bucket
-		b.remaining, b.reset, b.probing = 0, a.reset, true
-		if a.reset.After(b.blockedUntil) {
-			b.blockedUntil = a.reset
+		b.remaining, b.reset, b.probing = 0, until, true
+		if until.After(b.blockedUntil) {
+			b.blockedUntil = until
 		}
 		until = b.blockedUntil
 	} else {
@@ -388,7 +393,7 @@ func (r *rateLimiter) learnThrottled(t *templateState, a rateAnswer, now time.Ti
 	c.throttled++
 	if !c.inThrottle {
 		c.inThrottle, c.since = true, now
-		r.logger.Warn("Okta answered 429: holding back this rate-limit bucket until the announced reset",
+		r.logger.Warn("Okta answered 429: holding requests back until the announced reset (a backoff when none was announced)",
 			zap.String("bucket", nameOf(t)), zap.String("endpoint", t.key), zap.String("kind", kind),
 			zap.Int64("limit", a.limit), zap.Duration("wait", until.Sub(now).Round(time.Millisecond)))
 	}
