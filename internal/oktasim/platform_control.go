@@ -204,6 +204,10 @@ func (s *Server) SetFaults(f FaultOptions) error {
 	return nil
 }
 
+// RateLimitOptions returns the current rate-limit settings (same as GET /_sim/ratelimits):
+// Buckets holds the limit of every org-wide bucket, Endpoints the endpoint-specific ones.
+func (s *Server) RateLimitOptions() RateLimitOptions { return s.platform.limiter.options() }
+
 // SetRateLimits replaces the rate-limit settings and forgets every window.
 func (s *Server) SetRateLimits(o RateLimitOptions) error {
 	if err := s.platform.limiter.update(o, true); err != nil {

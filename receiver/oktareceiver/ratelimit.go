@@ -26,7 +26,8 @@ import (
 // Two buckets whose windows turn out to be the same (same limit and reset) become one.
 //
 // A 429 is authoritative: nothing in its bucket is sent before its X-Rate-Limit-Reset
-// (corrected by the answer's Date header for clock skew), whatever earlier answers said.
+// (on the server's clock, which the Date headers tell: serverClock), whatever earlier
+// answers said.
 // A 429 without usable headers (a concurrency-limit 429: limit 0, reset an estimate or
 // absent) backs off its endpoint template alone, exponentially with jitter. A template
 // whose bucket is not known yet waits until no bucket is blocked by a 429, since it may
@@ -119,6 +120,7 @@ type rateLimiter struct {
 	buckets   map[*learnedBucket]struct{}
 	created   int // buckets created so far
 	counters  map[string]*bucketCounters
+	clock     serverClock
 	changed   chan struct{} // closed and replaced whenever an answer was recorded
 }
 
@@ -338,7 +340,7 @@ func (r *rateLimiter) release(p *permit, resp *http.Response) {
 	class := metadata.AttributeOktaAPIStatusClassError
 	if resp != nil {
 		now := r.now()
-		a := parseRateAnswer(resp, now)
+		a := parseRateAnswer(resp, now, r.clock.observe(resp.Header, now))
 		class = statusClass(resp.StatusCode)
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests:

@@ -18,11 +18,10 @@ type rateAnswer struct {
 	usable bool
 }
 
-// parseRateAnswer reads the rate-limit headers of resp, received at now. The reset is
-// converted to the local clock through the answer's Date header (the server's clock), so
-// a skewed server clock does not shift the wait; without Date the local clock is trusted.
-// Waits longer than maxResetWait are cut to it.
-func parseRateAnswer(resp *http.Response, now time.Time) rateAnswer {
+// parseRateAnswer reads the rate-limit headers of resp, received at now. The reset is on
+// the server's clock; offset (server clock − local clock, see serverClock) moves it to
+// the local one. Waits longer than maxResetWait are cut to it.
+func parseRateAnswer(resp *http.Response, now time.Time, offset time.Duration) rateAnswer {
 	h := resp.Header
 	var a rateAnswer
 	limit, errL := strconv.ParseInt(strings.TrimSpace(h.Get("X-Rate-Limit-Limit")), 10, 64)
@@ -30,10 +29,7 @@ func parseRateAnswer(resp *http.Response, now time.Time) rateAnswer {
 	resetEpoch, errT := strconv.ParseInt(strings.TrimSpace(h.Get("X-Rate-Limit-Reset")), 10, 64)
 	if errT == nil && resetEpoch > 0 {
 		a.hasReset, a.resetEpoch = true, resetEpoch
-		reset := time.Unix(resetEpoch, 0)
-		if date, err := http.ParseTime(h.Get("Date")); err == nil {
-			reset = now.Add(reset.Sub(date))
-		}
+		reset := time.Unix(resetEpoch, 0).Add(-offset)
 		switch {
 		case reset.Before(now):
 			reset = now
@@ -47,6 +43,37 @@ func parseRateAnswer(resp *http.Response, now time.Time) rateAnswer {
 		a.usable = a.hasReset
 	}
 	return a
+}
+
+// serverClock estimates how far the server's clock (its Date header) is ahead of the
+// local one. Date is whole seconds rounded down and arrives after the server wrote it,
+// so every Date − arrival is at most the true offset; the largest of the recent ones
+// approaches it from below. A reset moved by this estimate is therefore never early
+// while the offset holds, and is late by less than a second less than with one answer's
+// Date alone. Without Date headers the local clock is trusted.
+type serverClock struct {
+	samples [serverClockSamples]time.Duration
+	n       int
+}
+
+// serverClockSamples is how many recent answers the estimate looks at: a server clock
+// that jumps is followed after that many answers.
+const serverClockSamples = 64
+
+// observe records the Date of an answer received at now and returns the current estimate.
+func (c *serverClock) observe(h http.Header, now time.Time) time.Duration {
+	if date, err := http.ParseTime(h.Get("Date")); err == nil {
+		c.samples[c.n%serverClockSamples] = date.Sub(now)
+		c.n++
+	}
+	if c.n == 0 {
+		return 0
+	}
+	best := c.samples[0]
+	for _, s := range c.samples[1:min(c.n, serverClockSamples)] {
+		best = max(best, s)
+	}
+	return best
 }
 
 // learn records a usable answer of template t (not a 429) at now:

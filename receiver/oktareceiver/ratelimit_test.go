@@ -478,3 +478,25 @@ func TestLimiterNewEndpointWaitsForActiveBlocks(t *testing.T) {
 	epoch := time.Unix(reset429.Unix()+1, 0)
 	assert.False(t, reqs[1].at.Before(epoch), "the new endpoint's first request came %s before the reset", epoch.Sub(reqs[1].at))
 }
+
+// TestServerClockNeverOverestimatesTheOffset: Date is whole seconds rounded down, so the
+// estimate of the server's clock offset stays at or below the true offset and, after
+// answers at various fractions of a second, comes within a small part of a second of it.
+func TestServerClockNeverOverestimatesTheOffset(t *testing.T) {
+	for _, offset := range []time.Duration{2 * time.Minute, -2 * time.Minute, 0} {
+		var c serverClock
+		local := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+		var est time.Duration
+		for i := range 40 {
+			local = local.Add(time.Duration(137+i*61) * time.Millisecond)
+			serverNow := local.Add(offset).Add(-3 * time.Millisecond) // written 3 ms before arrival
+			h := http.Header{}
+			h.Set("Date", serverNow.Truncate(time.Second).Format(http.TimeFormat))
+			est = c.observe(h, local)
+			assert.LessOrEqual(t, est, offset, "answer %d", i)
+		}
+		assert.Greater(t, est, offset-200*time.Millisecond, "offset %s", offset)
+	}
+	var c serverClock
+	assert.Zero(t, c.observe(http.Header{}, time.Now()), "no Date: the local clock is trusted")
+}
