@@ -2,7 +2,6 @@ package oktareceiver
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"net/http"
 	"sync"
@@ -182,48 +181,6 @@ type permit struct {
 	bucket *learnedBucket // nil: the probe of a template whose bucket is unknown
 }
 
-// rateLimitWaitError: a request was not sent because its bucket only admits it after
-// the request's deadline (withRateLimitDeadline). It wraps the 429 that caused the wait,
-// when there was one.
-type rateLimitWaitError struct {
-	bucket string
-	until  time.Time
-	last   error
-}
-
-func (e *rateLimitWaitError) Error() string {
-	msg := fmt.Sprintf("okta rate limit: bucket %s admits the next request only at %s, after this request's deadline",
-		e.bucket, e.until.UTC().Format(time.RFC3339))
-	if e.last != nil {
-		msg += "; last answer: " + e.last.Error()
-	}
-	return msg
-}
-
-func (e *rateLimitWaitError) Unwrap() error { return e.last }
-
-type rateLimitDeadlineKey struct{}
-
-// withRateLimitDeadline returns a context whose requests wait for Okta's rate limits
-// until deadline at the latest (a full sync passes its own end: the next one). The
-// context itself is not cancelled at deadline.
-func withRateLimitDeadline(ctx context.Context, deadline time.Time) context.Context {
-	return context.WithValue(ctx, rateLimitDeadlineKey{}, deadline)
-}
-
-// rateLimitDeadline returns how long a request made at now with ctx may wait for rate
-// limits: the deadline set by withRateLimitDeadline, else ctx's deadline, else
-// now + defaultRateLimitPatience.
-func rateLimitDeadline(ctx context.Context, now time.Time) time.Time {
-	if d, ok := ctx.Value(rateLimitDeadlineKey{}).(time.Time); ok {
-		return d
-	}
-	if d, ok := ctx.Deadline(); ok {
-		return d
-	}
-	return now.Add(defaultRateLimitPatience)
-}
-
 // acquire blocks until a request for endpoint template key may be sent and reserves it.
 // It fails with ctx's error, or with *rateLimitWaitError (wrapping last) when the
 // request could only go after deadline. Every permit must be released exactly once.
@@ -356,108 +313,4 @@ func (r *rateLimiter) release(p *permit, resp *http.Response) {
 	r.countersOf(nameOf(t)).requests[class]++
 	close(r.changed)
 	r.changed = make(chan struct{})
-}
-
-// learnThrottled records a 429. With usable headers the template's bucket is blocked
-// until the announced reset; when that reset is not ahead (nothing to wait for), for the
-// template's backoff instead. Without usable headers (a concurrency-limit 429) only the
-// template backs off, for at least Okta's estimated reset when it sent one.
-func (r *rateLimiter) learnThrottled(t *templateState, a rateAnswer, now time.Time) {
-	kind := "rate limit"
-	var until time.Time
-	if a.usable {
-		if t.bucket == nil {
-			r.place(t, a)
-		}
-		// Authoritative: the bucket is empty until the announced reset, earlier or later
-		// than the window earlier answers described.
-		until = a.reset
-		if !until.After(now) {
-			until = now.Add(t.backoff.NextBackOff())
-		}
-		b := t.bucket
-		b.remaining, b.reset, b.probing = 0, until, true
-		if until.After(b.blockedUntil) {
-			b.blockedUntil = until
-		}
-		until = b.blockedUntil
-	} else {
-		kind = "concurrency"
-		until = now.Add(t.backoff.NextBackOff())
-		if a.hasReset && a.reset.After(until) && a.reset.Sub(now) <= concurrencyBackoffMax {
-			until = a.reset // honour Okta's estimate when it is longer
-		}
-		if until.After(t.blockedUntil) {
-			t.blockedUntil = until
-		}
-	}
-	c := r.countersOf(nameOf(t))
-	c.throttled++
-	if !c.inThrottle {
-		c.inThrottle, c.since = true, now
-		r.logger.Warn("Okta answered 429: holding requests back until the announced reset (a backoff when none was announced)",
-			zap.String("bucket", nameOf(t)), zap.String("endpoint", t.key), zap.String("kind", kind),
-			zap.Int64("limit", a.limit), zap.Duration("wait", until.Sub(now).Round(time.Millisecond)))
-	}
-}
-
-// noteRecovered writes the recovered log line when name was throttled.
-func (r *rateLimiter) noteRecovered(name string, now time.Time) {
-	c := r.countersOf(name)
-	if !c.inThrottle {
-		return
-	}
-	c.inThrottle = false
-	r.logger.Info("Okta rate-limit bucket recovered",
-		zap.String("bucket", name), zap.Duration("throttled_for", now.Sub(c.since).Round(time.Millisecond)))
-}
-
-func statusClass(code int) metadata.AttributeOktaAPIStatusClass {
-	switch code / 100 {
-	case 1:
-		return metadata.AttributeOktaAPIStatusClass1xx
-	case 2:
-		return metadata.AttributeOktaAPIStatusClass2xx
-	case 3:
-		return metadata.AttributeOktaAPIStatusClass3xx
-	case 4:
-		return metadata.AttributeOktaAPIStatusClass4xx
-	case 5:
-		return metadata.AttributeOktaAPIStatusClass5xx
-	}
-	return metadata.AttributeOktaAPIStatusClassError
-}
-
-// bucketSnapshot is the state of one learned bucket as exposed to the metrics scraper.
-type bucketSnapshot struct {
-	Bucket      string
-	Known       bool
-	Limit       int64
-	Remaining   int64
-	Requests    map[metadata.AttributeOktaAPIStatusClass]int64
-	Throttled   int64
-	WaitSeconds float64
-}
-
-// snapshot copies the state of every bucket name seen so far.
-func (r *rateLimiter) snapshot() []bucketSnapshot {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	live := map[string]*learnedBucket{}
-	for b := range r.buckets {
-		live[b.name] = b
-	}
-	out := make([]bucketSnapshot, 0, len(r.counters))
-	for name, c := range r.counters {
-		req := make(map[metadata.AttributeOktaAPIStatusClass]int64, len(c.requests))
-		for k, v := range c.requests {
-			req[k] = v
-		}
-		s := bucketSnapshot{Bucket: name, Requests: req, Throttled: c.throttled, WaitSeconds: c.waited.Seconds()}
-		if b := live[name]; b != nil && b.known {
-			s.Known, s.Limit, s.Remaining = true, b.limit, b.remaining
-		}
-		out = append(out, s)
-	}
-	return out
 }
