@@ -21,14 +21,16 @@ It serves, on a local address, what the receiver talks to in a real org:
   - authentication by SSWS API token, or OAuth 2.0 client credentials with a
     private_key_jwt assertion at POST /oauth2/v1/token (optionally DPoP-bound),
     with scopes checked per endpoint and Super Admin / Read-only Admin roles;
-  - Okta's rate limits (per-bucket windows, 50 % per-client share, concurrency cap)
-    with X-Rate-Limit-* headers and 429 E0000047;
+  - Okta's rate limits (org-wide and endpoint-specific buckets, per-bucket windows,
+    50 % per-client share, concurrency cap) with X-Rate-Limit-* headers and 429
+    E0000047, and Okta's uglier habits on demand: other clients draining a bucket,
+    429s announcing an earlier or later reset, 429s without headers, a skewed clock;
   - the System Log (/api/v1/logs, polling and bounded queries, late events)
     and event hook deliveries;
   - injected faults (5xx, latency, truncated bodies, 429 storms, connection
     resets, pause) and, with --control, the /_sim/ control API
-    (/_sim/faults, /_sim/ratelimits, /_sim/stats, /_sim/resources, /_sim/events,
-    /_sim/hooks, /_sim/groundtruth).
+    (/_sim/faults, /_sim/ratelimits, /_sim/stats, /_sim/requests, /_sim/resources,
+    /_sim/events, /_sim/hooks, /_sim/groundtruth).
 
 Usage:
   oktasim [flags]
@@ -166,7 +168,7 @@ func printBanner(w io.Writer, opts oktasim.Options, cfg config, url string, read
 		fmt.Fprintln(w, "  rate limits:  off (headers still sent)")
 	}
 	if opts.Control {
-		fmt.Fprintf(w, "  control API:  on at %s/_sim/ (faults, ratelimits, stats, resources, events, hooks, groundtruth)\n", url)
+		fmt.Fprintf(w, "  control API:  on at %s/_sim/ (faults, ratelimits, stats, requests, resources, events, hooks, groundtruth)\n", url)
 	} else {
 		fmt.Fprintln(w, "  control API:  off (enable with --control)")
 	}

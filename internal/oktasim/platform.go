@@ -19,6 +19,7 @@ type platform struct {
 	limiter       *rateLimiter
 	faults        *faultState
 	stats         *statsRecorder
+	requests      *requestLog      // nil: recording off
 	now           func() time.Time // the simulator's wall clock
 }
 
@@ -36,6 +37,7 @@ func newPlatform(opts PlatformOptions, clock func() time.Time) (*platform, error
 		limiter:   newRateLimiter(opts.RateLimits),
 		faults:    newFaultState(opts.Faults),
 		stats:     newStatsRecorder(),
+		requests:  newRequestLog(opts.RecordRequests),
 		now:       clock,
 	}
 	if opts.Token != "" {
@@ -69,10 +71,11 @@ func newPlatform(opts PlatformOptions, clock func() time.Time) (*platform, error
 // ...) additionally get, in this order: the concurrency limit, faults,
 // authentication, the rate limit (X-Rate-Limit-* on every response, 429
 // E0000047 when exhausted), scopes and the admin role. The token endpoint
-// gets faults only; /_sim/* and /.well-known/* get neither.
+// gets faults only; /_sim/* and /.well-known/* get neither. With
+// RecordRequests, every management and token request is recorded.
 func (p *platform) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		setDate(w, p.now())
+		setDate(w, p.headerClock())
 		w.Header().Set("X-Okta-Request-Id", randomToken(27))
 		path := r.URL.Path
 		mgmt := managementPath(path)
@@ -82,18 +85,26 @@ func (p *platform) wrap(h http.Handler) http.Handler {
 		}
 		bucket := ""
 		if mgmt {
-			bucket = bucketFor(r.Method, path)
+			bucket = p.limiter.bucketOf(r.Method, path)
 		}
-		p.stats.request(bucket, r.Method+" "+pathTemplate(path))
+		tpl := pathTemplate(path)
+		p.stats.request(bucket, r.Method+" "+tpl)
+		var rec *RequestRecord
+		if p.requests != nil {
+			rec = &RequestRecord{At: p.headerClock(), Method: r.Method, Template: tpl, Bucket: bucket, Client: p.clientOf(r)}
+			rw := &recordingWriter{ResponseWriter: w}
+			w = rw
+			defer p.finishRecord(rec, rw) // deferred first: runs after every other deferred write
+		}
 		if mgmt {
 			// Injected latency and pauses count as in flight, as a slow org would.
-			if !p.enterConcurrency(w, bucket) {
+			if !p.enterConcurrency(w, bucket, rec) {
 				return
 			}
 			defer p.leaveConcurrency()
 		}
 
-		w, finish, served := p.injectFaults(w, r, bucket)
+		w, finish, served := p.injectFaults(w, r, bucket, rec)
 		if served {
 			return
 		}
@@ -102,17 +113,32 @@ func (p *platform) wrap(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		p.serveManagement(w, r, h, bucket)
+		p.serveManagement(w, r, h, bucket, rec)
 	})
+}
+
+// headerClock is the simulator's clock as its answers show it: the wall clock shifted
+// by the ClockSkew fault. Date and X-Rate-Limit-Reset are on this clock.
+func (p *platform) headerClock() time.Time {
+	f, _ := p.faults.get()
+	return p.now().Add(f.ClockSkew)
+}
+
+// setRateHeaders writes the X-Rate-Limit-* headers with reset (on the wall clock)
+// moved to the header clock.
+func (p *platform) setRateHeaders(h http.Header, limit, remaining int, reset time.Time) {
+	f, _ := p.faults.get()
+	setRateHeaders(h, limit, remaining, reset.Add(f.ClockSkew))
 }
 
 // enterConcurrency admits a management request under the concurrency cap,
 // or answers 429 itself. An admitted request must call leaveConcurrency.
-func (p *platform) enterConcurrency(w http.ResponseWriter, bucket string) bool {
+func (p *platform) enterConcurrency(w http.ResponseWriter, bucket string, rec *RequestRecord) bool {
 	if _, ok := p.limiter.enter(); !ok {
 		// Okta: on a concurrency 429 Limit and Remaining are 0 and Reset is an estimate.
-		setRateHeaders(w.Header(), 0, 0, p.now().Add(time.Second))
+		p.setRateHeaders(w.Header(), 0, 0, p.now().Add(time.Second))
 		p.stats.limited(bucket, func(s *PlatformStats) *int64 { return &s.Concurrency429 })
+		rec.setCause(CauseConcurrency)
 		writeTooManyRequests(w)
 		return false
 	}
@@ -127,21 +153,37 @@ func (p *platform) leaveConcurrency() {
 
 // serveManagement applies authentication, the rate limit, scopes and the
 // role to an admitted management request, then calls h.
-func (p *platform) serveManagement(w http.ResponseWriter, r *http.Request, h http.Handler, bucket string) {
+func (p *platform) serveManagement(w http.ResponseWriter, r *http.Request, h http.Handler, bucket string, rec *RequestRecord) {
 	now := p.now()
-	setDate(w, now)
+	setDate(w, p.headerClock())
 	caller, failure := p.authenticate(r, now)
 	client := "unauthenticated"
 	if caller != nil {
 		client = caller.client
+		rec.setClient(client)
 	}
 	d := p.limiter.take(bucket, client, now)
-	setRateHeaders(w.Header(), d.limit, d.remaining, d.reset)
+	if d.others > 0 {
+		p.stats.do(func(s *PlatformStats) { s.OtherClientRequests += int64(d.others) })
+	}
 	if !d.allowed {
+		f, _ := p.faults.get()
+		p.setRateHeaders(w.Header(), d.limit, d.remaining, p.limiter.earlyOrLateReset(f.Reset429, d.reset))
+		cause := CauseRateLimit
+		if d.byOthers {
+			cause = CauseOtherClients
+			p.stats.do(func(s *PlatformStats) { s.OtherClients429++ })
+		}
+		rec.setCause(cause)
+		if rec != nil {
+			rec.WindowReset = epochCeil(d.reset.Add(f.ClockSkew))
+		}
 		p.stats.limited(bucket, func(s *PlatformStats) *int64 { return &s.RateLimited })
 		writeTooManyRequests(w)
 		return
 	}
+	p.setRateHeaders(w.Header(), d.limit, d.remaining, d.reset)
+	p.stats.windowUse(bucket, d.used)
 	if failure == nil {
 		failure = authorize(r, caller)
 	}
@@ -157,6 +199,18 @@ func (p *platform) serveManagement(w http.ResponseWriter, r *http.Request, h htt
 		return
 	}
 	h.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), caller)))
+}
+
+func (rec *RequestRecord) setCause(cause string) {
+	if rec != nil {
+		rec.Cause = cause
+	}
+}
+
+func (rec *RequestRecord) setClient(client string) {
+	if rec != nil {
+		rec.Client = client
+	}
 }
 
 // setDate sets the Date header in RFC 1123 GMT form, which okta-sdk-golang

@@ -1,11 +1,11 @@
 package oktasim
 
 import (
-	"net/http"
+	"fmt"
 	"strings"
 )
 
-// Rate-limit bucket names. The per-minute defaults are the Workforce
+// Names of Okta's org-wide rate-limit buckets. The per-minute defaults are the Workforce
 // Identity column of Okta's last published management limits table.
 const (
 	BucketApps         = "apps"          // /api/v1/apps and /api/v1/apps/* (not /apps/{id} exact)
@@ -21,7 +21,7 @@ const (
 	BucketDefault      = "api_v1"        // everything else under /api/v1 (and the other management roots)
 )
 
-// DefaultBucketLimits returns the per-minute limit of every bucket.
+// DefaultBucketLimits returns the per-minute limit of every org-wide bucket.
 func DefaultBucketLimits() map[string]int {
 	return map[string]int{
 		BucketApps:         100,
@@ -38,6 +38,79 @@ func DefaultBucketLimits() map[string]int {
 	}
 }
 
+// bucketRule sends the requests whose path template matches pattern (and whose method is
+// in methods, when set) to bucket. A pattern is a path template ({id} stands for one id
+// segment, see pathTemplate); one ending in "/*" matches its own path and every path
+// below it.
+type bucketRule struct {
+	bucket  string
+	pattern string
+	methods []string
+}
+
+// orgBucketRules is the org-wide part of Okta's bucket table, first match first. A
+// request no rule matches counts against BucketDefault. Endpoint-specific buckets
+// (RateLimitOptions.Endpoints) are looked up before these.
+var orgBucketRules = []bucketRule{
+	{bucket: BucketOAuthClients, pattern: "/oauth2/v1/clients/*"},
+	{bucket: BucketAppByID, pattern: "/api/v1/apps/{id}"},
+	{bucket: BucketApps, pattern: "/api/v1/apps/*"},
+	{bucket: BucketGroupByID, pattern: "/api/v1/groups/{id}"},
+	{bucket: BucketGroups, pattern: "/api/v1/groups/*"},
+	{bucket: BucketUsers, pattern: "/api/v1/users"},
+	{bucket: BucketUserByID, pattern: "/api/v1/users/{id}", methods: []string{"GET", "HEAD"}},
+	{bucket: BucketUserWrite, pattern: "/api/v1/users/{id}"},
+	{bucket: BucketLogs, pattern: "/api/v1/logs/*"},
+	{bucket: BucketDevices, pattern: "/api/v1/devices/*"},
+}
+
+func (b bucketRule) matches(method, template string) bool {
+	if len(b.methods) > 0 && !containsString(b.methods, method) {
+		return false
+	}
+	if prefix, ok := strings.CutSuffix(b.pattern, "/*"); ok {
+		return template == prefix || strings.HasPrefix(template, prefix+"/")
+	}
+	return template == b.pattern
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// bucketOf returns the rate-limit bucket of a management request: the endpoint-specific
+// bucket named by its path template when one is configured (endpoints), else the first
+// org-wide rule that matches, else BucketDefault.
+func bucketOf(endpoints map[string]int, method, path string) string {
+	tpl := pathTemplate(path)
+	if _, ok := endpoints[tpl]; ok {
+		return tpl
+	}
+	for _, rule := range orgBucketRules {
+		if rule.matches(method, tpl) {
+			return rule.bucket
+		}
+	}
+	return BucketDefault
+}
+
+// validEndpointTemplate checks an endpoint-specific bucket's template: an absolute path
+// whose id segments are written {id}.
+func validEndpointTemplate(tpl string) error {
+	if !strings.HasPrefix(tpl, "/") || strings.ContainsAny(tpl, "?# ") || strings.HasSuffix(tpl, "/") {
+		return fmt.Errorf("endpoint bucket %q: want a path template such as /api/v1/apps/{id}/users", tpl)
+	}
+	if pathTemplate(tpl) != tpl {
+		return fmt.Errorf("endpoint bucket %q: write id segments as {id} (the template of this path is %q)", tpl, pathTemplate(tpl))
+	}
+	return nil
+}
+
 // managementPath reports whether path is a management API path: one that
 // needs an Okta token, is rate-limited, and may get injected faults.
 // The token endpoint and /.well-known are not management paths.
@@ -48,49 +121,11 @@ func managementPath(path string) bool {
 		strings.HasPrefix(path, "/integrations/api/")
 }
 
-// bucketFor returns the rate-limit bucket of a management request.
-func bucketFor(method, path string) string {
-	if strings.HasPrefix(path, "/oauth2/v1/clients") {
-		return BucketOAuthClients
-	}
-	rest, ok := strings.CutPrefix(path, "/api/v1/")
-	if !ok {
-		return BucketDefault
-	}
-	segs := strings.Split(strings.Trim(rest, "/"), "/")
-	switch segs[0] {
-	case "apps":
-		if len(segs) == 2 {
-			return BucketAppByID
-		}
-		return BucketApps
-	case "groups":
-		if len(segs) == 2 && segs[1] != "rules" {
-			return BucketGroupByID
-		}
-		return BucketGroups
-	case "users":
-		switch {
-		case len(segs) == 1:
-			return BucketUsers
-		case len(segs) == 2 && (method == http.MethodGet || method == http.MethodHead):
-			return BucketUserByID
-		case len(segs) == 2:
-			return BucketUserWrite
-		}
-	case "logs":
-		return BucketLogs
-	case "devices":
-		return BucketDevices
-	}
-	return BucketDefault
-}
-
-// pathTemplate turns a concrete path into its class for stats:
+// pathTemplate turns a concrete path into its class for stats and buckets:
 // "/api/v1/users/00u1a2b3c4d5e6f7g8h9/factors" → "/api/v1/users/{id}/factors".
 // A segment counts as an id when it holds a digit, '@' or '.', or is a
 // 20-character Okta id; literal segments such as "rules" or "oktaSupport"
-// stay. The /api/v1 and /oauth2/v1 prefixes are kept verbatim.
+// stay, and so does "{id}" itself. The /api/v1 and /oauth2/v1 prefixes are kept verbatim.
 func pathTemplate(path string) string {
 	prefix := ""
 	for _, p := range []string{"/api/v1", "/oauth2/v1", "/attack-protection/api/v1", "/integrations/api/v1"} {
@@ -112,7 +147,7 @@ func pathTemplate(path string) string {
 }
 
 func looksLikeID(s string) bool {
-	if s == "" {
+	if s == "" || s == "{id}" {
 		return false
 	}
 	if strings.ContainsAny(s, "0123456789@.") {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -17,6 +18,8 @@ import (
 //	PUT /_sim/ratelimits       change the fields present (buckets merge by name)
 //	GET /_sim/stats            counters (PlatformStats)
 //	DELETE|POST /_sim/stats    reset the counters
+//	GET /_sim/requests         recorded requests (RequestLog; ?since=SEQ for newer ones)
+//	DELETE /_sim/requests      forget the recorded requests
 func (s *Server) registerPlatformControlRoutes(mux *http.ServeMux) {
 	p := s.platform
 	mux.HandleFunc("GET /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {
@@ -69,6 +72,22 @@ func (s *Server) registerPlatformControlRoutes(mux *http.ServeMux) {
 	}
 	mux.HandleFunc("DELETE /_sim/stats", reset)
 	mux.HandleFunc("POST /_sim/stats", reset)
+	mux.HandleFunc("GET /_sim/requests", func(w http.ResponseWriter, r *http.Request) {
+		var since int64
+		if v := r.URL.Query().Get("since"); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				platformControlError(w, fmt.Errorf("parameter since: %q is not a sequence number", v))
+				return
+			}
+			since = n
+		}
+		writeJSON(w, http.StatusOK, p.requests.snapshot(since))
+	})
+	mux.HandleFunc("DELETE /_sim/requests", func(w http.ResponseWriter, _ *http.Request) {
+		p.requests.reset()
+		w.WriteHeader(http.StatusNoContent)
+	})
 }
 
 // decodePlatformBody decodes a JSON body strictly (unknown fields are an
@@ -89,29 +108,45 @@ func platformControlError(w http.ResponseWriter, err error) {
 
 // rateLimitsJSON is the wire form of RateLimitOptions.
 type rateLimitsJSON struct {
-	Enabled     bool           `json:"enabled"`
-	Window      string         `json:"window"`
-	Share       float64        `json:"share"`
-	Concurrency int            `json:"concurrency"`
-	Buckets     map[string]int `json:"buckets"`
+	Enabled      bool               `json:"enabled"`
+	Window       string             `json:"window"`
+	Share        float64            `json:"share"`
+	Concurrency  int                `json:"concurrency"`
+	Buckets      map[string]int     `json:"buckets"`
+	Endpoints    map[string]int     `json:"endpoints"`
+	OtherClients map[string]float64 `json:"otherClients"`
 }
 
 func rateLimitsToJSON(o RateLimitOptions) rateLimitsJSON {
-	return rateLimitsJSON{Enabled: o.Enabled, Window: o.Window.String(), Share: o.Share, Concurrency: o.Concurrency, Buckets: o.Buckets}
+	return rateLimitsJSON{Enabled: o.Enabled, Window: o.Window.String(), Share: o.Share, Concurrency: o.Concurrency,
+		Buckets: o.Buckets, Endpoints: nonNil(o.Endpoints), OtherClients: nonNil(o.OtherClients)}
+}
+
+func nonNil[V any](m map[string]V) map[string]V {
+	if m == nil {
+		return map[string]V{}
+	}
+	return m
 }
 
 // rateLimitsPatch is the body of PUT /_sim/ratelimits: only present fields
-// change; resetWindows forgets every window (fresh capacity everywhere).
+// change; buckets, endpoints and otherClients merge by key, and a 0 in endpoints or
+// otherClients removes that entry; resetWindows forgets every window (fresh capacity
+// everywhere).
 type rateLimitsPatch struct {
-	Enabled      *bool          `json:"enabled"`
-	Window       *string        `json:"window"`
-	Share        *float64       `json:"share"`
-	Concurrency  *int           `json:"concurrency"`
-	Buckets      map[string]int `json:"buckets"`
-	ResetWindows bool           `json:"resetWindows"`
+	Enabled      *bool              `json:"enabled"`
+	Window       *string            `json:"window"`
+	Share        *float64           `json:"share"`
+	Concurrency  *int               `json:"concurrency"`
+	Buckets      map[string]int     `json:"buckets"`
+	Endpoints    map[string]int     `json:"endpoints"`
+	OtherClients map[string]float64 `json:"otherClients"`
+	ResetWindows bool               `json:"resetWindows"`
 }
 
 func (p rateLimitsPatch) apply(o RateLimitOptions) (RateLimitOptions, error) {
+	o.Endpoints = mergeDeletingZero(o.Endpoints, p.Endpoints)
+	o.OtherClients = mergeDeletingZero(o.OtherClients, p.OtherClients)
 	o.Buckets = maps.Clone(o.Buckets)
 	if p.Enabled != nil {
 		o.Enabled = *p.Enabled
@@ -136,6 +171,25 @@ func (p rateLimitsPatch) apply(o RateLimitOptions) (RateLimitOptions, error) {
 	return o, o.validate()
 }
 
+// mergeDeletingZero returns base with patch applied: zero values delete their key.
+func mergeDeletingZero[V int | float64](base, patch map[string]V) map[string]V {
+	out := maps.Clone(base)
+	if out == nil {
+		out = map[string]V{}
+	}
+	for k, v := range patch {
+		if v == 0 {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Requests returns the recorded requests with Seq > since (same as GET /_sim/requests).
+func (s *Server) Requests(since int64) RequestLog { return s.platform.requests.snapshot(since) }
+
 // PlatformStats returns the platform counters (same as GET /_sim/stats).
 func (s *Server) PlatformStats() PlatformStats { return s.platform.stats.snapshot() }
 
@@ -149,6 +203,10 @@ func (s *Server) SetFaults(f FaultOptions) error {
 	}
 	return nil
 }
+
+// RateLimitOptions returns the current rate-limit settings (same as GET /_sim/ratelimits):
+// Buckets holds the limit of every org-wide bucket, Endpoints the endpoint-specific ones.
+func (s *Server) RateLimitOptions() RateLimitOptions { return s.platform.limiter.options() }
 
 // SetRateLimits replaces the rate-limit settings and forgets every window.
 func (s *Server) SetRateLimits(o RateLimitOptions) error {

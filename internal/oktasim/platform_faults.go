@@ -36,20 +36,46 @@ type FaultOptions struct {
 	// until the client gives up.
 	Paused     bool
 	PauseUntil time.Time
+	// Reset429 makes the 429s of exhausted buckets announce an X-Rate-Limit-Reset
+	// other than the window's end: ResetEarly (half a window before it, maybe already
+	// past), ResetLate (half a window after it) or ResetMixed (either, at random).
+	Reset429 string
+	// HeaderlessRate is the share answered 429 E0000047 without any X-Rate-Limit-*
+	// header, as Okta's concurrency limit may answer.
+	HeaderlessRate float64
+	// ClockSkew shifts the simulator's clock as its answers show it: the Date header and
+	// every X-Rate-Limit-Reset (which stays consistent with Date). Okta's servers are not
+	// the client's clock.
+	ClockSkew time.Duration
 }
+
+// Reset429 modes.
+const (
+	ResetEarly = "early"
+	ResetLate  = "late"
+	ResetMixed = "mixed"
+)
 
 func (f *FaultOptions) validate() error {
 	var errs []error
 	for _, r := range []struct {
 		name string
 		v    float64
-	}{{"errorRate", f.ErrorRate}, {"truncateRate", f.TruncateRate}, {"stormRate", f.StormRate}, {"resetRate", f.ResetRate}} {
+	}{{"errorRate", f.ErrorRate}, {"truncateRate", f.TruncateRate}, {"stormRate", f.StormRate}, {"resetRate", f.ResetRate}, {"headerlessRate", f.HeaderlessRate}} {
 		if r.v < 0 || r.v > 1 || math.IsNaN(r.v) {
 			errs = append(errs, fmt.Errorf("fault %s %v: want a share in [0, 1]", r.name, r.v))
 		}
 	}
 	if f.Latency < 0 || f.LatencyJitter < 0 {
 		errs = append(errs, fmt.Errorf("fault latency %s + jitter %s: must not be negative", f.Latency, f.LatencyJitter))
+	}
+	switch f.Reset429 {
+	case "", ResetEarly, ResetLate, ResetMixed:
+	default:
+		errs = append(errs, fmt.Errorf("fault reset429 %q: want %q, %q or %q", f.Reset429, ResetEarly, ResetLate, ResetMixed))
+	}
+	if f.ClockSkew.Abs() > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("fault clockSkew %s: at most 24h either way", f.ClockSkew))
 	}
 	if f.PathPrefix != "" && !strings.HasPrefix(f.PathPrefix, "/") {
 		errs = append(errs, fmt.Errorf("fault pathPrefix %q: must start with /", f.PathPrefix))
@@ -61,18 +87,21 @@ func (f *FaultOptions) validate() error {
 // Go duration strings ("250ms"); stormFor and pauseFor are relative to the
 // time of the PUT and become stormUntil and pauseUntil.
 type faultsJSON struct {
-	PathPrefix    string  `json:"pathPrefix"`
-	ErrorRate     float64 `json:"errorRate"`
-	Latency       string  `json:"latency,omitempty"`
-	LatencyJitter string  `json:"latencyJitter,omitempty"`
-	TruncateRate  float64 `json:"truncateRate"`
-	StormRate     float64 `json:"stormRate"`
-	StormFor      string  `json:"stormFor,omitempty"`
-	StormUntil    string  `json:"stormUntil,omitempty"`
-	ResetRate     float64 `json:"resetRate"`
-	Paused        bool    `json:"paused"`
-	PauseFor      string  `json:"pauseFor,omitempty"`
-	PauseUntil    string  `json:"pauseUntil,omitempty"`
+	PathPrefix     string  `json:"pathPrefix"`
+	ErrorRate      float64 `json:"errorRate"`
+	Latency        string  `json:"latency,omitempty"`
+	LatencyJitter  string  `json:"latencyJitter,omitempty"`
+	TruncateRate   float64 `json:"truncateRate"`
+	StormRate      float64 `json:"stormRate"`
+	StormFor       string  `json:"stormFor,omitempty"`
+	StormUntil     string  `json:"stormUntil,omitempty"`
+	ResetRate      float64 `json:"resetRate"`
+	Paused         bool    `json:"paused"`
+	PauseFor       string  `json:"pauseFor,omitempty"`
+	PauseUntil     string  `json:"pauseUntil,omitempty"`
+	Reset429       string  `json:"reset429,omitempty"`
+	HeaderlessRate float64 `json:"headerlessRate"`
+	ClockSkew      string  `json:"clockSkew,omitempty"`
 }
 
 // toJSON renders f for GET /_sim/faults.
@@ -81,6 +110,7 @@ func (f FaultOptions) toJSON() faultsJSON {
 		PathPrefix: f.PathPrefix, ErrorRate: f.ErrorRate, TruncateRate: f.TruncateRate,
 		StormRate: f.StormRate, ResetRate: f.ResetRate, Paused: f.Paused,
 		Latency: f.Latency.String(), LatencyJitter: f.LatencyJitter.String(),
+		Reset429: f.Reset429, HeaderlessRate: f.HeaderlessRate, ClockSkew: f.ClockSkew.String(),
 	}
 	if !f.StormUntil.IsZero() {
 		j.StormUntil = f.StormUntil.UTC().Format(time.RFC3339Nano)
@@ -96,8 +126,12 @@ func (j faultsJSON) fromJSON(now time.Time) (FaultOptions, error) {
 	f := FaultOptions{
 		PathPrefix: j.PathPrefix, ErrorRate: j.ErrorRate, TruncateRate: j.TruncateRate,
 		StormRate: j.StormRate, ResetRate: j.ResetRate, Paused: j.Paused,
+		Reset429: j.Reset429, HeaderlessRate: j.HeaderlessRate,
 	}
 	var err error
+	if f.ClockSkew, err = parseOptionalDuration("clockSkew", j.ClockSkew); err != nil {
+		return f, err
+	}
 	if f.Latency, err = parseOptionalDuration("latency", j.Latency); err != nil {
 		return f, err
 	}

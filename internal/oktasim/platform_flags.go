@@ -59,6 +59,37 @@ func (o *PlatformOptions) RegisterFlags(fs *flag.FlagSet) {
 			}
 		}
 	})
+	fs.Func("bucket", "add an endpoint-specific rate-limit bucket, `TEMPLATE=N` (e.g. '/api/v1/apps/{id}/users=100'), repeatable: "+
+		"requests whose path has this template count against a bucket of N per window (limit × share per client) instead of an org-wide one", func(s string) error {
+		tpl, n, ok := strings.Cut(s, "=")
+		limit, err := strconv.Atoi(n)
+		if !ok || err != nil || limit < 1 {
+			return fmt.Errorf("want TEMPLATE=N with N >= 1, got %q", s)
+		}
+		if err := validEndpointTemplate(tpl); err != nil {
+			return err
+		}
+		if rl.Endpoints == nil {
+			rl.Endpoints = map[string]int{}
+		}
+		rl.Endpoints[tpl] = limit
+		return nil
+	})
+	fs.Func("other-clients", "simulate the org's other integrations on a bucket, `BUCKET=SHARE`, repeatable: they spend SHARE (0..1] of the bucket's org limit "+
+		"in one burst at a random moment of each window, so a client gets 429 although its own count says there is room (BUCKET: an org-wide bucket name or a --bucket template)", func(s string) error {
+		name, v, ok := strings.Cut(s, "=")
+		share, err := strconv.ParseFloat(v, 64)
+		if !ok || err != nil || share <= 0 || share > 1 {
+			return fmt.Errorf("want BUCKET=SHARE with SHARE in (0, 1], got %q", s)
+		}
+		if rl.OtherClients == nil {
+			rl.OtherClients = map[string]float64{}
+		}
+		rl.OtherClients[name] = share
+		return nil
+	})
+	fs.IntVar(&o.RecordRequests, "record-requests", o.RecordRequests,
+		"keep the last N API requests (arrival time, bucket, status, announced X-Rate-Limit-Reset) for GET /_sim/requests; 0 = off")
 	fs.Func("rate-limit", "override a bucket's per-window limit, `bucket=N`, repeatable; buckets: "+strings.Join(names, ", "), func(s string) error {
 		name, n, ok := strings.Cut(s, "=")
 		limit, err := strconv.Atoi(n)
@@ -91,5 +122,18 @@ func (o *PlatformOptions) RegisterFlags(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.Float64Var(&f.ResetRate, "fault-reset", f.ResetRate, "share of requests whose TCP connection is reset without a response (0..1)")
+	fs.Func("fault-429-reset", "make the 429s of exhausted buckets announce an X-Rate-Limit-Reset other than the window's end: "+
+		"early (half a window before it, maybe already past), late (half a window after it) or mixed", func(s string) error {
+		switch s {
+		case ResetEarly, ResetLate, ResetMixed:
+			f.Reset429 = s
+			return nil
+		}
+		return fmt.Errorf("want %s, %s or %s, got %q", ResetEarly, ResetLate, ResetMixed, s)
+	})
+	fs.Float64Var(&f.HeaderlessRate, "fault-headerless-429", f.HeaderlessRate,
+		"share of requests answered 429 E0000047 without any X-Rate-Limit-* header, as a concurrency limit may answer (0..1)")
+	fs.DurationVar(&f.ClockSkew, "clock-skew", f.ClockSkew,
+		"shift the clock the answers show (Date and X-Rate-Limit-Reset, kept consistent), e.g. 2m or -2m")
 	fs.BoolVar(&f.Paused, "fault-pause", f.Paused, "start paused: hold API requests until PUT /_sim/faults unpauses")
 }

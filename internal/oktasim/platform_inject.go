@@ -9,11 +9,11 @@ import (
 )
 
 // injectFaults applies the configured faults to a request, in this order:
-// pause, latency, connection reset, 5xx, 429 storm, body truncation. When
+// pause, latency, connection reset, 5xx, 429 without headers, 429 storm, body truncation. When
 // served is true the request was answered (or dropped) and must not reach
 // the handler. Otherwise the returned writer replaces w and finish must run
 // after the handler.
-func (p *platform) injectFaults(w http.ResponseWriter, r *http.Request, bucket string) (out http.ResponseWriter, finish func(), served bool) {
+func (p *platform) injectFaults(w http.ResponseWriter, r *http.Request, bucket string, rec *RequestRecord) (out http.ResponseWriter, finish func(), served bool) {
 	noop := func() {}
 	f, _ := p.faults.get()
 	if !f.applies(r.URL.Path) {
@@ -32,7 +32,7 @@ func (p *platform) injectFaults(w http.ResponseWriter, r *http.Request, bucket s
 		}
 	}
 	now := p.now()
-	setDate(w, now)
+	setDate(w, p.headerClock())
 	if f.ResetRate > 0 && p.faults.roll() < f.ResetRate {
 		p.stats.do(func(s *PlatformStats) { s.Resets++ })
 		resetConnection(w)
@@ -43,22 +43,25 @@ func (p *platform) injectFaults(w http.ResponseWriter, r *http.Request, bucket s
 		writeOktaError(w, http.StatusInternalServerError, "E0000009", "Internal Server Error")
 		return w, noop, true
 	}
+	if f.HeaderlessRate > 0 && p.faults.roll() < f.HeaderlessRate {
+		p.stats.limited(bucket, func(s *PlatformStats) *int64 { return &s.Headerless429 })
+		rec.setCause(CauseHeaderless)
+		writeTooManyRequests(w)
+		return w, noop, true
+	}
 	stormActive := now.Before(f.StormUntil)
 	if stormActive || (f.StormRate > 0 && p.faults.roll() < f.StormRate) {
 		reset := now.Add(time.Second)
 		if stormActive {
 			reset = f.StormUntil
 		}
-		limit := generousLimit
-		if o := p.limiter.options(); o.Enabled {
-			b := bucket
-			if b == "" {
-				b = BucketDefault
-			}
-			limit = max(1, int(float64(o.Buckets[b])*o.Share))
+		b := bucket
+		if b == "" {
+			b = BucketDefault
 		}
-		setRateHeaders(w.Header(), limit, 0, reset)
+		p.setRateHeaders(w.Header(), p.limiter.clientLimit(b), 0, reset)
 		p.stats.limited(bucket, func(s *PlatformStats) *int64 { return &s.Storm429 })
+		rec.setCause(CauseStorm)
 		writeTooManyRequests(w)
 		return w, noop, true
 	}

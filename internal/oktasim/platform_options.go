@@ -41,6 +41,10 @@ type PlatformOptions struct {
 
 	// Faults are injected at start; PUT /_sim/faults changes them at run time.
 	Faults FaultOptions
+
+	// RecordRequests keeps the last RecordRequests requests (arrival, bucket, status,
+	// announced reset) for GET /_sim/requests; 0 records nothing.
+	RecordRequests int
 }
 
 // APIToken is one SSWS token the simulated org accepts.
@@ -140,6 +144,9 @@ func (o *PlatformOptions) validate() error {
 	}
 	if err := o.Faults.validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if o.RecordRequests < 0 {
+		errs = append(errs, fmt.Errorf("record requests %d: must not be negative", o.RecordRequests))
 	}
 	return errors.Join(errs...)
 }

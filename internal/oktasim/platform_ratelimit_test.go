@@ -50,7 +50,7 @@ func TestPlatformBucketHeaders(t *testing.T) {
 		{"/oauth2/v1/clients/0oa1a2b3c4d5e6f7g8h9/roles", 100 / 2},
 		{"/api/v1/users/00u1a2b3c4d5e6f7g8h9/roles?x=1", 600},
 	} {
-		key := bucketFor("GET", strings.Split(c.path, "?")[0])
+		key := bucketOf(nil, "GET", strings.Split(c.path, "?")[0])
 		used[key]++
 		resp := h.ssws(c.path)
 		resp.Body.Close()

@@ -18,11 +18,18 @@ type PlatformStats struct {
 	Buckets map[string]BucketStats `json:"buckets"`
 	// Paths counts requests per "METHOD /path/{id}/template".
 	Paths map[string]int64 `json:"paths"`
-	// RateLimited counts 429s from exhausted buckets, Concurrency429 from
-	// the concurrency cap, Storm429 from injected 429 storms.
-	RateLimited    int64 `json:"rateLimited"`
-	Concurrency429 int64 `json:"concurrency429"`
-	Storm429       int64 `json:"storm429"`
+	// RateLimited counts 429s from exhausted buckets; OtherClients429 those of
+	// them where the org bucket was empty but the client's own share was not
+	// (other clients spent it). Concurrency429 counts 429s from the
+	// concurrency cap, Headerless429 injected 429s without rate-limit headers,
+	// Storm429 injected 429 storms.
+	RateLimited     int64 `json:"rateLimited"`
+	OtherClients429 int64 `json:"otherClients429"`
+	Concurrency429  int64 `json:"concurrency429"`
+	Headerless429   int64 `json:"headerless429"`
+	Storm429        int64 `json:"storm429"`
+	// OtherClientRequests counts the requests the simulated other clients spent.
+	OtherClientRequests int64 `json:"otherClientRequests"`
 	// Served429 is the sum of all 429s.
 	Served429 int64 `json:"served429"`
 	// Injected5xx, Truncated, Resets, Delayed and Paused count injected faults.
@@ -48,6 +55,8 @@ type PlatformStats struct {
 type BucketStats struct {
 	Requests int64 `json:"requests"`
 	Limited  int64 `json:"limited"`
+	// PeakWindow is the most requests one client was granted in one window.
+	PeakWindow int64 `json:"peakWindow"`
 }
 
 // statsRecorder is the concurrency-safe owner of a PlatformStats.
@@ -100,6 +109,19 @@ func (r *statsRecorder) limited(bucket string, which func(s *PlatformStats) *int
 			b.Limited++
 			s.Buckets[bucket] = b
 		}
+	})
+}
+
+// windowUse records that a client has been granted used requests in its current window
+// of bucket.
+func (r *statsRecorder) windowUse(bucket string, used int) {
+	if bucket == "" || used <= 0 {
+		return
+	}
+	r.do(func(s *PlatformStats) {
+		b := s.Buckets[bucket]
+		b.PeakWindow = max(b.PeakWindow, int64(used))
+		s.Buckets[bucket] = b
 	})
 }
 

@@ -99,8 +99,9 @@ type oauthTokenSource struct {
 	keyID    string
 	scopes   string
 	key      *rsa.PrivateKey
-	http     *http.Client
-	now      func() time.Time
+	// send sends the token request; the client routes it through its rate limiter.
+	send func(*http.Request) (*http.Response, error)
+	now  func() time.Time
 
 	mu      sync.Mutex
 	token   string
@@ -118,7 +119,7 @@ func newOAuthTokenSource(orgURL string, cfg OAuthConfig, hc *http.Client) (*oaut
 		keyID:    cfg.KeyID,
 		scopes:   strings.Join(cfg.Scopes, " "),
 		key:      key,
-		http:     hc,
+		send:     hc.Do,
 		now:      time.Now,
 	}, nil
 }
@@ -172,14 +173,18 @@ func (s *oauthTokenSource) fetch(ctx context.Context) (string, time.Time, error)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	resp, err := s.http.Do(req)
+	resp, err := s.send(req)
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("oauth token request: %w", err)
+		var waitErr *rateLimitWaitError
+		if errors.As(err, &waitErr) || ctx.Err() != nil {
+			return "", time.Time{}, fmt.Errorf("oauth token request: %w", err)
+		}
+		return "", time.Time{}, &transportError{err: fmt.Errorf("oauth token request: %w", scrubURLError(err))}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("oauth token response: %w", err)
+		return "", time.Time{}, &transportError{err: fmt.Errorf("oauth token response: %w", err)}
 	}
 	var tr tokenResponse
 	_ = json.Unmarshal(body, &tr)

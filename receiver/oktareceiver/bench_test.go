@@ -2,6 +2,8 @@ package oktareceiver
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"runtime"
 	"strings"
 	"sync"
@@ -15,42 +17,111 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 )
 
-// minimumRequests is the fewest requests a full sync of gt can take with Okta's page
-// sizes: one search for all users, one request per non-deprovisioned user's factors, one
-// page per 10000 groups, per 500 app users / 200 app groups of each app, one request per
-// policy type of the engine and per policy's rules, the IAM assignee pages plus one role
-// request per principal, and one request for each small list and singleton.
-func minimumRequests(gt oktasim.GroundTruth) int {
-	ceil := func(n, size int) int {
-		if n <= 0 {
+// minimumPages is the fewest requests a full sync of gt can take: for every list of the
+// data contract, ceil(objects ÷ the endpoint's largest page) requests (at least one), with
+// the largest pages the simulator accepts (simPageSize: Okta's documented limits), not
+// the receiver's own page-size constants. Per-object lists count one request per parent:
+// factors per non-deprovisioned user, users and groups per app, rules per policy, roles
+// per admin principal. /.well-known/okta-organization is not a management request and is
+// not counted (the simulator's stats do not count it either).
+func minimumPages(b *testing.B, gt oktasim.GroundTruth, url string) int {
+	b.Helper()
+	page := func(path string) int { return simPageSize(b, url, path) }
+	pages := func(n, size int) int {
+		if n <= 0 || size <= 0 {
 			return 1
 		}
 		return (n + size - 1) / size
 	}
 	users := len(gt.IDs[resUser])
 	deprov := gt.Counts.UsersByStatus["DEPROVISIONED"]
-	n := ceil(users, pageUsers) + (users - deprov) // users + factors
-	n += ceil(len(gt.IDs[resGroup]), pageGroups) + ceil(len(gt.IDs[resGroupRule]), pageGroupRules)
-	n += ceil(len(gt.IDs[resApplication]), pageApps)
-	for _, app := range gt.IDs[resApplication] {
-		n += ceil(gt.Counts.UsersPerApp[app], pageAppUsers) + ceil(gt.Counts.GroupsPerApp[app], pageAppGroups)
+	userPage := page("/api/v1/users")
+	n := pages(users-deprov, userPage) + pages(deprov, userPage) // the plain list hides DEPROVISIONED users
+	n += users - deprov                                          // factors of every other user
+	n += pages(len(gt.IDs[resGroup]), page("/api/v1/groups"))
+	n += pages(len(gt.IDs[resGroupRule]), page("/api/v1/groups/rules"))
+	apps := gt.IDs[resApplication]
+	n += pages(len(apps), page("/api/v1/apps"))
+	busiest, busiestGroups := apps[0], apps[0]
+	for _, app := range apps {
+		if gt.Counts.UsersPerApp[app] > gt.Counts.UsersPerApp[busiest] {
+			busiest = app
+		}
+		if gt.Counts.GroupsPerApp[app] > gt.Counts.GroupsPerApp[busiestGroups] {
+			busiestGroups = app
+		}
+	}
+	appUserPage, appGroupPage := page("/api/v1/apps/"+busiest+"/users"), page("/api/v1/apps/"+busiestGroups+"/groups")
+	for _, app := range apps {
+		n += pages(gt.Counts.UsersPerApp[app], appUserPage) + pages(gt.Counts.GroupsPerApp[app], appGroupPage)
 	}
 	policyTypes := len(classicPolicyTypes)
 	if gt.Engine != "classic" {
 		policyTypes += len(oiePolicyTypes)
 	}
-	n += policyTypes + len(gt.IDs[resPolicy])
+	n += policyTypes + len(gt.IDs[resPolicy]) // one list per type, one rules list per policy
 	principals := map[string]bool{}
 	for _, id := range gt.IDs[resAdminRoleAssignment] {
 		p, _, _ := strings.Cut(id, "/")
 		principals[p] = true
 	}
-	n += ceil(len(principals), pageIAMAssignee) + len(principals)
-	n += len(simpleLists) - 4 + ceil(len(gt.IDs[resAuthorizationServer]), pageAuthServers) +
-		ceil(len(gt.IDs[resIdentityProvider]), pageIDPs) + ceil(len(gt.IDs[resTrustedOrigin]), pageOrigins) +
-		ceil(len(gt.IDs[resLogStream]), pageLogStreams)
-	n += len(singletons) + 1 // + /.well-known/okta-organization
-	return n
+	n += pages(len(principals), page("/api/v1/iam/assignees/users")) + len(principals)
+	for _, l := range []struct {
+		typ, path string
+	}{
+		{resAuthorizationServer, "/api/v1/authorizationServers"}, {resIdentityProvider, "/api/v1/idps"},
+		{resTrustedOrigin, "/api/v1/trustedOrigins"}, {resLogStream, "/api/v1/logStreams"},
+		{resNetworkZone, "/api/v1/zones"}, {resFeature, "/api/v1/features"}, {resUserType, "/api/v1/meta/types/user"},
+		{resAPIToken, "/api/v1/api-tokens"}, {resEventHook, "/api/v1/eventHooks"},
+	} {
+		n += pages(len(gt.IDs[l.typ]), page(l.path))
+	}
+	if gt.Engine != "classic" {
+		n += pages(len(gt.IDs[resAuthenticator]), page("/api/v1/authenticators"))
+	}
+	return n + len(singletons)
+}
+
+// simPageSize returns the largest page the simulator serves for the list at path: the
+// number of items of a page asked with a limit above any documented maximum, when the
+// list continues after it; 0 when the whole list fits in one page.
+func simPageSize(b *testing.B, url, path string) int {
+	b.Helper()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	req, err := http.NewRequest(http.MethodGet, url+path+sep+"limit=1000000", http.NoBody)
+	require.NoError(b, err)
+	req.Header.Set("Authorization", "SSWS "+oktasim.DefaultDemoToken)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(b, err)
+	defer resp.Body.Close()
+	require.Equal(b, http.StatusOK, resp.StatusCode, path)
+	var body any
+	require.NoError(b, json.NewDecoder(resp.Body).Decode(&body), path)
+	items, next := 0, parseLinkRel(resp.Header.Values("Link"), "next") != ""
+	switch v := body.(type) {
+	case []any:
+		items = len(v)
+	case map[string]any: // IAM lists page in the body
+		for _, x := range v {
+			if list, ok := x.([]any); ok {
+				items = len(list)
+			}
+		}
+		next = bodyNext(mustJSON(b, v)) != ""
+	}
+	if !next {
+		return 0
+	}
+	return items
+}
+
+func mustJSON(b *testing.B, v any) []byte {
+	data, err := json.Marshal(v)
+	require.NoError(b, err)
+	return data
 }
 
 // heapSampler records the peak heap in use while running.
@@ -89,16 +160,25 @@ func (h *heapSampler) finish() uint64 {
 
 // BenchmarkFullSync10kUsers runs full syncs of a 10k-user org with rate limits ON at
 // Okta's Workforce defaults (per-client share 0.5) and budget 0.5. The window is scaled
-// from 60 s to 2 s (same per-window counts) so that a sync takes seconds, not half an hour.
+// from 60 s to 2 s (same per-window counts) so that a sync takes a minute, not half an
+// hour. It reports, per full sync: the requests, the minimum number of pages
+// (minimumPages) and their ratio, the 429s, the wall time, and per bucket the
+// rate-limit floor: requests ÷ (limit in the headers × budget) × window, the least time
+// the budget allows for them. A full sync lists the types one after another, so the
+// buckets' floors add up: floor-s is their sum and wall/floor compares the wall time
+// with it.
 func BenchmarkFullSync10kUsers(b *testing.B) {
+	const budget = 0.5
+	rl := oktasim.DefaultRateLimitOptions()
+	rl.Window = 2 * time.Second
 	srv, url := startInvSim(b, func(o *oktasim.Options) {
 		o.Org.Seed, o.Org.Users, o.Org.Groups, o.Org.Apps = 11, 10000, 600, 60
-		o.Platform.RateLimits = oktasim.DefaultRateLimitOptions()
-		o.Platform.RateLimits.Window = 2 * time.Second
+		o.Platform.RateLimits = rl
 	})
 	gt := srv.GroundTruth()
-	minimum := minimumRequests(gt)
-	inv, _ := simInventory(b, url, oktasim.DefaultDemoToken, nil)
+	minimum := minimumPages(b, gt, url)
+	require.NoError(b, srv.SetRateLimits(rl)) // fresh windows: the probes above must not count
+	inv, _ := simInventory(b, url, oktasim.DefaultDemoToken, func(cfg *Config) { cfg.RateLimit.Budget = budget })
 	inv.p.next = consumertest.NewNop() // a sink would hold every record: measure the receiver only
 	runtime.GC()
 	var base runtime.MemStats
@@ -112,13 +192,31 @@ func BenchmarkFullSync10kUsers(b *testing.B) {
 	b.StopTimer()
 	peak := h.finish()
 	st := srv.PlatformStats()
-	b.ReportMetric(float64(st.Requests)/float64(b.N), "requests/sync")
-	b.ReportMetric(float64(minimum), "min-requests/sync")
-	b.ReportMetric(float64(st.Requests)/float64(b.N)/float64(minimum), "requests/min")
+	syncs := float64(b.N)
+	wall := b.Elapsed().Seconds() / syncs
+	b.ReportMetric(float64(st.Requests)/syncs, "requests/sync")
+	b.ReportMetric(float64(minimum), "min-pages/sync")
+	b.ReportMetric(float64(st.Requests)/syncs/float64(minimum), "requests/min-pages")
 	b.ReportMetric(float64(st.Served429), "429s")
+	b.ReportMetric(wall, "wall-s/sync")
+	limits := srv.RateLimitOptions()
+	total := 0.0
+	for name, bs := range st.Buckets {
+		perWindow, ok := limits.Buckets[name]
+		if !ok {
+			perWindow = limits.Endpoints[name]
+		}
+		limit := float64(perWindow) * limits.Share // what the headers show
+		floor := float64(bs.Requests) / syncs / (limit * budget) * limits.Window.Seconds()
+		b.ReportMetric(floor, name+"-floor-s")
+		total += floor
+	}
+	b.ReportMetric(total, "floor-s")
+	b.ReportMetric(wall/total, "wall/floor")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(peak-min(peak, base.HeapInuse))/(1<<20), "peak-heap-above-sim-MiB")
 	require.Empty(b, inv.stats().errors)
+	require.Zero(b, st.Served429, "budget 0.5 must never be answered 429")
 }
 
 // BenchmarkFullSync100kUsersMemory measures the heap peak of a full sync of a 100k-user

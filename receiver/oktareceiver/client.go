@@ -9,8 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"go.opentelemetry.io/collector/component"
+	"go.uber.org/zap"
 )
 
 // This package talks to Okta with its own small client instead of okta-sdk-golang v2.
@@ -18,15 +21,12 @@ import (
 // zones), its response cache is on by default, it loops on a combined Link header and
 // strips the origin from next links (so it cannot refuse foreign ones), its 429 retry
 // needs a Date header, and it has no notion of a shared per-bucket budget. What we need
-// is small: an Authorization header, GET with Link/_links pagination, and the
-// X-Rate-Limit-* bookkeeping below. Objects stay raw JSON, so nothing Okta sends is lost.
+// is small: an Authorization header, GET with Link/_links pagination, the rate limits
+// learned from Okta's answers (ratelimit.go) and one retry policy (client_retry.go).
+// Objects stay raw JSON, so nothing Okta sends is lost.
 
-const (
-	// maxBodyBytes bounds one response body (a page of 200 users is well under 1 MiB).
-	maxBodyBytes = 64 << 20
-	// max429Retries bounds how often one request is retried after HTTP 429.
-	max429Retries = 4
-)
+// maxBodyBytes bounds one response body (a page of 200 users is well under 1 MiB).
+const maxBodyBytes = 64 << 20
 
 // apiPage is one successful (2xx) response of the Okta API.
 type apiPage struct {
@@ -74,18 +74,32 @@ func newOktaClient(cfg *Config, hc *http.Client, buildInfo component.BuildInfo) 
 	if err != nil {
 		return nil, err
 	}
-	// The token endpoint has its own bucket: take the token through the limiter too.
-	c.authorization = func(ctx context.Context) (string, error) {
-		if err := c.limiter.acquire(ctx, bucketFor("/oauth2/v1/token")); err != nil {
-			return "", err
-		}
-		// The token source does its own request; count it without headers.
-		v, err := ts.authorization(ctx)
-		c.limiter.release(bucketFor("/oauth2/v1/token"), nil)
-		return v, err
-	}
+	// The token endpoint has rate limits of its own: its requests go through the limiter.
+	ts.send = c.sendLimited
+	c.authorization = ts.authorization
 	c.invalidate = ts.invalidate
 	return c, nil
+}
+
+// setLogger sets the logger of the throttled/recovered lines (a no-op logger by default).
+func (c *oktaClient) setLogger(l *zap.Logger) {
+	if l != nil {
+		c.limiter.logger = l
+	}
+}
+
+// sendLimited sends req once through the rate limiter: it waits for the budget of the
+// request's endpoint template and records the answer's rate-limit headers. The caller
+// reads and closes the body.
+func (c *oktaClient) sendLimited(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	p, err := c.limiter.acquire(ctx, endpointTemplate(req.URL.EscapedPath()), rateLimitDeadline(ctx, time.Now()), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(req)
+	c.limiter.release(p, resp)
+	return resp, err
 }
 
 // orgURL is the org's origin, e.g. https://acme.okta.com.
@@ -132,52 +146,61 @@ func hostPort(u *url.URL) string {
 	return strings.ToLower(u.Hostname()) + ":" + port
 }
 
-// get sends an authenticated GET for pathOrURL (see resolve). It waits for the rate-limit
-// budget of the path's bucket, records the X-Rate-Limit-* headers, and after a 429 waits
-// for the bucket's reset and retries (at most max429Retries times). A 401 with OAuth drops
-// the cached token and retries once. Other non-2xx answers are *apiError; 5xx are not
-// retried here (callers choose their backoff). Errors never contain the credential.
+// get sends an authenticated GET for pathOrURL (see resolve) under the client's retry
+// policy (client_retry.go): it waits for the rate-limit budget of the endpoint, records
+// the X-Rate-Limit-* headers, after a 429 waits for the announced reset and sends again
+// (until the rate-limit deadline of ctx, see withRateLimitDeadline), retries 5xx and
+// transport failures a few times with exponential backoff and jitter, and after a 401
+// with OAuth drops the cached token and retries once. Other non-2xx answers are
+// *apiError. Errors never contain the credential.
 func (c *oktaClient) get(ctx context.Context, pathOrURL string) (*apiPage, error) {
 	u, err := c.resolve(pathOrURL)
 	if err != nil {
 		return nil, err
 	}
-	bucket := bucketFor(u.EscapedPath())
-	retried401 := false
-	for attempt := 0; ; attempt++ {
-		if err := c.leader.wait(ctx); err != nil {
-			return nil, err
-		}
-		if err := c.limiter.acquire(ctx, bucket); err != nil {
-			return nil, err
-		}
-		page, resp, err := c.do(ctx, u)
-		c.limiter.release(bucket, resp)
+	key := endpointTemplate(u.EscapedPath())
+	deadline := rateLimitDeadline(ctx, time.Now())
+	ctx = withRateLimitDeadline(ctx, deadline) // the token request shares the deadline
+	policy := newRetryPolicy()
+	var last error
+	return backoff.Retry(ctx, func() (*apiPage, error) {
+		page, err := c.attempt(ctx, u, key, deadline, last)
 		if err != nil {
-			return nil, err
+			last = err
+			return nil, policy.classify(ctx, err, c.invalidate)
 		}
-		switch {
-		case page != nil:
-			return page, nil
-		case resp.StatusCode == http.StatusTooManyRequests && attempt < max429Retries:
-			// acquire waits for the reset: remaining is 0 now.
-			continue
-		case resp.StatusCode == http.StatusUnauthorized && c.invalidate != nil && !retried401:
-			retried401 = true
-			c.invalidate()
-			continue
-		}
+		return page, nil
+	}, backoff.WithBackOff(policy), backoff.WithMaxElapsedTime(0))
+}
+
+// attempt sends one GET: leader gate, credential, rate-limit permit, request, answer.
+// A non-2xx answer is returned as *apiError.
+func (c *oktaClient) attempt(ctx context.Context, u *url.URL, key string, deadline time.Time, last error) (*apiPage, error) {
+	if err := c.leader.wait(ctx); err != nil {
+		return nil, err
+	}
+	auth, err := c.authorization(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.limiter.acquire(ctx, key, deadline, last)
+	if err != nil {
+		return nil, err
+	}
+	page, resp, err := c.do(ctx, u, auth)
+	c.limiter.release(p, resp)
+	if err != nil {
+		return nil, err
+	}
+	if page == nil {
 		return nil, responseError(resp)
 	}
+	return page, nil
 }
 
 // do performs one request. On 2xx it returns the page; otherwise the response, whose body
 // was read into a buffered error (see responseError).
-func (c *oktaClient) do(ctx context.Context, u *url.URL) (*apiPage, *http.Response, error) {
-	auth, err := c.authorization(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
+func (c *oktaClient) do(ctx context.Context, u *url.URL, auth string) (*apiPage, *http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), http.NoBody)
 	if err != nil {
 		return nil, nil, fmt.Errorf("build request: %w", err)
@@ -187,12 +210,12 @@ func (c *oktaClient) do(ctx context.Context, u *url.URL) (*apiPage, *http.Respon
 	req.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("GET %s: %w", u.EscapedPath(), scrubURLError(err))
+		return nil, nil, &transportError{err: fmt.Errorf("GET %s: %w", u.EscapedPath(), scrubURLError(err))}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	body, err := readBody(io.LimitReader(resp.Body, maxBodyBytes+1), resp.ContentLength)
 	if err != nil {
-		return nil, resp, fmt.Errorf("GET %s: read body: %w", u.EscapedPath(), err)
+		return nil, resp, &transportError{err: fmt.Errorf("GET %s: read body: %w", u.EscapedPath(), err)}
 	}
 	if len(body) > maxBodyBytes {
 		return nil, resp, fmt.Errorf("GET %s: response body larger than %d bytes", u.EscapedPath(), maxBodyBytes)

@@ -99,9 +99,14 @@ func (inv *inventory) shutdown() {
 }
 
 // run does a full sync at once, then full syncs every full_sync_interval and incremental
-// syncs every incremental_interval.
+// syncs every incremental_interval. A full sync waits for Okta's rate limits (429 resets,
+// the budget) until the next one is due, so that it does not give a type up because Okta
+// asked it to slow down.
 func (inv *inventory) run(ctx context.Context) {
-	inv.fullSync(ctx)
+	fullSync := func() {
+		inv.fullSync(withRateLimitDeadline(ctx, time.Now().Add(inv.p.cfg.Inventory.FullSyncInterval)))
+	}
+	fullSync()
 	full := time.NewTicker(inv.p.cfg.Inventory.FullSyncInterval)
 	defer full.Stop()
 	inc := time.NewTicker(inv.p.cfg.Inventory.IncrementalInterval)
@@ -111,7 +116,7 @@ func (inv *inventory) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-full.C:
-			inv.fullSync(ctx)
+			fullSync()
 		case <-inc.C:
 			inv.incrementalSync(ctx)
 		}

@@ -4,46 +4,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"time"
 )
-
-// pageRetries bounds the retries of one page after a 5xx or transport error.
-const pageRetries = 2
-
-// getWithRetry gets one page, retrying 5xx and transport errors a few times with a short
-// backoff. 4xx answers, foreign links and a cancelled ctx are returned at once.
-func (inv *inventory) getWithRetry(ctx context.Context, pathOrURL string) (*apiPage, error) {
-	backoff := time.Second
-	for attempt := 0; ; attempt++ {
-		page, err := inv.p.client.get(ctx, pathOrURL)
-		if err == nil {
-			return page, nil
-		}
-		if attempt >= pageRetries || ctx.Err() != nil || errors.Is(err, errForeignLink) {
-			return nil, err
-		}
-		if ae := asAPIError(err); ae != nil && ae.Status < 500 {
-			return nil, err
-		}
-		if !sleepCtx(ctx, backoff) {
-			return nil, ctx.Err()
-		}
-		backoff *= 2
-	}
-}
 
 // listAll calls fn with the items of every page of the list at path. Pages are followed
 // through Link rel="next" or, when bodyKey is set (IAM APIs), through _links.next.href
-// with the items under bodyKey. A single-object answer is passed as one item.
+// with the items under bodyKey. A single-object answer is passed as one item. Each page
+// is one oktaClient.get: after a 429 it waits for the reset and asks for the same page
+// again, until ctx's rate-limit deadline (a full sync's is its own end), so a listing is
+// not given up because Okta asked to slow down.
 func (inv *inventory) listAll(ctx context.Context, path, bodyKey string, fn func([]map[string]any) error) error {
 	next := path
 	for pages := 0; next != ""; pages++ {
 		if pages > 1_000_000 {
 			return fmt.Errorf("list %s: too many pages", path)
 		}
-		page, err := inv.getWithRetry(ctx, next)
+		page, err := inv.p.client.get(ctx, next)
 		if err != nil {
 			return fmt.Errorf("list %s: %w", path, err)
 		}

@@ -4,98 +4,170 @@ import (
 	"context"
 	"math"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"go.uber.org/zap"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 )
 
-// bucketFor maps a request path to the Okta rate-limit bucket it counts against
-// (REFERENCE §4.2): /api/v1/apps and its sub-resources, /api/v1/apps/{id} exactly,
-// /api/v1/groups and sub-resources, /api/v1/groups/{id} exactly, /api/v1/users
-// exactly, /api/v1/users/{idOrLogin} exactly, /api/v1/logs, /oauth2/*, and the
-// org-wide /api/v1 bucket for everything else (policies, zones, factors, roles...).
-func bucketFor(path string) metadata.AttributeOktaRateLimitBucket {
-	if i := strings.IndexAny(path, "?#"); i >= 0 {
-		path = path[:i]
-	}
-	path = strings.TrimSuffix(path, "/")
-	if strings.HasPrefix(path, "/oauth2/") {
-		return metadata.AttributeOktaRateLimitBucketOauth2
-	}
-	rest, ok := strings.CutPrefix(path, "/api/v1/")
-	if !ok {
-		return metadata.AttributeOktaRateLimitBucketDefault
-	}
-	seg := strings.Split(rest, "/")
-	switch seg[0] {
-	case "apps":
-		if len(seg) == 2 {
-			return metadata.AttributeOktaRateLimitBucketAppByID
-		}
-		return metadata.AttributeOktaRateLimitBucketApps
-	case "groups":
-		if len(seg) == 2 && seg[1] != "rules" {
-			return metadata.AttributeOktaRateLimitBucketGroupByID
-		}
-		return metadata.AttributeOktaRateLimitBucketGroups
-	case "users":
-		switch len(seg) {
-		case 1:
-			return metadata.AttributeOktaRateLimitBucketUsers
-		case 2:
-			return metadata.AttributeOktaRateLimitBucketUserByID
-		}
-	case "logs":
-		return metadata.AttributeOktaRateLimitBucketLogs
-	}
-	return metadata.AttributeOktaRateLimitBucketDefault
+// The rate limiter believes Okta's answers, never a table of its own.
+//
+// Okta counts requests in buckets: many endpoint-specific ones plus org-wide ones that
+// every other client of the org draws from, each with its own limit and its own window
+// (about a minute, not aligned to the clock). Every request is keyed by its endpoint
+// template (endpointTemplate). The first request of a template goes out alone; its
+// answer's X-Rate-Limit-* headers place the template in a learned bucket: the bucket of
+// templates that report the same limit and the same reset (the same window), or a new one
+// named after the template. From then on the bucket's budget gates every template in it.
+// Two buckets whose windows turn out to be the same (same limit and reset) become one.
+//
+// A 429 is authoritative: nothing in its bucket is sent before its X-Rate-Limit-Reset
+// (on the server's clock, which the Date headers tell: serverClock), whatever earlier
+// answers said.
+// A 429 without usable headers (a concurrency-limit 429: limit 0, reset an estimate or
+// absent) backs off its endpoint template alone, exponentially with jitter. A template
+// whose bucket is not known yet waits until no bucket is blocked by a 429, since it may
+// count against one of them.
+
+const (
+	// resetMargin is added to every wait for a reset: the reset is whole seconds.
+	resetMargin = 100 * time.Millisecond
+	// maxResetWait bounds a wait read from headers, so that a broken reset value cannot
+	// stall the receiver for hours (Okta's windows are one minute).
+	maxResetWait = 10 * time.Minute
+	// defaultRateLimitPatience bounds the rate-limit waits of one request whose context
+	// carries no deadline (withRateLimitDeadline): it then fails with *rateLimitWaitError.
+	// It is longer than any single wait (maxResetWait), so a request sent again after such
+	// a failure always waits rather than failing at once.
+	defaultRateLimitPatience = 15 * time.Minute
+	// sameWindowTolerance: two answers whose X-Rate-Limit-Reset differ by at most this
+	// many seconds describe the same window.
+	sameWindowTolerance = 1
+	// maxTemplates bounds the number of endpoint templates (and so of metric series);
+	// any further template shares the key otherTemplate.
+	maxTemplates  = 512
+	otherTemplate = "other"
+	// Per-template backoff after a 429 without usable headers.
+	concurrencyBackoffInitial = time.Second
+	concurrencyBackoffMax     = 30 * time.Second
+)
+
+// learnedBucket is one Okta rate-limit bucket as its answers describe it.
+type learnedBucket struct {
+	name    string // the first endpoint template seen in it
+	seq     int    // creation order: of two buckets found to be one, the older stays
+	members int    // templates currently in it
+
+	known      bool      // limit/remaining/reset came from an answer
+	limit      int64     // X-Rate-Limit-Limit
+	remaining  int64     // X-Rate-Limit-Remaining, the lowest seen in the window
+	resetEpoch int64     // X-Rate-Limit-Reset as sent (server clock): the window's identity
+	reset      time.Time // the same instant on the local clock
+	inflight   int64     // requests sent and not answered yet
+
+	// blockedUntil is the latest reset a 429 announced: nothing is sent before it.
+	blockedUntil time.Time
+	// probing: after a 429, one request at a time until an answer tells the numbers again.
+	probing bool
 }
 
-// bucketState is what the X-Rate-Limit-* headers told us about one bucket, plus our
-// own in-flight reservations and counters.
-type bucketState struct {
-	known     bool      // limit/remaining/reset came from a response
-	limit     int64     // X-Rate-Limit-Limit
-	remaining int64     // X-Rate-Limit-Remaining
-	reset     time.Time // X-Rate-Limit-Reset, converted to the local clock
-	inflight  int64     // requests sent and not answered yet
+// remainingAt is what may still be spent at now: the window's remaining, or the whole
+// limit once the window has ended.
+func (b *learnedBucket) remainingAt(now time.Time) int64 {
+	if !b.reset.IsZero() && !now.Before(b.reset) {
+		return b.limit
+	}
+	return b.remaining
+}
 
+// templateState is one endpoint template.
+type templateState struct {
+	key    string
+	bucket *learnedBucket // nil until an answer carried usable rate-limit headers
+	// probing counts requests in flight while the bucket is unknown (at most one).
+	probing int64
+	// blockedUntil holds the template back after a 429 without usable headers.
+	blockedUntil time.Time
+	backoff      *backoff.ExponentialBackOff
+}
+
+// bucketCounters are the cumulative counters of one bucket name, kept when the bucket
+// merges into another so that the metric series stay monotonic.
+type bucketCounters struct {
 	requests  map[metadata.AttributeOktaAPIStatusClass]int64
 	throttled int64
+	waited    time.Duration
+	// inThrottle is true between a 429 and the next 2xx: the throttled/recovered log
+	// lines are written on its changes only.
+	inThrottle bool
+	since      time.Time
 }
 
-// rateLimiter is one shared budget per Okta bucket. A request may be sent when, after
-// it and every request in flight, X-Rate-Limit-Remaining stays at or above
-// (1-budget) × limit; otherwise it waits for the bucket's reset. Before the first
-// response of a bucket, one request at a time is let through to learn the headers.
+// rateLimiter is the receiver's shared view of Okta's rate limits. A request may be sent
+// when, after it and every request in flight, its bucket's X-Rate-Limit-Remaining stays
+// at or above (1-budget) × limit; otherwise it waits for the bucket's reset.
 type rateLimiter struct {
 	budget float64
 	now    func() time.Time
+	logger *zap.Logger
 
-	mu      sync.Mutex
-	buckets map[metadata.AttributeOktaRateLimitBucket]*bucketState
-	changed chan struct{} // closed and replaced whenever a bucket state changes
+	mu        sync.Mutex
+	templates map[string]*templateState
+	buckets   map[*learnedBucket]struct{}
+	created   int // buckets created so far
+	counters  map[string]*bucketCounters
+	clock     serverClock
+	changed   chan struct{} // closed and replaced whenever an answer was recorded
 }
 
 func newRateLimiter(budget float64) *rateLimiter {
 	return &rateLimiter{
-		budget:  budget,
-		now:     time.Now,
-		buckets: map[metadata.AttributeOktaRateLimitBucket]*bucketState{},
-		changed: make(chan struct{}),
+		budget:    budget,
+		now:       time.Now,
+		logger:    zap.NewNop(),
+		templates: map[string]*templateState{},
+		buckets:   map[*learnedBucket]struct{}{},
+		counters:  map[string]*bucketCounters{},
+		changed:   make(chan struct{}),
 	}
 }
 
-func (r *rateLimiter) state(b metadata.AttributeOktaRateLimitBucket) *bucketState {
-	s, ok := r.buckets[b]
-	if !ok {
-		s = &bucketState{requests: map[metadata.AttributeOktaAPIStatusClass]int64{}}
-		r.buckets[b] = s
+func (r *rateLimiter) template(key string) *templateState {
+	t, ok := r.templates[key]
+	if ok {
+		return t
 	}
-	return s
+	if len(r.templates) >= maxTemplates {
+		key = otherTemplate
+		if t, ok := r.templates[key]; ok {
+			return t
+		}
+	}
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval, b.MaxInterval, b.Multiplier = concurrencyBackoffInitial, concurrencyBackoffMax, 2
+	t = &templateState{key: key, backoff: b}
+	r.templates[key] = t
+	return t
+}
+
+func (r *rateLimiter) countersOf(name string) *bucketCounters {
+	c, ok := r.counters[name]
+	if !ok {
+		c = &bucketCounters{requests: map[metadata.AttributeOktaAPIStatusClass]int64{}}
+		r.counters[name] = c
+	}
+	return c
+}
+
+// nameOf is the metric name of what t counts against.
+func nameOf(t *templateState) string {
+	if t.bucket != nil {
+		return t.bucket.name
+	}
+	return t.key
 }
 
 // reserve returns the number of requests that must stay unused in a window of limit.
@@ -103,161 +175,142 @@ func (r *rateLimiter) reserve(limit int64) int64 {
 	return int64(math.Floor((1 - r.budget) * float64(limit)))
 }
 
-// acquire blocks until a request may be sent to bucket b (or ctx ends) and reserves it.
-// Every successful acquire must be followed by exactly one release.
-func (r *rateLimiter) acquire(ctx context.Context, b metadata.AttributeOktaRateLimitBucket) error {
+// permit is one request admitted by acquire; release it with the answer.
+type permit struct {
+	tpl    *templateState
+	bucket *learnedBucket // nil: the probe of a template whose bucket is unknown
+}
+
+// acquire blocks until a request for endpoint template key may be sent and reserves it.
+// It fails with ctx's error, or with *rateLimitWaitError (wrapping last) when the
+// request could only go after deadline. Every permit must be released exactly once.
+func (r *rateLimiter) acquire(ctx context.Context, key string, deadline time.Time, last error) (*permit, error) {
+	start := r.now()
+	waited := false
 	for {
 		r.mu.Lock()
-		s := r.state(b)
+		t := r.template(key)
 		now := r.now()
-		if s.known && !s.reset.IsZero() && !now.Before(s.reset) {
-			// The window has reset: assume a full bucket until the next response says otherwise.
-			s.remaining, s.reset = s.limit, time.Time{}
-		}
-		var wait time.Duration
-		switch {
-		case !s.known:
-			if s.inflight == 0 {
-				s.inflight++
-				r.mu.Unlock()
-				return nil
+		p, wait := r.admit(t, now)
+		name := nameOf(t)
+		if p != nil {
+			if waited {
+				r.countersOf(name).waited += now.Sub(start)
 			}
-		case s.remaining-s.inflight-1 >= r.reserve(s.limit):
-			s.inflight++
 			r.mu.Unlock()
-			return nil
-		case !s.reset.IsZero():
-			wait = s.reset.Sub(now) + 20*time.Millisecond
-		default:
-			wait = time.Second // no reset time known: re-check soon
+			return p, nil
 		}
 		changed := r.changed
 		r.mu.Unlock()
 
-		var timer *time.Timer
-		var fire <-chan time.Time
-		if wait > 0 {
-			timer = time.NewTimer(wait)
-			fire = timer.C
+		// wait 0 means "until an answer in flight arrives": re-check at the deadline at the latest.
+		if (wait > 0 && now.Add(wait).After(deadline)) || (wait <= 0 && !now.Before(deadline)) {
+			r.addWait(name, now.Sub(start))
+			return nil, &rateLimitWaitError{bucket: name, until: now.Add(max(wait, 0)), last: last}
 		}
+		if wait <= 0 {
+			wait = deadline.Sub(now)
+		}
+		waited = true
+		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 		case <-changed:
-		case <-fire:
+		case <-timer.C:
 		}
-		if timer != nil {
-			timer.Stop()
-		}
+		timer.Stop()
 		if err := ctx.Err(); err != nil {
-			return err
+			r.addWait(name, r.now().Sub(start))
+			return nil, err
 		}
 	}
 }
 
-// release ends a reservation and records what the response said. resp may be nil
-// (transport error).
-func (r *rateLimiter) release(b metadata.AttributeOktaRateLimitBucket, resp *http.Response) {
+func (r *rateLimiter) addWait(name string, d time.Duration) {
+	r.mu.Lock()
+	r.countersOf(name).waited += d
+	r.mu.Unlock()
+}
+
+// admit reserves a request of t at now, or says how long to wait (0: until an answer in
+// flight arrives). r.mu is held.
+func (r *rateLimiter) admit(t *templateState, now time.Time) (*permit, time.Duration) {
+	if now.Before(t.blockedUntil) {
+		return nil, t.blockedUntil.Sub(now)
+	}
+	b := t.bucket
+	if b == nil {
+		// Its bucket is unknown: it may be one a 429 blocked. Wait until no bucket is.
+		if until := r.latestBlock(now); !until.IsZero() {
+			return nil, until.Sub(now) + resetMargin
+		}
+		if t.probing == 0 {
+			t.probing++
+			return &permit{tpl: t}, 0
+		}
+		return nil, 0
+	}
+	if now.Before(b.blockedUntil) {
+		return nil, b.blockedUntil.Sub(now) + resetMargin
+	}
+	if b.probing && b.inflight > 0 {
+		return nil, 0
+	}
+	remaining := b.remainingAt(now)
+	if remaining-b.inflight-1 >= r.reserve(b.limit) {
+		b.inflight++
+		return &permit{tpl: t, bucket: b}, 0
+	}
+	if !b.reset.IsZero() && now.Before(b.reset) {
+		return nil, b.reset.Sub(now) + resetMargin
+	}
+	if b.inflight == 0 {
+		// Nothing in flight and no window to wait for: one request learns the numbers.
+		b.inflight++
+		return &permit{tpl: t, bucket: b}, 0
+	}
+	return nil, 0
+}
+
+// latestBlock returns the latest 429 reset still ahead of now among all buckets, or zero.
+func (r *rateLimiter) latestBlock(now time.Time) time.Time {
+	var until time.Time
+	for b := range r.buckets {
+		if b.blockedUntil.After(now) && b.blockedUntil.After(until) {
+			until = b.blockedUntil
+		}
+	}
+	return until
+}
+
+// release ends a permit and records what the answer said. resp is nil when no answer
+// arrived (transport error).
+func (r *rateLimiter) release(p *permit, resp *http.Response) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := r.state(b)
-	if s.inflight > 0 {
-		s.inflight--
+	t := p.tpl
+	if p.bucket != nil {
+		p.bucket.inflight = max(0, p.bucket.inflight-1)
+	} else {
+		t.probing = max(0, t.probing-1)
 	}
 	class := metadata.AttributeOktaAPIStatusClassError
 	if resp != nil {
+		now := r.now()
+		a := parseRateAnswer(resp, now, r.clock.observe(resp.Header, now))
 		class = statusClass(resp.StatusCode)
-		if resp.StatusCode == http.StatusTooManyRequests {
-			s.throttled++
-		}
-		r.update(s, resp)
-	}
-	s.requests[class]++
-	close(r.changed)
-	r.changed = make(chan struct{})
-}
-
-// update copies the X-Rate-Limit-* headers into s. X-Rate-Limit-Reset is in UTC epoch
-// seconds of the server's clock; the Date header, when present, corrects clock skew.
-func (r *rateLimiter) update(s *bucketState, resp *http.Response) {
-	h := resp.Header
-	limit, errL := strconv.ParseInt(strings.TrimSpace(h.Get("X-Rate-Limit-Limit")), 10, 64)
-	remaining, errR := strconv.ParseInt(strings.TrimSpace(h.Get("X-Rate-Limit-Remaining")), 10, 64)
-	resetEpoch, errT := strconv.ParseInt(strings.TrimSpace(h.Get("X-Rate-Limit-Reset")), 10, 64)
-	if errL != nil || errR != nil || limit < 0 || remaining < 0 {
-		if resp.StatusCode == http.StatusTooManyRequests && s.known {
-			s.remaining = 0
-			if s.reset.IsZero() {
-				s.reset = r.now().Add(time.Second)
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			r.learnThrottled(t, a, now)
+		default:
+			r.learn(t, a, now)
+			if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+				t.backoff.Reset()
+				r.noteRecovered(nameOf(t), now)
 			}
 		}
-		return
 	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		remaining = 0
-	}
-	now := r.now()
-	reset := time.Time{}
-	if errT == nil && resetEpoch > 0 {
-		reset = time.Unix(resetEpoch, 0)
-		if d, err := http.ParseTime(h.Get("Date")); err == nil {
-			reset = now.Add(reset.Sub(d))
-		}
-		// Bound absurd values (a broken clock must not stall the receiver for long).
-		if reset.Sub(now) > 5*time.Minute {
-			reset = now.Add(5 * time.Minute)
-		}
-	}
-	if limit == 0 && remaining == 0 && reset.IsZero() {
-		reset = now.Add(time.Second) // concurrency 429: the reset is only an estimate
-	}
-	// A response from an older window must not overwrite a newer window's numbers.
-	if s.known && !s.reset.IsZero() && !reset.IsZero() && reset.Before(s.reset.Add(-time.Second)) {
-		return
-	}
-	if s.known && !reset.IsZero() && !s.reset.IsZero() && reset.Sub(s.reset).Abs() <= time.Second && remaining > s.remaining {
-		// Same window, answers out of order: keep the lower remaining.
-		remaining = s.remaining
-	}
-	s.known, s.limit, s.remaining, s.reset = true, limit, remaining, reset
-}
-
-func statusClass(code int) metadata.AttributeOktaAPIStatusClass {
-	switch code / 100 {
-	case 1:
-		return metadata.AttributeOktaAPIStatusClass1xx
-	case 2:
-		return metadata.AttributeOktaAPIStatusClass2xx
-	case 3:
-		return metadata.AttributeOktaAPIStatusClass3xx
-	case 4:
-		return metadata.AttributeOktaAPIStatusClass4xx
-	case 5:
-		return metadata.AttributeOktaAPIStatusClass5xx
-	}
-	return metadata.AttributeOktaAPIStatusClassError
-}
-
-// bucketSnapshot is the state of one bucket as exposed to the metrics scraper.
-type bucketSnapshot struct {
-	Bucket    metadata.AttributeOktaRateLimitBucket
-	Known     bool
-	Limit     int64
-	Remaining int64
-	Requests  map[metadata.AttributeOktaAPIStatusClass]int64
-	Throttled int64
-}
-
-// snapshot copies the state of every bucket seen so far.
-func (r *rateLimiter) snapshot() []bucketSnapshot {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]bucketSnapshot, 0, len(r.buckets))
-	for b, s := range r.buckets {
-		req := make(map[metadata.AttributeOktaAPIStatusClass]int64, len(s.requests))
-		for k, v := range s.requests {
-			req[k] = v
-		}
-		out = append(out, bucketSnapshot{Bucket: b, Known: s.known, Limit: s.limit, Remaining: s.remaining, Requests: req, Throttled: s.throttled})
-	}
-	return out
+	r.countersOf(nameOf(t)).requests[class]++
+	close(r.changed)
+	r.changed = make(chan struct{})
 }

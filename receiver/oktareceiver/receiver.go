@@ -72,6 +72,7 @@ func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
 		hc.CloseIdleConnections()
 		return fmt.Errorf("okta receiver: %w", err)
 	}
+	client.setLogger(r.set.Logger)
 	if r.cfg.LeaderElector != nil {
 		le, err := resolveLeaderElector(host, *r.cfg.LeaderElector)
 		if err != nil {

@@ -161,6 +161,9 @@ func (s *metricsScraper) recordRateLimits(now pcommon.Timestamp, c *oktaClient) 
 		if m.OktaRateLimitThrottled.Enabled {
 			s.mb.RecordOktaRateLimitThrottledDataPoint(now, b.Throttled, b.Bucket)
 		}
+		if m.OktaRateLimitWaitTime.Enabled {
+			s.mb.RecordOktaRateLimitWaitTimeDataPoint(now, b.WaitSeconds, b.Bucket)
+		}
 		if m.OktaAPIRequests.Enabled {
 			for class, n := range b.Requests {
 				s.mb.RecordOktaAPIRequestsDataPoint(now, n, b.Bucket, class)

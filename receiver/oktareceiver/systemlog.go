@@ -209,6 +209,10 @@ func (p *systemLogPoller) run(ctx context.Context, host component.Host) {
 			case permanent:
 				status.permanent(err)
 				wait = cfg.UnauthorizedRetryInterval
+			case kind == errKindRateLimited:
+				// The client already waited for the announced reset; its rate limiter holds
+				// the next request as long as Okta asked. No backoff on top.
+				status.recoverable(err)
 			default:
 				status.recoverable(err)
 				wait = backoffDelay(cfg.InitialBackoff, cfg.MaxBackoff, attempt)
@@ -301,6 +305,9 @@ func classifySystemLogError(err error) (kind string, permanent, resetCursor bool
 	case errors.Is(err, errForeignLink):
 		return errKindForeignLink, false, true
 	}
+	if isRateLimited(err) {
+		return errKindRateLimited, false, false
+	}
 	if ae := asAPIError(err); ae != nil {
 		switch {
 		case ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden:
@@ -308,8 +315,6 @@ func classifySystemLogError(err error) (kind string, permanent, resetCursor bool
 		case ae.Status == http.StatusBadRequest:
 			// A bad filter or an expired cursor: rebuild from `since`, and tell a human.
 			return errKindBadRequest, true, true
-		case ae.Status == http.StatusTooManyRequests:
-			return errKindRateLimited, false, false
 		case ae.Status >= 500:
 			return errKindServer, false, false
 		default:

@@ -894,6 +894,54 @@ func (ms *OktaRateLimitThrottledMetricConfig) Validate() error {
 	return nil
 }
 
+// OktaRateLimitWaitTimeMetricAttributeKey specifies the key of an attribute for the okta.rate_limit.wait_time metric.
+type OktaRateLimitWaitTimeMetricAttributeKey string
+
+const (
+	OktaRateLimitWaitTimeMetricAttributeKeyOktaRateLimitBucket OktaRateLimitWaitTimeMetricAttributeKey = "okta.rate_limit.bucket"
+)
+
+// OktaRateLimitWaitTimeMetricConfig provides config for the okta.rate_limit.wait_time metric.
+type OktaRateLimitWaitTimeMetricConfig struct {
+	Enabled          bool `mapstructure:"enabled"`
+	enabledSetByUser bool
+
+	AggregationStrategy string                                    `mapstructure:"aggregation_strategy"`
+	EnabledAttributes   []OktaRateLimitWaitTimeMetricAttributeKey `mapstructure:"attributes"`
+}
+
+func (ms *OktaRateLimitWaitTimeMetricConfig) Unmarshal(parser *confmap.Conf) error {
+	if parser == nil {
+		return nil
+	}
+
+	err := parser.Unmarshal(ms)
+	if err != nil {
+		return err
+	}
+
+	ms.enabledSetByUser = parser.IsSet("enabled")
+	return nil
+}
+
+func (ms *OktaRateLimitWaitTimeMetricConfig) Validate() error {
+	for _, val := range ms.EnabledAttributes {
+		switch val {
+		case OktaRateLimitWaitTimeMetricAttributeKeyOktaRateLimitBucket:
+		default:
+			return fmt.Errorf("metric okta.rate_limit.wait_time doesn't have an attribute %v, valid attributes: [okta.rate_limit.bucket]", val)
+		}
+	}
+
+	switch ms.AggregationStrategy {
+	case AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax:
+	default:
+		return fmt.Errorf("invalid aggregation strategy %q, valid strategies: [%s, %s, %s, %s]", ms.AggregationStrategy, AggregationStrategySum, AggregationStrategyAvg, AggregationStrategyMin, AggregationStrategyMax)
+	}
+
+	return nil
+}
+
 // OktaSystemLogErrorsMetricAttributeKey specifies the key of an attribute for the okta.system_log.errors metric.
 type OktaSystemLogErrorsMetricAttributeKey string
 
@@ -1148,6 +1196,7 @@ type MetricsConfig struct {
 	OktaRateLimitLimit          OktaRateLimitLimitMetricConfig          `mapstructure:"okta.rate_limit.limit"`
 	OktaRateLimitRemaining      OktaRateLimitRemainingMetricConfig      `mapstructure:"okta.rate_limit.remaining"`
 	OktaRateLimitThrottled      OktaRateLimitThrottledMetricConfig      `mapstructure:"okta.rate_limit.throttled"`
+	OktaRateLimitWaitTime       OktaRateLimitWaitTimeMetricConfig       `mapstructure:"okta.rate_limit.wait_time"`
 	OktaSystemLogErrors         OktaSystemLogErrorsMetricConfig         `mapstructure:"okta.system_log.errors"`
 	OktaSystemLogEvents         OktaSystemLogEventsMetricConfig         `mapstructure:"okta.system_log.events"`
 	OktaSystemLogLag            OktaSystemLogLagMetricConfig            `mapstructure:"okta.system_log.lag"`
@@ -1251,6 +1300,11 @@ func DefaultMetricsConfig() MetricsConfig {
 			Enabled:             true,
 			AggregationStrategy: AggregationStrategySum,
 			EnabledAttributes:   []OktaRateLimitThrottledMetricAttributeKey{OktaRateLimitThrottledMetricAttributeKeyOktaRateLimitBucket},
+		},
+		OktaRateLimitWaitTime: OktaRateLimitWaitTimeMetricConfig{
+			Enabled:             true,
+			AggregationStrategy: AggregationStrategySum,
+			EnabledAttributes:   []OktaRateLimitWaitTimeMetricAttributeKey{OktaRateLimitWaitTimeMetricAttributeKeyOktaRateLimitBucket},
 		},
 		OktaSystemLogErrors: OktaSystemLogErrorsMetricConfig{
 			Enabled:             true,

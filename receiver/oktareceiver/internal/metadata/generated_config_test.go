@@ -120,6 +120,11 @@ func TestMetricsBuilderConfig(t *testing.T) {
 						AggregationStrategy: AggregationStrategySum,
 						EnabledAttributes:   []OktaRateLimitThrottledMetricAttributeKey{OktaRateLimitThrottledMetricAttributeKeyOktaRateLimitBucket},
 					},
+					OktaRateLimitWaitTime: OktaRateLimitWaitTimeMetricConfig{
+						Enabled:             true,
+						AggregationStrategy: AggregationStrategySum,
+						EnabledAttributes:   []OktaRateLimitWaitTimeMetricAttributeKey{OktaRateLimitWaitTimeMetricAttributeKeyOktaRateLimitBucket},
+					},
 					OktaSystemLogErrors: OktaSystemLogErrorsMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategySum,
@@ -251,6 +256,11 @@ func TestMetricsBuilderConfig(t *testing.T) {
 						AggregationStrategy: AggregationStrategySum,
 						EnabledAttributes:   []OktaRateLimitThrottledMetricAttributeKey{OktaRateLimitThrottledMetricAttributeKeyOktaRateLimitBucket},
 					},
+					OktaRateLimitWaitTime: OktaRateLimitWaitTimeMetricConfig{
+						Enabled:             false,
+						AggregationStrategy: AggregationStrategySum,
+						EnabledAttributes:   []OktaRateLimitWaitTimeMetricAttributeKey{OktaRateLimitWaitTimeMetricAttributeKeyOktaRateLimitBucket},
+					},
 					OktaSystemLogErrors: OktaSystemLogErrorsMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategySum,
@@ -288,7 +298,7 @@ func TestMetricsBuilderConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := loadMetricsBuilderConfig(t, tt.name)
-			diff := cmp.Diff(tt.want, cfg, cmpopts.IgnoreUnexported(OktaAdminAssignmentsMetricConfig{}, OktaAPIRequestsMetricConfig{}, OktaApplicationGroupsMetricConfig{}, OktaApplicationUsersMetricConfig{}, OktaApplicationsMetricConfig{}, OktaEventHookEventsMetricConfig{}, OktaFactorsMetricConfig{}, OktaGroupMembersMetricConfig{}, OktaGroupRulesMetricConfig{}, OktaGroupsMetricConfig{}, OktaInventoryErrorsMetricConfig{}, OktaInventoryObjectsMetricConfig{}, OktaInventoryRefetchDroppedMetricConfig{}, OktaInventoryRefetchSkippedMetricConfig{}, OktaInventorySyncDurationMetricConfig{}, OktaPoliciesMetricConfig{}, OktaPolicyRulesMetricConfig{}, OktaRateLimitLimitMetricConfig{}, OktaRateLimitRemainingMetricConfig{}, OktaRateLimitThrottledMetricConfig{}, OktaSystemLogErrorsMetricConfig{}, OktaSystemLogEventsMetricConfig{}, OktaSystemLogLagMetricConfig{}, OktaSystemLogPagesMetricConfig{}, OktaSystemLogSkippedMetricConfig{}, OktaUsersMetricConfig{}, ResourceAttributeConfig{}))
+			diff := cmp.Diff(tt.want, cfg, cmpopts.IgnoreUnexported(OktaAdminAssignmentsMetricConfig{}, OktaAPIRequestsMetricConfig{}, OktaApplicationGroupsMetricConfig{}, OktaApplicationUsersMetricConfig{}, OktaApplicationsMetricConfig{}, OktaEventHookEventsMetricConfig{}, OktaFactorsMetricConfig{}, OktaGroupMembersMetricConfig{}, OktaGroupRulesMetricConfig{}, OktaGroupsMetricConfig{}, OktaInventoryErrorsMetricConfig{}, OktaInventoryObjectsMetricConfig{}, OktaInventoryRefetchDroppedMetricConfig{}, OktaInventoryRefetchSkippedMetricConfig{}, OktaInventorySyncDurationMetricConfig{}, OktaPoliciesMetricConfig{}, OktaPolicyRulesMetricConfig{}, OktaRateLimitLimitMetricConfig{}, OktaRateLimitRemainingMetricConfig{}, OktaRateLimitThrottledMetricConfig{}, OktaRateLimitWaitTimeMetricConfig{}, OktaSystemLogErrorsMetricConfig{}, OktaSystemLogEventsMetricConfig{}, OktaSystemLogLagMetricConfig{}, OktaSystemLogPagesMetricConfig{}, OktaSystemLogSkippedMetricConfig{}, OktaUsersMetricConfig{}, ResourceAttributeConfig{}))
 			require.Emptyf(t, diff, "Config mismatch (-expected +actual):\n%s", diff)
 		})
 	}
@@ -493,6 +503,18 @@ func TestOktaRateLimitThrottledMetricsConfig_Validate(t *testing.T) {
 	require.ErrorContains(t, cfg.Validate(), "metric okta.rate_limit.throttled doesn't have an attribute invalid, valid attributes: [okta.rate_limit.bucket]")
 
 	cfg = DefaultMetricsConfig().OktaRateLimitThrottled
+	cfg.AggregationStrategy = "invalid"
+	require.ErrorContains(t, cfg.Validate(), "invalid aggregation strategy")
+}
+
+func TestOktaRateLimitWaitTimeMetricsConfig_Validate(t *testing.T) {
+	cfg := DefaultMetricsConfig().OktaRateLimitWaitTime
+	require.NoError(t, cfg.Validate())
+
+	cfg.EnabledAttributes = []OktaRateLimitWaitTimeMetricAttributeKey{"invalid"}
+	require.ErrorContains(t, cfg.Validate(), "metric okta.rate_limit.wait_time doesn't have an attribute invalid, valid attributes: [okta.rate_limit.bucket]")
+
+	cfg = DefaultMetricsConfig().OktaRateLimitWaitTime
 	cfg.AggregationStrategy = "invalid"
 	require.ErrorContains(t, cfg.Validate(), "invalid aggregation strategy")
 }

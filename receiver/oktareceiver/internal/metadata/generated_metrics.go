@@ -61,60 +61,6 @@ var MapAttributeOktaAPIStatusClass = map[string]AttributeOktaAPIStatusClass{
 	"error": AttributeOktaAPIStatusClassError,
 }
 
-// AttributeOktaRateLimitBucket specifies the value okta.rate_limit.bucket attribute.
-type AttributeOktaRateLimitBucket int
-
-const (
-	_ AttributeOktaRateLimitBucket = iota
-	AttributeOktaRateLimitBucketApps
-	AttributeOktaRateLimitBucketAppByID
-	AttributeOktaRateLimitBucketGroups
-	AttributeOktaRateLimitBucketGroupByID
-	AttributeOktaRateLimitBucketUsers
-	AttributeOktaRateLimitBucketUserByID
-	AttributeOktaRateLimitBucketLogs
-	AttributeOktaRateLimitBucketOauth2
-	AttributeOktaRateLimitBucketDefault
-)
-
-// String returns the string representation of the AttributeOktaRateLimitBucket.
-func (av AttributeOktaRateLimitBucket) String() string {
-	switch av {
-	case AttributeOktaRateLimitBucketApps:
-		return "apps"
-	case AttributeOktaRateLimitBucketAppByID:
-		return "app_by_id"
-	case AttributeOktaRateLimitBucketGroups:
-		return "groups"
-	case AttributeOktaRateLimitBucketGroupByID:
-		return "group_by_id"
-	case AttributeOktaRateLimitBucketUsers:
-		return "users"
-	case AttributeOktaRateLimitBucketUserByID:
-		return "user_by_id"
-	case AttributeOktaRateLimitBucketLogs:
-		return "logs"
-	case AttributeOktaRateLimitBucketOauth2:
-		return "oauth2"
-	case AttributeOktaRateLimitBucketDefault:
-		return "default"
-	}
-	return ""
-}
-
-// MapAttributeOktaRateLimitBucket is a helper map of string to AttributeOktaRateLimitBucket attribute value.
-var MapAttributeOktaRateLimitBucket = map[string]AttributeOktaRateLimitBucket{
-	"apps":        AttributeOktaRateLimitBucketApps,
-	"app_by_id":   AttributeOktaRateLimitBucketAppByID,
-	"groups":      AttributeOktaRateLimitBucketGroups,
-	"group_by_id": AttributeOktaRateLimitBucketGroupByID,
-	"users":       AttributeOktaRateLimitBucketUsers,
-	"user_by_id":  AttributeOktaRateLimitBucketUserByID,
-	"logs":        AttributeOktaRateLimitBucketLogs,
-	"oauth2":      AttributeOktaRateLimitBucketOauth2,
-	"default":     AttributeOktaRateLimitBucketDefault,
-}
-
 // AttributeOktaSyncKind specifies the value okta.sync.kind attribute.
 type AttributeOktaSyncKind int
 
@@ -245,6 +191,10 @@ var MetricsInfo = metricsInfo{
 		Name:       "okta.rate_limit.throttled",
 		Attributes: []string{"okta.rate_limit.bucket"},
 	},
+	OktaRateLimitWaitTime: metricInfo{
+		Name:       "okta.rate_limit.wait_time",
+		Attributes: []string{"okta.rate_limit.bucket"},
+	},
 	OktaSystemLogErrors: metricInfo{
 		Name:       "okta.system_log.errors",
 		Attributes: []string{"okta.system_log.error_kind"},
@@ -290,6 +240,7 @@ type metricsInfo struct {
 	OktaRateLimitLimit          metricInfo
 	OktaRateLimitRemaining      metricInfo
 	OktaRateLimitThrottled      metricInfo
+	OktaRateLimitWaitTime       metricInfo
 	OktaSystemLogErrors         metricInfo
 	OktaSystemLogEvents         metricInfo
 	OktaSystemLogLag            metricInfo
@@ -1768,7 +1719,7 @@ type metricOktaRateLimitLimit struct {
 // init fills okta.rate_limit.limit metric with initial data.
 func (m *metricOktaRateLimitLimit) init() {
 	m.data.SetName("okta.rate_limit.limit")
-	m.data.SetDescription("Last X-Rate-Limit-Limit seen for the bucket (requests per window).")
+	m.data.SetDescription("Last X-Rate-Limit-Limit Okta reported for the learned bucket (requests per window).")
 	m.data.SetUnit("{request}")
 	m.data.SetEmptyGauge()
 	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
@@ -1857,7 +1808,7 @@ type metricOktaRateLimitRemaining struct {
 // init fills okta.rate_limit.remaining metric with initial data.
 func (m *metricOktaRateLimitRemaining) init() {
 	m.data.SetName("okta.rate_limit.remaining")
-	m.data.SetDescription("Last X-Rate-Limit-Remaining seen for the bucket.")
+	m.data.SetDescription("Lowest X-Rate-Limit-Remaining Okta reported for the learned bucket's current window (0 after a 429).")
 	m.data.SetUnit("{request}")
 	m.data.SetEmptyGauge()
 	m.data.Gauge().DataPoints().EnsureCapacity(m.capacity)
@@ -1946,7 +1897,7 @@ type metricOktaRateLimitThrottled struct {
 // init fills okta.rate_limit.throttled metric with initial data.
 func (m *metricOktaRateLimitThrottled) init() {
 	m.data.SetName("okta.rate_limit.throttled")
-	m.data.SetDescription("HTTP 429 responses received from Okta.")
+	m.data.SetDescription("HTTP 429 responses received from Okta, by learned bucket.")
 	m.data.SetUnit("{response}")
 	m.data.SetEmptySum()
 	m.data.Sum().SetIsMonotonic(true)
@@ -2019,6 +1970,97 @@ func (m *metricOktaRateLimitThrottled) emit(metrics pmetric.MetricSlice) {
 
 func newMetricOktaRateLimitThrottled(cfg OktaRateLimitThrottledMetricConfig) metricOktaRateLimitThrottled {
 	m := metricOktaRateLimitThrottled{config: cfg}
+
+	if cfg.Enabled {
+		m.data = pmetric.NewMetric()
+		m.init()
+	}
+	return m
+}
+
+type metricOktaRateLimitWaitTime struct {
+	data          pmetric.Metric                    // data buffer for generated metric.
+	config        OktaRateLimitWaitTimeMetricConfig // metric config provided by user.
+	capacity      int                               // max observed number of data points added to the metric.
+	aggDataPoints []float64                         // slice containing number of aggregated datapoints at each index
+}
+
+// init fills okta.rate_limit.wait_time metric with initial data.
+func (m *metricOktaRateLimitWaitTime) init() {
+	m.data.SetName("okta.rate_limit.wait_time")
+	m.data.SetDescription("Time requests spent waiting for the bucket's budget or for the reset a 429 announced (cumulative, summed over concurrent requests).")
+	m.data.SetUnit("s")
+	m.data.SetEmptySum()
+	m.data.Sum().SetIsMonotonic(true)
+	m.data.Sum().SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+	m.data.Sum().DataPoints().EnsureCapacity(m.capacity)
+	m.aggDataPoints = m.aggDataPoints[:0]
+}
+
+func (m *metricOktaRateLimitWaitTime) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val float64, oktaRateLimitBucketAttributeValue string) {
+	if !m.config.Enabled {
+		return
+	}
+
+	dp := pmetric.NewNumberDataPoint()
+	dp.SetStartTimestamp(start)
+	dp.SetTimestamp(ts)
+	if slices.Contains(m.config.EnabledAttributes, OktaRateLimitWaitTimeMetricAttributeKeyOktaRateLimitBucket) {
+		dp.Attributes().PutStr("okta.rate_limit.bucket", oktaRateLimitBucketAttributeValue)
+	}
+
+	var s string
+	dps := m.data.Sum().DataPoints()
+	for i := 0; i < dps.Len(); i++ {
+		dpi := dps.At(i)
+		if dp.Attributes().Equal(dpi.Attributes()) && dp.StartTimestamp() == dpi.StartTimestamp() && dp.Timestamp() == dpi.Timestamp() {
+			switch s = m.config.AggregationStrategy; s {
+			case AggregationStrategySum, AggregationStrategyAvg:
+				dpi.SetDoubleValue(dpi.DoubleValue() + val)
+				m.aggDataPoints[i] += 1
+				return
+			case AggregationStrategyMin:
+				if dpi.DoubleValue() > val {
+					dpi.SetDoubleValue(val)
+				}
+				return
+			case AggregationStrategyMax:
+				if dpi.DoubleValue() < val {
+					dpi.SetDoubleValue(val)
+				}
+				return
+			}
+		}
+	}
+
+	dp.SetDoubleValue(val)
+	m.aggDataPoints = append(m.aggDataPoints, 1)
+	dp.MoveTo(dps.AppendEmpty())
+}
+
+// updateCapacity saves max length of data point slices that will be used for the slice capacity.
+func (m *metricOktaRateLimitWaitTime) updateCapacity() {
+	if m.data.Sum().DataPoints().Len() > m.capacity {
+		m.capacity = m.data.Sum().DataPoints().Len()
+	}
+}
+
+// emit appends recorded metric data to a metrics slice and prepares it for recording another set of data points.
+func (m *metricOktaRateLimitWaitTime) emit(metrics pmetric.MetricSlice) {
+	if m.config.Enabled && m.data.Sum().DataPoints().Len() > 0 {
+		if m.config.AggregationStrategy == AggregationStrategyAvg {
+			for i, aggCount := range m.aggDataPoints {
+				m.data.Sum().DataPoints().At(i).SetDoubleValue(m.data.Sum().DataPoints().At(i).DoubleValue() / aggCount)
+			}
+		}
+		m.updateCapacity()
+		m.data.MoveTo(metrics.AppendEmpty())
+		m.init()
+	}
+}
+
+func newMetricOktaRateLimitWaitTime(cfg OktaRateLimitWaitTimeMetricConfig) metricOktaRateLimitWaitTime {
+	m := metricOktaRateLimitWaitTime{config: cfg}
 
 	if cfg.Enabled {
 		m.data = pmetric.NewMetric()
@@ -2523,6 +2565,7 @@ type MetricsBuilder struct {
 	metricOktaRateLimitLimit          metricOktaRateLimitLimit
 	metricOktaRateLimitRemaining      metricOktaRateLimitRemaining
 	metricOktaRateLimitThrottled      metricOktaRateLimitThrottled
+	metricOktaRateLimitWaitTime       metricOktaRateLimitWaitTime
 	metricOktaSystemLogErrors         metricOktaSystemLogErrors
 	metricOktaSystemLogEvents         metricOktaSystemLogEvents
 	metricOktaSystemLogLag            metricOktaSystemLogLag
@@ -2574,6 +2617,7 @@ func NewMetricsBuilder(mbc MetricsBuilderConfig, settings receiver.Settings, opt
 		metricOktaRateLimitLimit:          newMetricOktaRateLimitLimit(mbc.Metrics.OktaRateLimitLimit),
 		metricOktaRateLimitRemaining:      newMetricOktaRateLimitRemaining(mbc.Metrics.OktaRateLimitRemaining),
 		metricOktaRateLimitThrottled:      newMetricOktaRateLimitThrottled(mbc.Metrics.OktaRateLimitThrottled),
+		metricOktaRateLimitWaitTime:       newMetricOktaRateLimitWaitTime(mbc.Metrics.OktaRateLimitWaitTime),
 		metricOktaSystemLogErrors:         newMetricOktaSystemLogErrors(mbc.Metrics.OktaSystemLogErrors),
 		metricOktaSystemLogEvents:         newMetricOktaSystemLogEvents(mbc.Metrics.OktaSystemLogEvents),
 		metricOktaSystemLogLag:            newMetricOktaSystemLogLag(mbc.Metrics.OktaSystemLogLag),
@@ -2684,6 +2728,7 @@ func (mb *MetricsBuilder) EmitForResource(options ...ResourceMetricsOption) {
 	mb.metricOktaRateLimitLimit.emit(ils.Metrics())
 	mb.metricOktaRateLimitRemaining.emit(ils.Metrics())
 	mb.metricOktaRateLimitThrottled.emit(ils.Metrics())
+	mb.metricOktaRateLimitWaitTime.emit(ils.Metrics())
 	mb.metricOktaSystemLogErrors.emit(ils.Metrics())
 	mb.metricOktaSystemLogEvents.emit(ils.Metrics())
 	mb.metricOktaSystemLogLag.emit(ils.Metrics())
@@ -2727,8 +2772,8 @@ func (mb *MetricsBuilder) RecordOktaAdminAssignmentsDataPoint(ts pcommon.Timesta
 }
 
 // RecordOktaAPIRequestsDataPoint adds a data point to okta.api.requests metric.
-func (mb *MetricsBuilder) RecordOktaAPIRequestsDataPoint(ts pcommon.Timestamp, val int64, oktaRateLimitBucketAttributeValue AttributeOktaRateLimitBucket, oktaAPIStatusClassAttributeValue AttributeOktaAPIStatusClass) {
-	mb.metricOktaAPIRequests.recordDataPoint(mb.startTime, ts, val, oktaRateLimitBucketAttributeValue.String(), oktaAPIStatusClassAttributeValue.String())
+func (mb *MetricsBuilder) RecordOktaAPIRequestsDataPoint(ts pcommon.Timestamp, val int64, oktaRateLimitBucketAttributeValue string, oktaAPIStatusClassAttributeValue AttributeOktaAPIStatusClass) {
+	mb.metricOktaAPIRequests.recordDataPoint(mb.startTime, ts, val, oktaRateLimitBucketAttributeValue, oktaAPIStatusClassAttributeValue.String())
 }
 
 // RecordOktaApplicationGroupsDataPoint adds a data point to okta.application.groups metric.
@@ -2807,18 +2852,23 @@ func (mb *MetricsBuilder) RecordOktaPolicyRulesDataPoint(ts pcommon.Timestamp, v
 }
 
 // RecordOktaRateLimitLimitDataPoint adds a data point to okta.rate_limit.limit metric.
-func (mb *MetricsBuilder) RecordOktaRateLimitLimitDataPoint(ts pcommon.Timestamp, val int64, oktaRateLimitBucketAttributeValue AttributeOktaRateLimitBucket) {
-	mb.metricOktaRateLimitLimit.recordDataPoint(mb.startTime, ts, val, oktaRateLimitBucketAttributeValue.String())
+func (mb *MetricsBuilder) RecordOktaRateLimitLimitDataPoint(ts pcommon.Timestamp, val int64, oktaRateLimitBucketAttributeValue string) {
+	mb.metricOktaRateLimitLimit.recordDataPoint(mb.startTime, ts, val, oktaRateLimitBucketAttributeValue)
 }
 
 // RecordOktaRateLimitRemainingDataPoint adds a data point to okta.rate_limit.remaining metric.
-func (mb *MetricsBuilder) RecordOktaRateLimitRemainingDataPoint(ts pcommon.Timestamp, val int64, oktaRateLimitBucketAttributeValue AttributeOktaRateLimitBucket) {
-	mb.metricOktaRateLimitRemaining.recordDataPoint(mb.startTime, ts, val, oktaRateLimitBucketAttributeValue.String())
+func (mb *MetricsBuilder) RecordOktaRateLimitRemainingDataPoint(ts pcommon.Timestamp, val int64, oktaRateLimitBucketAttributeValue string) {
+	mb.metricOktaRateLimitRemaining.recordDataPoint(mb.startTime, ts, val, oktaRateLimitBucketAttributeValue)
 }
 
 // RecordOktaRateLimitThrottledDataPoint adds a data point to okta.rate_limit.throttled metric.
-func (mb *MetricsBuilder) RecordOktaRateLimitThrottledDataPoint(ts pcommon.Timestamp, val int64, oktaRateLimitBucketAttributeValue AttributeOktaRateLimitBucket) {
-	mb.metricOktaRateLimitThrottled.recordDataPoint(mb.startTime, ts, val, oktaRateLimitBucketAttributeValue.String())
+func (mb *MetricsBuilder) RecordOktaRateLimitThrottledDataPoint(ts pcommon.Timestamp, val int64, oktaRateLimitBucketAttributeValue string) {
+	mb.metricOktaRateLimitThrottled.recordDataPoint(mb.startTime, ts, val, oktaRateLimitBucketAttributeValue)
+}
+
+// RecordOktaRateLimitWaitTimeDataPoint adds a data point to okta.rate_limit.wait_time metric.
+func (mb *MetricsBuilder) RecordOktaRateLimitWaitTimeDataPoint(ts pcommon.Timestamp, val float64, oktaRateLimitBucketAttributeValue string) {
+	mb.metricOktaRateLimitWaitTime.recordDataPoint(mb.startTime, ts, val, oktaRateLimitBucketAttributeValue)
 }
 
 // RecordOktaSystemLogErrorsDataPoint adds a data point to okta.system_log.errors metric.

@@ -84,6 +84,7 @@ func TestMetricsBuilder(t *testing.T) {
 			aggMap["okta.rate_limit.limit"] = mb.metricOktaRateLimitLimit.config.AggregationStrategy
 			aggMap["okta.rate_limit.remaining"] = mb.metricOktaRateLimitRemaining.config.AggregationStrategy
 			aggMap["okta.rate_limit.throttled"] = mb.metricOktaRateLimitThrottled.config.AggregationStrategy
+			aggMap["okta.rate_limit.wait_time"] = mb.metricOktaRateLimitWaitTime.config.AggregationStrategy
 			aggMap["okta.system_log.errors"] = mb.metricOktaSystemLogErrors.config.AggregationStrategy
 			aggMap["okta.system_log.events"] = mb.metricOktaSystemLogEvents.config.AggregationStrategy
 			aggMap["okta.system_log.skipped"] = mb.metricOktaSystemLogSkipped.config.AggregationStrategy
@@ -104,9 +105,9 @@ func TestMetricsBuilder(t *testing.T) {
 			}
 			defaultMetricsCount++
 			allMetricsCount++
-			mb.RecordOktaAPIRequestsDataPoint(ts, 1, AttributeOktaRateLimitBucketApps, AttributeOktaAPIStatusClass1xx)
+			mb.RecordOktaAPIRequestsDataPoint(ts, 1, "okta.rate_limit.bucket-val", AttributeOktaAPIStatusClass1xx)
 			if tt.name == "reaggregate_set" {
-				mb.RecordOktaAPIRequestsDataPoint(ts, 3, AttributeOktaRateLimitBucketAppByID, AttributeOktaAPIStatusClass2xx)
+				mb.RecordOktaAPIRequestsDataPoint(ts, 3, "okta.rate_limit.bucket-val-2", AttributeOktaAPIStatusClass2xx)
 			}
 			defaultMetricsCount++
 			allMetricsCount++
@@ -191,21 +192,27 @@ func TestMetricsBuilder(t *testing.T) {
 			}
 			defaultMetricsCount++
 			allMetricsCount++
-			mb.RecordOktaRateLimitLimitDataPoint(ts, 1, AttributeOktaRateLimitBucketApps)
+			mb.RecordOktaRateLimitLimitDataPoint(ts, 1, "okta.rate_limit.bucket-val")
 			if tt.name == "reaggregate_set" {
-				mb.RecordOktaRateLimitLimitDataPoint(ts, 3, AttributeOktaRateLimitBucketAppByID)
+				mb.RecordOktaRateLimitLimitDataPoint(ts, 3, "okta.rate_limit.bucket-val-2")
 			}
 			defaultMetricsCount++
 			allMetricsCount++
-			mb.RecordOktaRateLimitRemainingDataPoint(ts, 1, AttributeOktaRateLimitBucketApps)
+			mb.RecordOktaRateLimitRemainingDataPoint(ts, 1, "okta.rate_limit.bucket-val")
 			if tt.name == "reaggregate_set" {
-				mb.RecordOktaRateLimitRemainingDataPoint(ts, 3, AttributeOktaRateLimitBucketAppByID)
+				mb.RecordOktaRateLimitRemainingDataPoint(ts, 3, "okta.rate_limit.bucket-val-2")
 			}
 			defaultMetricsCount++
 			allMetricsCount++
-			mb.RecordOktaRateLimitThrottledDataPoint(ts, 1, AttributeOktaRateLimitBucketApps)
+			mb.RecordOktaRateLimitThrottledDataPoint(ts, 1, "okta.rate_limit.bucket-val")
 			if tt.name == "reaggregate_set" {
-				mb.RecordOktaRateLimitThrottledDataPoint(ts, 3, AttributeOktaRateLimitBucketAppByID)
+				mb.RecordOktaRateLimitThrottledDataPoint(ts, 3, "okta.rate_limit.bucket-val-2")
+			}
+			defaultMetricsCount++
+			allMetricsCount++
+			mb.RecordOktaRateLimitWaitTimeDataPoint(ts, 1, "okta.rate_limit.bucket-val")
+			if tt.name == "reaggregate_set" {
+				mb.RecordOktaRateLimitWaitTimeDataPoint(ts, 3, "okta.rate_limit.bucket-val-2")
 			}
 			defaultMetricsCount++
 			allMetricsCount++
@@ -261,6 +268,7 @@ func TestMetricsBuilder(t *testing.T) {
 				assert.Empty(t, mb.metricOktaRateLimitLimit.aggDataPoints)
 				assert.Empty(t, mb.metricOktaRateLimitRemaining.aggDataPoints)
 				assert.Empty(t, mb.metricOktaRateLimitThrottled.aggDataPoints)
+				assert.Empty(t, mb.metricOktaRateLimitWaitTime.aggDataPoints)
 				assert.Empty(t, mb.metricOktaSystemLogErrors.aggDataPoints)
 				assert.Empty(t, mb.metricOktaSystemLogEvents.aggDataPoints)
 				assert.Empty(t, mb.metricOktaSystemLogSkipped.aggDataPoints)
@@ -353,7 +361,7 @@ func TestMetricsBuilder(t *testing.T) {
 						assert.Equal(t, int64(1), dp.IntValue())
 						oktaRateLimitBucketAttrVal, ok := dp.Attributes().Get("okta.rate_limit.bucket")
 						assert.True(t, ok)
-						assert.Equal(t, "apps", oktaRateLimitBucketAttrVal.Str())
+						assert.Equal(t, "okta.rate_limit.bucket-val", oktaRateLimitBucketAttrVal.Str())
 						oktaAPIStatusClassAttrVal, ok := dp.Attributes().Get("okta.api.status_class")
 						assert.True(t, ok)
 						assert.Equal(t, "1xx", oktaAPIStatusClassAttrVal.Str())
@@ -997,7 +1005,7 @@ func TestMetricsBuilder(t *testing.T) {
 						validatedMetrics["okta.rate_limit.limit"] = true
 						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
 						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
-						assert.Equal(t, "Last X-Rate-Limit-Limit seen for the bucket (requests per window).", mi.Description())
+						assert.Equal(t, "Last X-Rate-Limit-Limit Okta reported for the learned bucket (requests per window).", mi.Description())
 						assert.Equal(t, "{request}", mi.Unit())
 						dp := mi.Gauge().DataPoints().At(0)
 						assert.Equal(t, start, dp.StartTimestamp())
@@ -1006,13 +1014,13 @@ func TestMetricsBuilder(t *testing.T) {
 						assert.Equal(t, int64(1), dp.IntValue())
 						oktaRateLimitBucketAttrVal, ok := dp.Attributes().Get("okta.rate_limit.bucket")
 						assert.True(t, ok)
-						assert.Equal(t, "apps", oktaRateLimitBucketAttrVal.Str())
+						assert.Equal(t, "okta.rate_limit.bucket-val", oktaRateLimitBucketAttrVal.Str())
 					} else {
 						assert.False(t, validatedMetrics["okta.rate_limit.limit"], "Found a duplicate in the metrics slice: okta.rate_limit.limit")
 						validatedMetrics["okta.rate_limit.limit"] = true
 						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
 						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
-						assert.Equal(t, "Last X-Rate-Limit-Limit seen for the bucket (requests per window).", mi.Description())
+						assert.Equal(t, "Last X-Rate-Limit-Limit Okta reported for the learned bucket (requests per window).", mi.Description())
 						assert.Equal(t, "{request}", mi.Unit())
 						dp := mi.Gauge().DataPoints().At(0)
 						assert.Equal(t, start, dp.StartTimestamp())
@@ -1037,7 +1045,7 @@ func TestMetricsBuilder(t *testing.T) {
 						validatedMetrics["okta.rate_limit.remaining"] = true
 						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
 						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
-						assert.Equal(t, "Last X-Rate-Limit-Remaining seen for the bucket.", mi.Description())
+						assert.Equal(t, "Lowest X-Rate-Limit-Remaining Okta reported for the learned bucket's current window (0 after a 429).", mi.Description())
 						assert.Equal(t, "{request}", mi.Unit())
 						dp := mi.Gauge().DataPoints().At(0)
 						assert.Equal(t, start, dp.StartTimestamp())
@@ -1046,13 +1054,13 @@ func TestMetricsBuilder(t *testing.T) {
 						assert.Equal(t, int64(1), dp.IntValue())
 						oktaRateLimitBucketAttrVal, ok := dp.Attributes().Get("okta.rate_limit.bucket")
 						assert.True(t, ok)
-						assert.Equal(t, "apps", oktaRateLimitBucketAttrVal.Str())
+						assert.Equal(t, "okta.rate_limit.bucket-val", oktaRateLimitBucketAttrVal.Str())
 					} else {
 						assert.False(t, validatedMetrics["okta.rate_limit.remaining"], "Found a duplicate in the metrics slice: okta.rate_limit.remaining")
 						validatedMetrics["okta.rate_limit.remaining"] = true
 						assert.Equal(t, pmetric.MetricTypeGauge, mi.Type())
 						assert.Equal(t, 1, mi.Gauge().DataPoints().Len())
-						assert.Equal(t, "Last X-Rate-Limit-Remaining seen for the bucket.", mi.Description())
+						assert.Equal(t, "Lowest X-Rate-Limit-Remaining Okta reported for the learned bucket's current window (0 after a 429).", mi.Description())
 						assert.Equal(t, "{request}", mi.Unit())
 						dp := mi.Gauge().DataPoints().At(0)
 						assert.Equal(t, start, dp.StartTimestamp())
@@ -1077,7 +1085,7 @@ func TestMetricsBuilder(t *testing.T) {
 						validatedMetrics["okta.rate_limit.throttled"] = true
 						assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
 						assert.Equal(t, 1, mi.Sum().DataPoints().Len())
-						assert.Equal(t, "HTTP 429 responses received from Okta.", mi.Description())
+						assert.Equal(t, "HTTP 429 responses received from Okta, by learned bucket.", mi.Description())
 						assert.Equal(t, "{response}", mi.Unit())
 						assert.True(t, mi.Sum().IsMonotonic())
 						assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())
@@ -1088,13 +1096,13 @@ func TestMetricsBuilder(t *testing.T) {
 						assert.Equal(t, int64(1), dp.IntValue())
 						oktaRateLimitBucketAttrVal, ok := dp.Attributes().Get("okta.rate_limit.bucket")
 						assert.True(t, ok)
-						assert.Equal(t, "apps", oktaRateLimitBucketAttrVal.Str())
+						assert.Equal(t, "okta.rate_limit.bucket-val", oktaRateLimitBucketAttrVal.Str())
 					} else {
 						assert.False(t, validatedMetrics["okta.rate_limit.throttled"], "Found a duplicate in the metrics slice: okta.rate_limit.throttled")
 						validatedMetrics["okta.rate_limit.throttled"] = true
 						assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
 						assert.Equal(t, 1, mi.Sum().DataPoints().Len())
-						assert.Equal(t, "HTTP 429 responses received from Okta.", mi.Description())
+						assert.Equal(t, "HTTP 429 responses received from Okta, by learned bucket.", mi.Description())
 						assert.Equal(t, "{response}", mi.Unit())
 						assert.True(t, mi.Sum().IsMonotonic())
 						assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())
@@ -1111,6 +1119,50 @@ func TestMetricsBuilder(t *testing.T) {
 							assert.Equal(t, int64(1), dp.IntValue())
 						case "max":
 							assert.Equal(t, int64(3), dp.IntValue())
+						}
+						_, ok := dp.Attributes().Get("okta.rate_limit.bucket")
+						assert.False(t, ok)
+					}
+				case "okta.rate_limit.wait_time":
+					if tt.name != "reaggregate_set" {
+						assert.False(t, validatedMetrics["okta.rate_limit.wait_time"], "Found a duplicate in the metrics slice: okta.rate_limit.wait_time")
+						validatedMetrics["okta.rate_limit.wait_time"] = true
+						assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
+						assert.Equal(t, 1, mi.Sum().DataPoints().Len())
+						assert.Equal(t, "Time requests spent waiting for the bucket's budget or for the reset a 429 announced (cumulative, summed over concurrent requests).", mi.Description())
+						assert.Equal(t, "s", mi.Unit())
+						assert.True(t, mi.Sum().IsMonotonic())
+						assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())
+						dp := mi.Sum().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeDouble, dp.ValueType())
+						assert.InDelta(t, float64(1), dp.DoubleValue(), 0.01)
+						oktaRateLimitBucketAttrVal, ok := dp.Attributes().Get("okta.rate_limit.bucket")
+						assert.True(t, ok)
+						assert.Equal(t, "okta.rate_limit.bucket-val", oktaRateLimitBucketAttrVal.Str())
+					} else {
+						assert.False(t, validatedMetrics["okta.rate_limit.wait_time"], "Found a duplicate in the metrics slice: okta.rate_limit.wait_time")
+						validatedMetrics["okta.rate_limit.wait_time"] = true
+						assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
+						assert.Equal(t, 1, mi.Sum().DataPoints().Len())
+						assert.Equal(t, "Time requests spent waiting for the bucket's budget or for the reset a 429 announced (cumulative, summed over concurrent requests).", mi.Description())
+						assert.Equal(t, "s", mi.Unit())
+						assert.True(t, mi.Sum().IsMonotonic())
+						assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())
+						dp := mi.Sum().DataPoints().At(0)
+						assert.Equal(t, start, dp.StartTimestamp())
+						assert.Equal(t, ts, dp.Timestamp())
+						assert.Equal(t, pmetric.NumberDataPointValueTypeDouble, dp.ValueType())
+						switch aggMap["okta.rate_limit.wait_time"] {
+						case "sum":
+							assert.InDelta(t, float64(4), dp.DoubleValue(), 0.01)
+						case "avg":
+							assert.InDelta(t, float64(2), dp.DoubleValue(), 0.01)
+						case "min":
+							assert.InDelta(t, float64(1), dp.DoubleValue(), 0.01)
+						case "max":
+							assert.InDelta(t, float64(3), dp.DoubleValue(), 0.01)
 						}
 						_, ok := dp.Attributes().Get("okta.rate_limit.bucket")
 						assert.False(t, ok)
