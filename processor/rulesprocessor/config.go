@@ -36,8 +36,6 @@ type Config struct {
 
 	// evaluateAll disables the dispatch index (every rule is tried on every record); benchmarks only.
 	evaluateAll bool
-	// ottlOnly turns the native evaluator off (every condition through OTTL); tests and benchmarks only.
-	ottlOnly bool
 }
 
 // SummaryConfig configures the compliance summary records that feed the failing-resources gauge.

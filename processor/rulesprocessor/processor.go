@@ -21,7 +21,9 @@ type rulesProcessor struct {
 	tel    *telemetry
 	now    func() time.Time
 
-	mu      sync.Mutex
+	mu sync.Mutex
+	// rec is the evaluation state of the current record, reused for every record.
+	rec     *recordEval
 	state   *postureState
 	windows map[*compiledRule]*windowCounter
 	// postureRules are the posture rules in rule order (summary records).
@@ -53,6 +55,7 @@ func newRulesProcessorWithRules(set processor.Settings, cfg *Config, rs *ruleSet
 		next:    next,
 		tel:     tel,
 		now:     time.Now,
+		rec:     newRecordEval(rs.conditions.size()),
 		state:   newPostureState(),
 		windows: map[*compiledRule]*windowCounter{},
 		stop:    make(chan struct{}),

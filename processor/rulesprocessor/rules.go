@@ -10,9 +10,8 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottllog"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
-
-type logCondition = ottl.Condition[*ottllog.TransformContext]
 
 // compiledRule is a rule ready to evaluate: its OTTL parsed, its severity ranked.
 type compiledRule struct {
@@ -20,18 +19,17 @@ type compiledRule struct {
 	// ruleset is the pack name, or "user" for rules from the processor config.
 	ruleset  string
 	severity severity
-	// match selects the records the rule applies to; nil means every record of its index keys.
-	match *logCondition
-	// condition is true on a violation.
-	condition *logCondition
-	// nativeMatch and nativeCondition are Go evaluators of match and condition when they are in
-	// the native subset (nil otherwise); OTTL evaluates whatever they cannot (see nativeExpr).
-	nativeMatch     nativeExpr
-	nativeCondition nativeExpr
-	threshold       *thresholdSpec
-	aggregate       *AggregateConfig
+	// match is the slot (in the rule set's conditionTable) of the condition that selects the
+	// records the rule applies to; noCondition means every record of its index keys.
+	match int
+	// condition is the slot of the condition that is true on a violation.
+	condition int
+	threshold *thresholdSpec
+	aggregate *AggregateConfig
 	// reference is the first reference, for security_rule.reference.
 	reference string
+	// header holds the attributes every finding of the rule starts with (newFindingHeader).
+	header pcommon.Map
 }
 
 // isPosture reports whether the rule contributes to the failing-resources state (and the gauge).
@@ -42,16 +40,14 @@ type thresholdSpec struct {
 	ThresholdConfig
 	// groupExpr is set when GroupBy is an OTTL value expression; otherwise GroupBy is an attribute key.
 	groupExpr *ottl.ValueExpression[*ottllog.TransformContext]
-	// nativeGroup reads a plain-path groupExpr in Go (nil when GroupBy is not a plain path).
-	nativeGroup *nativeOperand
 }
 
-// ruleSet is every enabled rule, compiled, plus the dispatch index over them.
+// ruleSet is every enabled rule, compiled, plus the dispatch index over them and the table of
+// their distinct OTTL conditions.
 type ruleSet struct {
-	rules []*compiledRule
-	index *ruleIndex
-	// pathSlots is the number of distinct body paths read natively (the per-record cache size).
-	pathSlots int
+	rules      []*compiledRule
+	index      *ruleIndex
+	conditions *conditionTable
 }
 
 // newLogParser returns the OTTL parser used for every rule (standard converters, path context names).
@@ -131,21 +127,21 @@ func compileRuleSet(cfg *Config, set component.TelemetrySettings) (*ruleSet, err
 		return nil, fmt.Errorf("create OTTL parser: %w", err)
 	}
 	var errs []error
-	paths := newPathInterner()
+	conds := newConditionTable()
 	for _, r := range rules {
-		if err := compileRule(r, &parser, paths); err != nil {
+		if err := compileRule(r, &parser, conds); err != nil {
 			errs = append(errs, fmt.Errorf("rule %q (%s): %w", r.ID, r.ruleset, err))
 		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return &ruleSet{rules: rules, index: buildIndex(rules, cfg.evaluateAll), pathSlots: paths.size()}, nil
+	return &ruleSet{rules: rules, index: buildIndex(rules, cfg.evaluateAll), conditions: conds}, nil
 }
 
-// compileRule validates one rule and parses its OTTL in place.
-// Conditions in the native subset also get a Go evaluator whose body paths are interned in paths.
-func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext], paths *pathInterner) error {
+// compileRule validates one rule and parses its OTTL in place; its match and condition go to
+// the rule set's condition table.
+func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext], conds *conditionTable) error {
 	var errs []error
 	if r.ID == "" {
 		errs = append(errs, errors.New("id: must not be empty"))
@@ -161,24 +157,23 @@ func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext]
 	if r.Category != categoryPosture && r.Category != categoryDetection {
 		errs = append(errs, fmt.Errorf("category: %q is not one of posture, detection", r.Category))
 	}
+	r.match, r.condition = noCondition, noCondition
 	if strings.TrimSpace(r.Condition) == "" {
 		errs = append(errs, errors.New("condition: must not be empty"))
-	} else if c, err := parser.ParseCondition(r.Condition); err != nil {
+	} else if slot, err := conds.add(parser, r.Condition); err != nil {
 		errs = append(errs, fmt.Errorf("condition: %w", err))
 	} else {
-		r.condition = c
-		r.nativeCondition, _ = compileNative(r.Condition, paths, parser)
+		r.condition = slot
 	}
 	if strings.TrimSpace(r.Match) != "" {
-		if c, err := parser.ParseCondition(r.Match); err != nil {
+		if slot, err := conds.add(parser, r.Match); err != nil {
 			errs = append(errs, fmt.Errorf("match: %w", err))
 		} else {
-			r.match = c
-			r.nativeMatch, _ = compileNative(r.Match, paths, parser)
+			r.match = slot
 		}
 	}
 	if r.Threshold != nil {
-		t, err := compileThreshold(*r.Threshold, parser, paths)
+		t, err := compileThreshold(*r.Threshold, parser)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -196,10 +191,11 @@ func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext]
 	if r.AppliesTo.empty() {
 		r.AppliesTo = deriveAppliesTo(r.Match)
 	}
+	r.header = newFindingHeader(r)
 	return errors.Join(errs...)
 }
 
-func compileThreshold(t ThresholdConfig, parser *ottl.Parser[*ottllog.TransformContext], paths *pathInterner) (*thresholdSpec, error) {
+func compileThreshold(t ThresholdConfig, parser *ottl.Parser[*ottllog.TransformContext]) (*thresholdSpec, error) {
 	var errs []error
 	if t.Count < 1 {
 		errs = append(errs, fmt.Errorf("threshold.count: must be at least 1, got %d", t.Count))
@@ -214,7 +210,6 @@ func compileThreshold(t ThresholdConfig, parser *ottl.Parser[*ottllog.TransformC
 			errs = append(errs, fmt.Errorf("threshold.group_by: %w", err))
 		}
 		spec.groupExpr = e
-		spec.nativeGroup, _ = compileNativeOperand(t.GroupBy, paths)
 	}
 	return spec, errors.Join(errs...)
 }
