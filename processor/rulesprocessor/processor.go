@@ -2,6 +2,7 @@ package rulesprocessor // import "github.com/otelcol-okta/otelcol-okta/processor
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -35,6 +36,9 @@ type rulesProcessor struct {
 }
 
 func newRulesProcessor(set processor.Settings, cfg *Config, next consumer.Logs) (*rulesProcessor, error) {
+	if len(cfg.decodeErrs) > 0 {
+		return nil, errors.Join(cfg.decodeErrs...)
+	}
 	rs, err := compileRuleSet(cfg, set.TelemetrySettings)
 	if err != nil {
 		return nil, err

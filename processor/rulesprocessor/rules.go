@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
@@ -17,7 +19,9 @@ import (
 type compiledRule struct {
 	RuleConfig
 	// ruleset is the pack name, or "user" for rules from the processor config.
-	ruleset  string
+	ruleset string
+	// position is the index of the rule in its pack or in the processor's rules.
+	position int
 	severity severity
 	// match is the slot (in the rule set's conditionTable) of the condition that selects the
 	// records the rule applies to; noCondition means every record of its index keys.
@@ -30,6 +34,15 @@ type compiledRule struct {
 	reference string
 	// header holds the attributes every finding of the rule starts with (newFindingHeader).
 	header pcommon.Map
+}
+
+// label names the rule in errors: its id and ruleset, or its place in the processor's rules
+// when it has no id.
+func (r *compiledRule) label() string {
+	if r.ID == "" && r.ruleset == userRuleset {
+		return fmt.Sprintf("rules[%d] (user)", r.position)
+	}
+	return fmt.Sprintf("rule %q (%s)", r.ID, r.ruleset)
 }
 
 // isPosture reports whether the rule contributes to the failing-resources state (and the gauge).
@@ -67,7 +80,8 @@ func collectRules(cfg *Config) ([]*compiledRule, error) {
 	for _, name := range cfg.Packs {
 		p, ok := shipped[name]
 		if !ok {
-			errs = append(errs, fmt.Errorf("packs: unknown pack %q (shipped packs: %s)", name, strings.Join(packNames(shipped), ", ")))
+			names := packNames(shipped)
+			errs = append(errs, fmt.Errorf("packs: unknown pack %q%s; shipped packs: %s", name, didYouMean(name, names), strings.Join(names, ", ")))
 			continue
 		}
 		selected = append(selected, p)
@@ -84,13 +98,13 @@ func collectRules(cfg *Config) ([]*compiledRule, error) {
 				errs = append(errs, err)
 				continue
 			}
-			for _, d := range defs {
-				out = append(out, &compiledRule{RuleConfig: d, ruleset: p.header.Name})
+			for i, d := range defs {
+				out = append(out, &compiledRule{RuleConfig: d, ruleset: p.header.Name, position: i})
 			}
 		}
 	}
-	for _, d := range cfg.Rules {
-		out = append(out, &compiledRule{RuleConfig: d, ruleset: userRuleset})
+	for i, d := range cfg.Rules {
+		out = append(out, &compiledRule{RuleConfig: d, ruleset: userRuleset, position: i})
 	}
 	seen := map[string]string{}
 	for _, r := range out {
@@ -102,7 +116,12 @@ func collectRules(cfg *Config) ([]*compiledRule, error) {
 	disabled := map[string]bool{}
 	for _, id := range cfg.Disable {
 		if _, ok := seen[id]; !ok {
-			errs = append(errs, fmt.Errorf("disable: unknown rule id %q", id))
+			ids := make([]string, 0, len(seen))
+			for known := range seen {
+				ids = append(ids, known)
+			}
+			sort.Strings(ids)
+			errs = append(errs, fmt.Errorf("disable: unknown rule id %q%s", id, didYouMean(id, ids)))
 		}
 		disabled[id] = true
 	}
@@ -129,8 +148,8 @@ func compileRuleSet(cfg *Config, set component.TelemetrySettings) (*ruleSet, err
 	var errs []error
 	conds := newConditionTable()
 	for _, r := range rules {
-		if err := compileRule(r, &parser, conds); err != nil {
-			errs = append(errs, fmt.Errorf("rule %q (%s): %w", r.ID, r.ruleset, err))
+		for _, err := range compileRule(r, &parser, conds) {
+			errs = append(errs, fmt.Errorf("%s: %w", r.label(), err))
 		}
 	}
 	if len(errs) > 0 {
@@ -140,8 +159,8 @@ func compileRuleSet(cfg *Config, set component.TelemetrySettings) (*ruleSet, err
 }
 
 // compileRule validates one rule and parses its OTTL in place; its match and condition go to
-// the rule set's condition table.
-func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext], conds *conditionTable) error {
+// the rule set's condition table. It returns every problem of the rule.
+func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext], conds *conditionTable) []error {
 	var errs []error
 	if r.ID == "" {
 		errs = append(errs, errors.New("id: must not be empty"))
@@ -151,11 +170,13 @@ func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext]
 	}
 	sev, ok := parseSeverity(r.Severity)
 	if !ok {
-		errs = append(errs, fmt.Errorf("severity: %q is not one of info, low, medium, high, critical", r.Severity))
+		errs = append(errs, fmt.Errorf("severity: %q is not one of %s%s", r.Severity,
+			strings.Join(severityNames[1:], ", "), didYouMean(r.Severity, severityNames[1:])))
 	}
 	r.severity = sev
 	if r.Category != categoryPosture && r.Category != categoryDetection {
-		errs = append(errs, fmt.Errorf("category: %q is not one of posture, detection", r.Category))
+		cats := []string{categoryPosture, categoryDetection}
+		errs = append(errs, fmt.Errorf("category: %q is not one of %s%s", r.Category, strings.Join(cats, ", "), didYouMean(r.Category, cats)))
 	}
 	r.match, r.condition = noCondition, noCondition
 	if strings.TrimSpace(r.Condition) == "" {
@@ -173,16 +194,12 @@ func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext]
 		}
 	}
 	if r.Threshold != nil {
-		t, err := compileThreshold(*r.Threshold, parser)
-		if err != nil {
-			errs = append(errs, err)
-		}
+		t, terrs := compileThreshold(*r.Threshold, parser)
+		errs = append(errs, terrs...)
 		r.threshold = t
 	}
 	if r.Aggregate != nil {
-		if err := validateAggregate(r); err != nil {
-			errs = append(errs, err)
-		}
+		errs = append(errs, validateAggregate(r)...)
 		r.aggregate = r.Aggregate
 	}
 	if len(r.References) > 0 {
@@ -190,15 +207,22 @@ func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext]
 	}
 	if r.AppliesTo.empty() {
 		r.AppliesTo = deriveAppliesTo(r.Match)
+		for _, rt := range r.AppliesTo.ResourceTypes {
+			if err := checkResourceType("match: okta.resource.type", rt); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	} else {
+		errs = append(errs, r.AppliesTo.validate()...)
 	}
 	r.header = newFindingHeader(r)
-	return errors.Join(errs...)
+	return errs
 }
 
-func compileThreshold(t ThresholdConfig, parser *ottl.Parser[*ottllog.TransformContext]) (*thresholdSpec, error) {
+func compileThreshold(t ThresholdConfig, parser *ottl.Parser[*ottllog.TransformContext]) (*thresholdSpec, []error) {
 	var errs []error
-	if t.Count < 1 {
-		errs = append(errs, fmt.Errorf("threshold.count: must be at least 1, got %d", t.Count))
+	if err := thresholdCountRange.check("threshold.count", t.Count); err != nil {
+		errs = append(errs, err)
 	}
 	if t.Window <= 0 {
 		errs = append(errs, fmt.Errorf("threshold.window: must be positive, got %s", t.Window))
@@ -211,7 +235,7 @@ func compileThreshold(t ThresholdConfig, parser *ottl.Parser[*ottllog.TransformC
 		}
 		spec.groupExpr = e
 	}
-	return spec, errors.Join(errs...)
+	return spec, errs
 }
 
 // isOTTLPath tells an OTTL expression (log.body["x"], resource.attributes["k"], Concat(...)) from a
@@ -220,17 +244,21 @@ func isOTTLPath(s string) bool {
 	return strings.HasPrefix(s, "log.") || strings.HasPrefix(s, "resource.") || strings.ContainsAny(s, "[(")
 }
 
-func validateAggregate(r *compiledRule) error {
+func validateAggregate(r *compiledRule) []error {
 	var errs []error
 	a := r.Aggregate
 	if (a.Min == nil) == (a.Max == nil) {
 		errs = append(errs, errors.New("aggregate: set exactly one of min, max"))
 	}
-	if a.Min != nil && *a.Min < 1 {
-		errs = append(errs, fmt.Errorf("aggregate.min: must be at least 1, got %d", *a.Min))
+	if a.Min != nil {
+		if err := aggregateMinRange.check("aggregate.min", *a.Min); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	if a.Max != nil && *a.Max < 0 {
-		errs = append(errs, fmt.Errorf("aggregate.max: must not be negative, got %d", *a.Max))
+	if a.Max != nil {
+		if err := aggregateMaxRange.check("aggregate.max", *a.Max); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if r.Category != categoryPosture {
 		errs = append(errs, errors.New("aggregate: only posture rules can be aggregates"))
@@ -238,7 +266,7 @@ func validateAggregate(r *compiledRule) error {
 	if r.Threshold != nil {
 		errs = append(errs, errors.New("aggregate: cannot be combined with threshold"))
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 var (
@@ -260,6 +288,31 @@ func deriveAppliesTo(match string) AppliesTo {
 		return AppliesTo{ResourceTypes: []string{m[1]}}
 	}
 	return AppliesTo{}
+}
+
+// validate checks the index keys a rule declares: known resource types, policy types only
+// under policy or policy_rule (the index keys them by resource type), and event-name wildcards
+// only where the index supports them.
+func (a AppliesTo) validate() []error {
+	var errs []error
+	for _, rt := range a.ResourceTypes {
+		if err := checkResourceType("applies_to.resource_types", rt); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(a.PolicyTypes) > 0 && !slices.Contains(a.ResourceTypes, "policy") && !slices.Contains(a.ResourceTypes, "policy_rule") {
+		errs = append(errs, errors.New("applies_to.policy_types: needs resource_types policy or policy_rule (policy types are only matched under them)"))
+	}
+	for _, ev := range a.EventNames {
+		if ev == "" {
+			errs = append(errs, errors.New("applies_to.event_names: empty event name"))
+			continue
+		}
+		if i := strings.IndexByte(ev, '*'); i >= 0 && ev != "*" && (i != len(ev)-1 || !strings.HasSuffix(ev, ".*")) {
+			errs = append(errs, fmt.Errorf("applies_to.event_names: %q: a wildcard is only allowed alone (\"*\") or as a trailing \".*\"", ev))
+		}
+	}
+	return errs
 }
 
 func (a AppliesTo) empty() bool {
