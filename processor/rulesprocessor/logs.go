@@ -62,43 +62,54 @@ func (p *rulesProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Lo
 	return ld, nil
 }
 
-// recordKeysOf reads the dispatch keys of a record; ok is false for records the processor never
-// evaluates (its own findings and summaries).
+// recordKeysOf reads the dispatch keys of a record and the attributes the processor needs from
+// inventory records, in one pass over the attributes; ok is false for records the processor
+// never evaluates (its own findings and summaries).
 func recordKeysOf(lr plog.LogRecord) (recordKeys, bool) {
-	attrs := lr.Attributes()
 	var k recordKeys
-	if v, ok := attrs.Get(attrRecordKind); ok {
-		k.kind = v.Str()
+	var hasResourceType bool
+	var policyAttr string
+	for key, v := range lr.Attributes().All() {
+		switch key {
+		case attrRecordKind:
+			k.kind = v.Str()
+		case attrResourceType:
+			k.resourceType, hasResourceType = v.Str(), true
+		case attrPolicyType:
+			policyAttr = v.Str()
+		case attrResourceID:
+			k.resourceID = v.Str()
+		case attrSyncID:
+			k.syncID = v.Str()
+		case attrChangeType:
+			k.changeType = v.Str()
+		}
 	}
 	switch k.kind {
 	case kindFinding, kindSummary:
-		return k, false
+		return recordKeys{kind: k.kind}, false
 	case "":
-		if _, ok := attrs.Get(attrResourceType); ok {
+		k.kind = kindSystemLog
+		if hasResourceType {
 			k.kind = kindInventory
-		} else {
-			k.kind = kindSystemLog
 		}
 	}
 	k.eventName = lr.EventName()
 	if k.kind != kindInventory {
-		return k, true
-	}
-	if v, ok := attrs.Get(attrResourceType); ok {
-		k.resourceType = v.Str()
+		return recordKeys{kind: k.kind, eventName: k.eventName}, true
 	}
 	if k.resourceType == "policy" || k.resourceType == "policy_rule" {
-		k.policyType = policyTypeOf(attrs, lr.Body(), k.resourceType)
+		k.policyType = policyAttr
+		if k.policyType == "" {
+			k.policyType = bodyPolicyType(lr.Body(), k.resourceType)
+		}
 	}
 	return k, true
 }
 
-// policyTypeOf is the policy type of a policy or policy rule: the okta.policy.type attribute, or
-// the body's type (a SIGN_ON rule belongs to an OKTA_SIGN_ON policy).
-func policyTypeOf(attrs pcommon.Map, body pcommon.Value, resourceType string) string {
-	if v, ok := attrs.Get(attrPolicyType); ok && v.Str() != "" {
-		return v.Str()
-	}
+// bodyPolicyType is the policy type of a policy or policy rule record without an okta.policy.type
+// attribute: the body's type (a SIGN_ON rule belongs to an OKTA_SIGN_ON policy).
+func bodyPolicyType(body pcommon.Value, resourceType string) string {
 	if body.Type() != pcommon.ValueTypeMap {
 		return ""
 	}
@@ -116,13 +127,11 @@ func policyTypeOf(attrs pcommon.Map, body pcommon.Value, resourceType string) st
 func (p *rulesProcessor) evalRecord(b *batch, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, keys recordKeys, org *orgState) error {
 	var resKey string
 	if keys.kind == kindInventory {
-		id, _ := lr.Attributes().Get(attrResourceID)
-		resKey = keys.resourceType + "/" + id.Str()
+		resKey = keys.resourceType + "/" + keys.resourceID
 		if keys.eventName == eventSnapshot {
-			sync, _ := lr.Attributes().Get(attrSyncID)
-			org.observeSnapshot(sync.Str(), b.now)
+			org.observeSnapshot(keys.syncID, b.now)
 		}
-		if ct, ok := lr.Attributes().Get(attrChangeType); ok && ct.Str() == changeDeleted {
+		if keys.changeType == changeDeleted {
 			p.rules.index.candidates(keys, func(r *compiledRule) bool {
 				if r.isPosture() {
 					org.set(r, resKey, false)
