@@ -135,5 +135,5 @@ func TestDidYouMean(t *testing.T) {
 	assert.Equal(t, 3, editDistance("kitten", "sitting"))
 	assert.Equal(t, 0, editDistance("", ""))
 	assert.Equal(t, 1, editDistance("é", "e"), "runes, not bytes")
-	assert.Equal(t, 1, editDistance("nmae", "name"), "a swap of neighbours is one edit")
+	assert.Equal(t, 1, editDistance("wnidow", "window"), "a swap of neighbours is one edit")
 }
