@@ -78,12 +78,14 @@ func (e *recordEval) start(ctx context.Context, rl plog.ResourceLogs, sl plog.Sc
 	e.gen++
 }
 
-// done releases the transform context of the current record.
+// done releases the transform context of the current record and drops the references to it,
+// so that the batch it belongs to is not kept alive by the processor after it moved on.
 func (e *recordEval) done() {
 	if e.tCtx != nil {
 		e.tCtx.Close()
 		e.tCtx = nil
 	}
+	e.ctx, e.rl, e.sl, e.lr = nil, plog.ResourceLogs{}, plog.ScopeLogs{}, plog.LogRecord{}
 }
 
 func (e *recordEval) transformContext() *ottllog.TransformContext {
