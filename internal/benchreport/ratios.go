@@ -10,11 +10,6 @@ var ProjectRatios = []Ratio{
 		Note: "how much CPU the index saves per record (> 1: the index is faster)",
 	},
 	{
-		Label: "rules: OTTL only / native conditions with index",
-		Num:   "BenchmarkRulesMixedStreamOTTLOnly", Den: "BenchmarkRulesMixedStream", Unit: "cpu-ns/record",
-		Note: "cost of evaluating every condition through OTTL",
-	},
-	{
 		Label: "inventory: requests per full sync / minimum",
 		Num:   "BenchmarkFullSync10kUsers", Unit: "requests/min",
 		Note: "10k-user org; 1.00 means no request beyond Okta's page sizes",

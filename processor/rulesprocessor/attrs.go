@@ -1,6 +1,7 @@
 package rulesprocessor // import "github.com/otelcol-okta/otelcol-okta/processor/rulesprocessor"
 
-// Attribute keys and values of the data contract (ARCHITECTURE §4) read or written here.
+// Attribute keys and values of the records this processor reads (from the okta receiver) and
+// writes (tags, findings, summaries).
 const (
 	attrRecordKind     = "okta.record.kind"
 	attrResourceType   = "okta.resource.type"
@@ -18,12 +19,18 @@ const (
 	attrOrgURL         = "okta.org.url"
 	attrOrgID          = "okta.org.id"
 
-	// System Log attributes copied onto detection findings.
+	// attrLogRecordUID is the id of a record: the event uuid on a System Log record, a
+	// deterministic id of its own on every record this processor creates (see recordUID).
 	attrLogRecordUID = "log.record.uid"
-	attrActorID      = "user.id"
-	attrActorName    = "user.name"
-	attrClientAddr   = "client.address"
-	attrTargetIDs    = "okta.target.ids"
+	// attrEventUUID links a record to the System Log event behind it: the event that raised a
+	// finding, or the event that triggered an inventory change.
+	attrEventUUID = "okta.event.uuid"
+
+	// System Log attributes copied onto detection findings.
+	attrActorID    = "user.id"
+	attrActorName  = "user.name"
+	attrClientAddr = "client.address"
+	attrTargetIDs  = "okta.target.ids"
 
 	// Tags on evaluated records.
 	attrComplianceStatus      = "compliance.status"
@@ -40,7 +47,6 @@ const (
 	attrComplianceRemediation = "compliance.remediation"
 	attrComplianceReferences  = "compliance.references"
 	attrAdminConsoleURL       = "okta.admin_console.url"
-	attrFindingSourceEvent    = "okta.event.uuid"
 	attrFindingSourceType     = "okta.event.type"
 	attrFindingGroupKey       = "okta.finding.group_key"
 	attrFindingCount          = "okta.finding.count"
@@ -62,11 +68,13 @@ const (
 	statusFail = "fail"
 )
 
-// copiedResourceAttrs are copied from an inventory record onto its findings.
+// copiedResourceAttrs are copied from an inventory record onto its findings (never its
+// log.record.uid: a finding has an id of its own).
 var copiedResourceAttrs = []string{
 	attrResourceType, attrResourceID, attrResourceName, attrResourceStatus,
-	attrUserID, attrGroupID, attrApplicationID, attrPolicyID, attrPolicyType,
+	attrUserID, attrGroupID, attrApplicationID, attrPolicyID, attrPolicyType, attrEventUUID,
 }
 
-// copiedEventAttrs are copied from a System Log record onto its findings.
+// copiedEventAttrs are copied from a System Log record onto its findings (the event's uuid goes
+// to okta.event.uuid, never to the finding's log.record.uid).
 var copiedEventAttrs = []string{attrActorID, attrActorName, attrClientAddr, attrTargetIDs}

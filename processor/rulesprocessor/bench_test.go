@@ -62,10 +62,9 @@ func mixedStream(b testing.TB, n int) plog.Logs {
 	return ld
 }
 
-func benchmarkPacks(b *testing.B, evaluateAll, ottlOnly bool) {
+func benchmarkPacks(b *testing.B, evaluateAll bool) {
 	cfg := createDefaultConfig()
 	cfg.evaluateAll = evaluateAll
-	cfg.ottlOnly = ottlOnly
 	p, _ := newTestProcessor(b, cfg, &consumertest.LogsSink{})
 	const batch = 1000
 	ld := mixedStream(b, batch)
@@ -99,14 +98,10 @@ func benchmarkPacks(b *testing.B, evaluateAll, ottlOnly bool) {
 }
 
 // BenchmarkRulesMixedStream: full packs on a mixed stream, with the dispatch index.
-func BenchmarkRulesMixedStream(b *testing.B) { benchmarkPacks(b, false, false) }
+func BenchmarkRulesMixedStream(b *testing.B) { benchmarkPacks(b, false) }
 
 // BenchmarkRulesMixedStreamNoIndex: the same run trying every rule on every record.
-func BenchmarkRulesMixedStreamNoIndex(b *testing.B) { benchmarkPacks(b, true, false) }
-
-// BenchmarkRulesMixedStreamOTTLOnly: with the index, every condition evaluated by OTTL (the
-// native evaluator off), for comparison.
-func BenchmarkRulesMixedStreamOTTLOnly(b *testing.B) { benchmarkPacks(b, false, true) }
+func BenchmarkRulesMixedStreamNoIndex(b *testing.B) { benchmarkPacks(b, true) }
 
 // processCPUTime is the user+system CPU time of this process so far.
 func processCPUTime(b *testing.B) time.Duration {

@@ -3,6 +3,9 @@ package rulesprocessor // import "github.com/otelcol-okta/otelcol-okta/processor
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
@@ -36,8 +39,8 @@ type Config struct {
 
 	// evaluateAll disables the dispatch index (every rule is tried on every record); benchmarks only.
 	evaluateAll bool
-	// ottlOnly turns the native evaluator off (every condition through OTTL); tests and benchmarks only.
-	ottlOnly bool
+	// decodeErrs are the unknown keys and unrepresentable numbers Unmarshal found.
+	decodeErrs []error
 }
 
 // SummaryConfig configures the compliance summary records that feed the failing-resources gauge.
@@ -101,15 +104,62 @@ func createDefaultConfig() *Config {
 	}
 }
 
-// Validate checks the whole configuration, including parsing every OTTL expression of the
-// selected packs and of the user rules, and reports every problem it finds.
-func (cfg *Config) Validate() error {
-	var errs []error
-	if cfg.Summary.Enabled && cfg.Summary.Interval <= 0 {
-		errs = append(errs, fmt.Errorf("summary.interval: must be positive, got %s", cfg.Summary.Interval))
+// minSummaryInterval bounds summary.interval from below: each summary is one record per posture
+// rule and org, and the interval is also the quiet period that ends a full sync.
+const minSummaryInterval = time.Second
+
+// intRange is the allowed range of an integer setting.
+type intRange struct{ min, max int }
+
+var (
+	// maxThresholdKeysRange bounds the group keys kept per threshold rule (memory).
+	maxThresholdKeysRange = intRange{1, 1_000_000}
+	// thresholdCountRange bounds threshold.count: a group keeps up to count event times, so a
+	// threshold rule holds at most max_threshold_keys × count of them.
+	thresholdCountRange = intRange{1, 1000}
+	aggregateMinRange   = intRange{1, math.MaxInt32}
+	aggregateMaxRange   = intRange{0, math.MaxInt32}
+)
+
+// intRangeOf returns the range of the integer setting at path (as named by checkBlock).
+func intRangeOf(path string) (intRange, bool) {
+	switch {
+	case path == "max_threshold_keys":
+		return maxThresholdKeysRange, true
+	case strings.HasSuffix(path, ".threshold.count"):
+		return thresholdCountRange, true
+	case strings.HasSuffix(path, ".aggregate.min"):
+		return aggregateMinRange, true
+	case strings.HasSuffix(path, ".aggregate.max"):
+		return aggregateMaxRange, true
 	}
-	if cfg.MaxThresholdKeys <= 0 {
-		errs = append(errs, fmt.Errorf("max_threshold_keys: must be positive, got %d", cfg.MaxThresholdKeys))
+	return intRange{}, false
+}
+
+// check reports v outside the range, naming the setting.
+func (r intRange) check(name string, v int) error {
+	if v >= r.min && v <= r.max {
+		return nil
+	}
+	return r.error(name, strconv.Itoa(v))
+}
+
+func (r intRange) error(name, got string) error {
+	return fmt.Errorf("%s: must be an integer from %d to %d, got %s", name, r.min, r.max, got)
+}
+
+// Validate checks the whole configuration, including parsing every OTTL expression of the
+// selected packs and of the user rules, and reports every problem it finds, each once.
+func (cfg *Config) Validate() error {
+	if len(cfg.decodeErrs) > 0 {
+		return errors.Join(cfg.decodeErrs...)
+	}
+	var errs []error
+	if cfg.Summary.Enabled && cfg.Summary.Interval < minSummaryInterval {
+		errs = append(errs, fmt.Errorf("summary.interval: must be at least %s, got %s", minSummaryInterval, cfg.Summary.Interval))
+	}
+	if err := maxThresholdKeysRange.check("max_threshold_keys", cfg.MaxThresholdKeys); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := compileRuleSet(cfg, nopTelemetry()); err != nil {
 		errs = append(errs, err)

@@ -83,11 +83,11 @@ func TestLoadConfig(t *testing.T) {
 		{"duplicate_id", []string{`duplicate rule id "OKTA-POS-001"`}},
 		{"bad_severity", []string{`rule "BAD-3"`, `severity: "urgent"`}},
 		{"bad_category", []string{`rule "BAD-4"`, `category: "compliance"`}},
-		{"bad_threshold", []string{`rule "BAD-5"`, "threshold.count: must be at least 1", "threshold.window: must be positive"}},
+		{"bad_threshold", []string{`rule "BAD-5"`, "threshold.count: must be an integer from 1 to 1000, got 0", "threshold.window: must be positive"}},
 		{"bad_group_by", []string{`rule "BAD-6"`, "threshold.group_by"}},
 		{"unknown_disable", []string{`disable: unknown rule id "OKTA-POS-999"`}},
 		{"bad_aggregate", []string{`rule "BAD-7"`, "aggregate: set exactly one of min, max"}},
-		{"bad_summary", []string{"summary.interval: must be positive"}},
+		{"bad_summary", []string{"summary.interval: must be at least 1s, got 0s"}},
 	}
 	for _, tc := range invalid {
 		t.Run(tc.name, func(t *testing.T) {

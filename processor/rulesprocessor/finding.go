@@ -1,8 +1,6 @@
 package rulesprocessor // import "github.com/otelcol-okta/otelcol-okta/processor/rulesprocessor"
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"strconv"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -13,6 +11,11 @@ import (
 
 // scopeName is the instrumentation scope of the records this processor creates.
 var scopeName = metadata.ScopeName
+
+// findingExtraAttrs is room for the attributes a finding gets beside its rule's header (resource
+// or event attributes, console link, record id), reserved up front so that they are appended
+// without growing the attribute slice several times.
+const findingExtraAttrs = 14
 
 // thresholdHit describes the window that made a threshold rule fire.
 type thresholdHit struct {
@@ -31,48 +34,45 @@ func (p *rulesProcessor) appendFinding(b *batch, r *compiledRule, res pcommon.Re
 	}
 	f.SetTimestamp(ts)
 	f.SetObservedTimestamp(pcommon.NewTimestampFromTime(b.now))
-	fillFindingHeader(f, r)
 	attrs := f.Attributes()
-	srcAttrs := src.Attributes()
-	get := func(k string) string {
-		if v, ok := srcAttrs.Get(k); ok {
-			return v.AsString()
-		}
-		if k == attrPolicyType {
-			return keys.policyType
-		}
-		return ""
-	}
+	attrs.EnsureCapacity(r.header.Len() + findingExtraAttrs)
+	setFindingHeader(f, r)
+	from := sourceRecord{attrs: src.Attributes(), keys: keys}
 	orgURL := ""
 	if v, ok := res.Attributes().Get(attrOrgURL); ok {
 		orgURL = v.Str()
 	}
-	subject := ""
-	var path string
+	var subject, path, uid string
 	if keys.kind == kindInventory {
-		for _, k := range copiedResourceAttrs {
-			if v, ok := srcAttrs.Get(k); ok {
-				v.CopyTo(attrs.PutEmpty(k))
-			}
-		}
-		subject = keys.resourceType + " " + firstNonEmpty(get(attrResourceName), get(attrResourceID))
-		path = adminConsolePath(keys.resourceType, get(attrResourceID), get, appNameOf(src, keys))
+		copyAttrs(from.attrs, attrs, copiedResourceAttrs)
+		resID := from.get(attrResourceID)
+		subject = keys.resourceType + " " + firstNonEmpty(from.get(attrResourceName), resID)
+		path = adminConsolePath(keys.resourceType, resID, from.get, appNameOf(src, keys))
+		uid = recordUID(uidFinding, r.ID, kindInventory, keys.resourceType, resID, src.EventName(),
+			from.get(attrChangeType), from.get(attrLastUpdated), from.get(attrLogRecordUID), timestampKey(ts))
 	} else {
 		attrs.PutStr(attrFindingSourceType, keys.eventName)
-		if uid := get(attrLogRecordUID); uid != "" {
-			attrs.PutStr(attrFindingSourceEvent, uid)
+		event := eventUUIDOf(src)
+		if event != "" {
+			attrs.PutStr(attrEventUUID, event)
 		}
-		for _, k := range copiedEventAttrs {
-			if v, ok := srcAttrs.Get(k); ok {
-				v.CopyTo(attrs.PutEmpty(k))
-			}
-		}
-		subject = keys.eventName + " by " + firstNonEmpty(get(attrActorName), get(attrActorID), "unknown actor")
-		if actor := get(attrActorID); actor != "" {
-			path = adminConsolePath("user", actor, get, "")
+		copyAttrs(from.attrs, attrs, copiedEventAttrs)
+		actor := from.get(attrActorID)
+		subject = keys.eventName + " by " + firstNonEmpty(from.get(attrActorName), actor, "unknown actor")
+		if actor != "" {
+			path = adminConsolePath("user", actor, from.get, "")
 		} else {
 			path = "/report/system_log_2"
 		}
+		if event == "" {
+			// An event without a uuid is identified by its content.
+			event = src.Body().AsString()
+		}
+		kind := uidFinding
+		if hit != nil {
+			kind = uidThresholdFinding
+		}
+		uid = recordUID(kind, r.ID, kindSystemLog, keys.eventName, event, timestampKey(ts))
 	}
 	if hit != nil {
 		attrs.PutStr(attrFindingGroupKey, hit.groupKey)
@@ -82,16 +82,57 @@ func (p *rulesProcessor) appendFinding(b *batch, r *compiledRule, res pcommon.Re
 	if base := b.consoleBase(orgURL); base != "" {
 		attrs.PutStr(attrAdminConsoleURL, base+path)
 	}
-	attrs.PutStr(attrLogRecordUID, findingUID(r.ID, keys.resourceType, get(attrResourceID), get(attrLastUpdated), get(attrLogRecordUID), ts))
+	attrs.PutStr(attrLogRecordUID, uid)
 	f.Body().SetStr(r.Name + ": " + subject)
 }
 
-// fillFindingHeader sets the fields every finding and aggregate finding share.
-func fillFindingHeader(f plog.LogRecord, r *compiledRule) {
-	f.SetEventName(eventFinding)
-	f.SetSeverityNumber(r.severity.logSeverity())
-	f.SetSeverityText(r.severity.String())
-	attrs := f.Attributes()
+// sourceRecord reads the attributes of the record a finding is about.
+type sourceRecord struct {
+	attrs pcommon.Map
+	keys  recordKeys
+}
+
+// get returns attribute k of the source record as a string ("" when absent); the policy type
+// falls back to the one the dispatch index read from the body.
+func (s sourceRecord) get(k string) string {
+	if v, ok := s.attrs.Get(k); ok {
+		return v.AsString()
+	}
+	if k == attrPolicyType {
+		return s.keys.policyType
+	}
+	return ""
+}
+
+// copyAttrs copies the attributes keys present in from to to.
+func copyAttrs(from, to pcommon.Map, keys []string) {
+	for _, k := range keys {
+		if v, ok := from.Get(k); ok {
+			v.CopyTo(to.PutEmpty(k))
+		}
+	}
+}
+
+// eventUUIDOf is the uuid of a System Log record: its log.record.uid (the receiver sets it to the
+// event uuid), or the body's uuid when the attribute is missing.
+func eventUUIDOf(lr plog.LogRecord) string {
+	if v, ok := lr.Attributes().Get(attrLogRecordUID); ok && v.Str() != "" {
+		return v.Str()
+	}
+	if lr.Body().Type() != pcommon.ValueTypeMap {
+		return ""
+	}
+	if v, ok := lr.Body().Map().Get("uuid"); ok && v.Type() == pcommon.ValueTypeStr {
+		return v.Str()
+	}
+	return ""
+}
+
+// newFindingHeader builds the attributes every finding of rule r starts with; it is built once
+// per rule and copied onto each finding.
+func newFindingHeader(r *compiledRule) pcommon.Map {
+	attrs := pcommon.NewMap()
+	attrs.EnsureCapacity(12)
 	attrs.PutStr(attrRecordKind, kindFinding)
 	attrs.PutStr(attrRuleUUID, r.ID)
 	attrs.PutStr(attrRuleName, r.Name)
@@ -111,6 +152,16 @@ func fillFindingHeader(f plog.LogRecord, r *compiledRule) {
 	if r.Remediation != "" {
 		attrs.PutStr(attrComplianceRemediation, r.Remediation)
 	}
+	return attrs
+}
+
+// setFindingHeader sets the fields every finding and aggregate finding of rule r share. The
+// finding's attributes must be empty: the rule's header replaces them.
+func setFindingHeader(f plog.LogRecord, r *compiledRule) {
+	f.SetEventName(eventFinding)
+	f.SetSeverityNumber(r.severity.logSeverity())
+	f.SetSeverityText(r.severity.String())
+	r.header.CopyTo(f.Attributes())
 }
 
 // appNameOf returns the catalog name of an application record (needed in its console URL).
@@ -122,22 +173,6 @@ func appNameOf(src plog.LogRecord, keys recordKeys) string {
 		return v.Str()
 	}
 	return ""
-}
-
-// findingUID is a deterministic id: the same violation of the same object version (or event)
-// gets the same log.record.uid, so backends can deduplicate re-sent findings.
-func findingUID(parts ...any) string {
-	h := sha256.New()
-	for _, p := range parts {
-		switch v := p.(type) {
-		case string:
-			h.Write([]byte(v))
-		case pcommon.Timestamp:
-			h.Write([]byte(strconv.FormatUint(uint64(v), 10)))
-		}
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 func firstNonEmpty(s ...string) string {

@@ -86,12 +86,7 @@ func (f fixtureFile) resolve(t testing.TB, r fixtureRecord) fixtureRecord {
 	for k, v := range r.Body {
 		out.Body[k] = deepCopy(v)
 	}
-	keys := make([]string, 0, len(r.Set))
-	for k := range r.Set {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(r.Set) {
 		setPath(out.Body, strings.Split(k, "."), deepCopy(r.Set[k]))
 	}
 	return out
@@ -212,13 +207,48 @@ func buildLogs(t testing.TB, recs []fixtureRecord, start time.Time) plog.Logs {
 					attrs.PutStr(attrSyncID, "sync-1")
 				}
 			}
-			for k, v := range r.Attrs {
-				require.NoError(t, attrs.PutEmpty(k).FromRaw(v))
+			for _, k := range sortedKeys(r.Attrs) {
+				require.NoError(t, attrs.PutEmpty(k).FromRaw(r.Attrs[k]))
 			}
-			require.NoError(t, lr.Body().SetEmptyMap().FromRaw(body))
+			require.NoError(t, setSorted(lr.Body(), body))
 		}
 	}
 	return ld
+}
+
+// setSorted writes raw into v like Value.FromRaw, with map keys in sorted order, so that the
+// records built from fixtures (and the golden files written from them) are the same every run.
+func setSorted(v pcommon.Value, raw any) error {
+	switch x := raw.(type) {
+	case map[string]any:
+		m := v.SetEmptyMap()
+		m.EnsureCapacity(len(x))
+		for _, k := range sortedKeys(x) {
+			if err := setSorted(m.PutEmpty(k), x[k]); err != nil {
+				return err
+			}
+		}
+		return nil
+	case []any:
+		s := v.SetEmptySlice()
+		s.EnsureCapacity(len(x))
+		for _, e := range x {
+			if err := setSorted(s.AppendEmpty(), e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return v.FromRaw(raw)
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 var (

@@ -14,9 +14,9 @@ import (
 )
 
 // FuzzRuleConfig feeds arbitrary YAML into the path a collector config takes: confmap unmarshal
-// into Config, Validate (pack loading, param substitution, OTTL and native compilation of every
-// rule). A configuration that validates is then run on a small batch. None of it may panic; bad
-// input must come back as an error.
+// into Config (the strict key and type checks), Validate (pack loading, param substitution, OTTL
+// parsing of every rule). A configuration that validates is then run on a small batch. None of
+// it may panic; bad input must come back as an error.
 func FuzzRuleConfig(f *testing.F) {
 	for _, seed := range []string{
 		"packs: []\nrules:\n  - {id: A-1, name: n, severity: low, category: posture, match: 'log.attributes[\"okta.resource.type\"] == \"user\"', condition: 'log.body[\"status\"] == \"ACTIVE\"'}\n",

@@ -33,3 +33,29 @@ func TestTaggingAndFindingsGolden(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, plogtest.CompareLogs(want, out))
 }
+
+// TestSummaryAndAggregateGolden checks one flush after a settled full sync (the aggregate finding
+// of OKTA-POS-043 and one summary per posture rule, each with its own log.record.uid) against a
+// golden file.
+func TestSummaryAndAggregateGolden(t *testing.T) {
+	f := loadFixtures(t, packPosture)
+	cfg := createDefaultConfig()
+	cfg.Params = map[string]any{"max_super_admins": 2}
+	sink := &consumertest.LogsSink{}
+	p, now := newTestProcessor(t, cfg, sink)
+	recs := []fixtureRecord{
+		f.resolve(t, fixtureRecord{Base: "superadmin", Repeat: 3}),
+		f.resolve(t, fixtureRecord{Base: "user", Set: map[string]any{"status": "LOCKED_OUT"}}),
+	}
+	_, err := p.processLogs(context.Background(), buildLogs(t, recs, *now))
+	require.NoError(t, err)
+	*now = now.Add(2 * p.cfg.Summary.Interval)
+	require.NoError(t, p.flush(context.Background()))
+	require.Len(t, sink.AllLogs(), 1)
+
+	file := filepath.Join("testdata", "golden", "summary_and_aggregate.yaml")
+	// golden.WriteLogs(t, file, sink.AllLogs()[0])
+	want, err := golden.ReadLogs(file)
+	require.NoError(t, err)
+	require.NoError(t, plogtest.CompareLogs(want, sink.AllLogs()[0]))
+}

@@ -58,12 +58,16 @@ func buildIndex(rules []*compiledRule, disabled bool) *ruleIndex {
 	return ix
 }
 
-// recordKeys are the dispatch keys of one record.
+// recordKeys are the dispatch keys of one record, and for an inventory record the attributes
+// that place it in the posture state.
 type recordKeys struct {
 	kind         string
 	resourceType string
 	policyType   string
 	eventName    string
+	resourceID   string
+	syncID       string
+	changeType   string
 }
 
 // appendCandidates appends to dst the buckets of rules that can apply to a record with these

@@ -22,10 +22,6 @@ type batch struct {
 	consoleBases map[string]string
 	// candidates is reused for every record: the index buckets to try.
 	candidates [][]*compiledRule
-	// paths caches the body paths read natively on the current record.
-	paths *pathCache
-	// rec is reused for every record: its lazily created OTTL context.
-	rec recordEval
 	// findings collects the findings of the current ResourceLogs (nil until the first one).
 	findings plog.LogRecordSlice
 	hasFind  bool
@@ -36,7 +32,7 @@ type batch struct {
 func (p *rulesProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	b := &batch{ctx: ctx, now: p.now(), paths: newPathCache(p.rules.pathSlots)}
+	b := &batch{ctx: ctx, now: p.now()}
 	defer func() { p.tel.record(ctx, b.counts) }()
 	for _, rl := range ld.ResourceLogs().All() {
 		var org *orgState
@@ -66,43 +62,54 @@ func (p *rulesProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Lo
 	return ld, nil
 }
 
-// recordKeysOf reads the dispatch keys of a record; ok is false for records the processor never
-// evaluates (its own findings and summaries).
+// recordKeysOf reads the dispatch keys of a record and the attributes the processor needs from
+// inventory records, in one pass over the attributes; ok is false for records the processor
+// never evaluates (its own findings and summaries).
 func recordKeysOf(lr plog.LogRecord) (recordKeys, bool) {
-	attrs := lr.Attributes()
 	var k recordKeys
-	if v, ok := attrs.Get(attrRecordKind); ok {
-		k.kind = v.Str()
+	var hasResourceType bool
+	var policyAttr string
+	for key, v := range lr.Attributes().All() {
+		switch key {
+		case attrRecordKind:
+			k.kind = v.Str()
+		case attrResourceType:
+			k.resourceType, hasResourceType = v.Str(), true
+		case attrPolicyType:
+			policyAttr = v.Str()
+		case attrResourceID:
+			k.resourceID = v.Str()
+		case attrSyncID:
+			k.syncID = v.Str()
+		case attrChangeType:
+			k.changeType = v.Str()
+		}
 	}
 	switch k.kind {
 	case kindFinding, kindSummary:
-		return k, false
+		return recordKeys{kind: k.kind}, false
 	case "":
-		if _, ok := attrs.Get(attrResourceType); ok {
+		k.kind = kindSystemLog
+		if hasResourceType {
 			k.kind = kindInventory
-		} else {
-			k.kind = kindSystemLog
 		}
 	}
 	k.eventName = lr.EventName()
 	if k.kind != kindInventory {
-		return k, true
-	}
-	if v, ok := attrs.Get(attrResourceType); ok {
-		k.resourceType = v.Str()
+		return recordKeys{kind: k.kind, eventName: k.eventName}, true
 	}
 	if k.resourceType == "policy" || k.resourceType == "policy_rule" {
-		k.policyType = policyTypeOf(attrs, lr.Body(), k.resourceType)
+		k.policyType = policyAttr
+		if k.policyType == "" {
+			k.policyType = bodyPolicyType(lr.Body(), k.resourceType)
+		}
 	}
 	return k, true
 }
 
-// policyTypeOf is the policy type of a policy or policy rule: the okta.policy.type attribute, or
-// the body's type (a SIGN_ON rule belongs to an OKTA_SIGN_ON policy).
-func policyTypeOf(attrs pcommon.Map, body pcommon.Value, resourceType string) string {
-	if v, ok := attrs.Get(attrPolicyType); ok && v.Str() != "" {
-		return v.Str()
-	}
+// bodyPolicyType is the policy type of a policy or policy rule record without an okta.policy.type
+// attribute: the body's type (a SIGN_ON rule belongs to an OKTA_SIGN_ON policy).
+func bodyPolicyType(body pcommon.Value, resourceType string) string {
 	if body.Type() != pcommon.ValueTypeMap {
 		return ""
 	}
@@ -120,13 +127,11 @@ func policyTypeOf(attrs pcommon.Map, body pcommon.Value, resourceType string) st
 func (p *rulesProcessor) evalRecord(b *batch, rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord, keys recordKeys, org *orgState) error {
 	var resKey string
 	if keys.kind == kindInventory {
-		id, _ := lr.Attributes().Get(attrResourceID)
-		resKey = keys.resourceType + "/" + id.Str()
+		resKey = keys.resourceType + "/" + keys.resourceID
 		if keys.eventName == eventSnapshot {
-			sync, _ := lr.Attributes().Get(attrSyncID)
-			org.observeSnapshot(sync.Str(), b.now)
+			org.observeSnapshot(keys.syncID, b.now)
 		}
-		if ct, ok := lr.Attributes().Get(attrChangeType); ok && ct.Str() == changeDeleted {
+		if keys.changeType == changeDeleted {
 			p.rules.index.candidates(keys, func(r *compiledRule) bool {
 				if r.isPosture() {
 					org.set(r, resKey, false)
@@ -137,10 +142,9 @@ func (p *rulesProcessor) evalRecord(b *batch, rl plog.ResourceLogs, sl plog.Scop
 		}
 	}
 
-	rec := &b.rec
-	b.paths.next()
-	*rec = recordEval{ctx: b.ctx, rl: rl, sl: sl, lr: lr, res: rl.Resource(), cache: b.paths}
-	defer rec.close()
+	rec := p.rec
+	rec.start(b.ctx, rl, sl, lr)
+	defer rec.done()
 	b.failed = b.failed[:0]
 	matched := false
 	b.candidates = p.rules.index.appendCandidates(b.candidates[:0], keys)
@@ -183,8 +187,9 @@ func (p *rulesProcessor) evalRecord(b *batch, rl plog.ResourceLogs, sl plog.Scop
 // Evaluation errors follow error_mode: propagate returns them, ignore/silent count them and treat
 // the rule as not applying (ignore also logs at debug level, never per record at higher levels).
 func (p *rulesProcessor) evalRule(b *batch, rec *recordEval, r *compiledRule) (applies, violated bool, err error) {
-	if r.match != nil {
-		ok, err := p.evalCondition(b, rec, r.nativeMatch, r.match)
+	conds := p.rules.conditions
+	if r.match != noCondition {
+		ok, err := rec.eval(conds, r.match)
 		if err != nil {
 			return false, false, p.evalError(b, r, "match", err)
 		}
@@ -192,21 +197,11 @@ func (p *rulesProcessor) evalRule(b *batch, rec *recordEval, r *compiledRule) (a
 			return false, false, nil
 		}
 	}
-	v, err := p.evalCondition(b, rec, r.nativeCondition, r.condition)
+	v, err := rec.eval(conds, r.condition)
 	if err != nil {
 		return false, false, p.evalError(b, r, "condition", err)
 	}
 	return true, v, nil
-}
-
-// evalCondition evaluates one condition natively when it can, and with OTTL otherwise.
-func (p *rulesProcessor) evalCondition(b *batch, rec *recordEval, native nativeExpr, cond *logCondition) (bool, error) {
-	if native != nil && !p.cfg.ottlOnly {
-		if v, ok := native.eval(rec); ok {
-			return v, nil
-		}
-	}
-	return cond.Eval(b.ctx, rec.transformContext())
 }
 
 func (p *rulesProcessor) evalError(b *batch, r *compiledRule, what string, err error) error {
@@ -245,7 +240,7 @@ func tagRecord(lr plog.LogRecord, failed []*compiledRule) {
 // observeThreshold counts one matching event for a threshold rule and emits a finding when the
 // window reaches the count.
 func (p *rulesProcessor) observeThreshold(b *batch, rec *recordEval, r *compiledRule, rl plog.ResourceLogs, lr plog.LogRecord, keys recordKeys) {
-	key := p.groupKey(b, rec, r, lr)
+	key := groupKey(rec, r, lr)
 	t := lr.Timestamp().AsTime()
 	if lr.Timestamp() == 0 {
 		t = b.now
@@ -261,24 +256,11 @@ func (p *rulesProcessor) observeThreshold(b *batch, rec *recordEval, r *compiled
 }
 
 // groupKey evaluates the group_by of a threshold rule on a record ("" when absent).
-func (p *rulesProcessor) groupKey(b *batch, rec *recordEval, r *compiledRule, lr plog.LogRecord) string {
+func groupKey(rec *recordEval, r *compiledRule, lr plog.LogRecord) string {
 	spec := r.threshold
 	switch {
 	case spec.groupExpr != nil:
-		if spec.nativeGroup != nil && !p.cfg.ottlOnly {
-			// Only strings and nothing are read natively; other values keep OTTL's formatting.
-			if v, ok := spec.nativeGroup.get(rec); ok && (v.kind == scalarString || v.kind == scalarNil) {
-				return v.s
-			}
-		}
-		v, err := spec.groupExpr.Eval(b.ctx, rec.transformContext())
-		if err != nil || v == nil {
-			return ""
-		}
-		if s, ok := v.(string); ok {
-			return s
-		}
-		return fmt.Sprint(v)
+		return rec.groupValue(spec.groupExpr)
 	case spec.GroupBy != "":
 		v, ok := lr.Attributes().Get(spec.GroupBy)
 		if !ok {

@@ -121,7 +121,12 @@ func resolveParams(selected []*pack, user map[string]any) (map[string]any, error
 	for _, k := range keys {
 		d, ok := decl[k]
 		if !ok {
-			errs = append(errs, fmt.Errorf("params: unknown param %q (not declared by the selected packs)", k))
+			names := make([]string, 0, len(decl))
+			for n := range decl {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			errs = append(errs, fmt.Errorf("params: unknown param %q%s; the selected packs declare: %s", k, didYouMean(k, names), strings.Join(names, ", ")))
 			continue
 		}
 		v, err := coerceParam(d.Type, user[k])

@@ -2,6 +2,7 @@ package rulesprocessor // import "github.com/otelcol-okta/otelcol-okta/processor
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -21,7 +22,9 @@ type rulesProcessor struct {
 	tel    *telemetry
 	now    func() time.Time
 
-	mu      sync.Mutex
+	mu sync.Mutex
+	// rec is the evaluation state of the current record, reused for every record.
+	rec     *recordEval
 	state   *postureState
 	windows map[*compiledRule]*windowCounter
 	// postureRules are the posture rules in rule order (summary records).
@@ -33,6 +36,9 @@ type rulesProcessor struct {
 }
 
 func newRulesProcessor(set processor.Settings, cfg *Config, next consumer.Logs) (*rulesProcessor, error) {
+	if len(cfg.decodeErrs) > 0 {
+		return nil, errors.Join(cfg.decodeErrs...)
+	}
 	rs, err := compileRuleSet(cfg, set.TelemetrySettings)
 	if err != nil {
 		return nil, err
@@ -53,6 +59,7 @@ func newRulesProcessorWithRules(set processor.Settings, cfg *Config, rs *ruleSet
 		next:    next,
 		tel:     tel,
 		now:     time.Now,
+		rec:     newRecordEval(rs.conditions.size()),
 		state:   newPostureState(),
 		windows: map[*compiledRule]*windowCounter{},
 		stop:    make(chan struct{}),

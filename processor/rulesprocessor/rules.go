@@ -4,34 +4,45 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottllog"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 )
-
-type logCondition = ottl.Condition[*ottllog.TransformContext]
 
 // compiledRule is a rule ready to evaluate: its OTTL parsed, its severity ranked.
 type compiledRule struct {
 	RuleConfig
 	// ruleset is the pack name, or "user" for rules from the processor config.
-	ruleset  string
+	ruleset string
+	// position is the index of the rule in its pack or in the processor's rules.
+	position int
 	severity severity
-	// match selects the records the rule applies to; nil means every record of its index keys.
-	match *logCondition
-	// condition is true on a violation.
-	condition *logCondition
-	// nativeMatch and nativeCondition are Go evaluators of match and condition when they are in
-	// the native subset (nil otherwise); OTTL evaluates whatever they cannot (see nativeExpr).
-	nativeMatch     nativeExpr
-	nativeCondition nativeExpr
-	threshold       *thresholdSpec
-	aggregate       *AggregateConfig
+	// match is the slot (in the rule set's conditionTable) of the condition that selects the
+	// records the rule applies to; noCondition means every record of its index keys.
+	match int
+	// condition is the slot of the condition that is true on a violation.
+	condition int
+	threshold *thresholdSpec
+	aggregate *AggregateConfig
 	// reference is the first reference, for security_rule.reference.
 	reference string
+	// header holds the attributes every finding of the rule starts with (newFindingHeader).
+	header pcommon.Map
+}
+
+// label names the rule in errors: its id and ruleset, or its place in the processor's rules
+// when it has no id.
+func (r *compiledRule) label() string {
+	if r.ID == "" && r.ruleset == userRuleset {
+		return fmt.Sprintf("rules[%d] (user)", r.position)
+	}
+	return fmt.Sprintf("rule %q (%s)", r.ID, r.ruleset)
 }
 
 // isPosture reports whether the rule contributes to the failing-resources state (and the gauge).
@@ -42,16 +53,14 @@ type thresholdSpec struct {
 	ThresholdConfig
 	// groupExpr is set when GroupBy is an OTTL value expression; otherwise GroupBy is an attribute key.
 	groupExpr *ottl.ValueExpression[*ottllog.TransformContext]
-	// nativeGroup reads a plain-path groupExpr in Go (nil when GroupBy is not a plain path).
-	nativeGroup *nativeOperand
 }
 
-// ruleSet is every enabled rule, compiled, plus the dispatch index over them.
+// ruleSet is every enabled rule, compiled, plus the dispatch index over them and the table of
+// their distinct OTTL conditions.
 type ruleSet struct {
-	rules []*compiledRule
-	index *ruleIndex
-	// pathSlots is the number of distinct body paths read natively (the per-record cache size).
-	pathSlots int
+	rules      []*compiledRule
+	index      *ruleIndex
+	conditions *conditionTable
 }
 
 // newLogParser returns the OTTL parser used for every rule (standard converters, path context names).
@@ -71,7 +80,8 @@ func collectRules(cfg *Config) ([]*compiledRule, error) {
 	for _, name := range cfg.Packs {
 		p, ok := shipped[name]
 		if !ok {
-			errs = append(errs, fmt.Errorf("packs: unknown pack %q (shipped packs: %s)", name, strings.Join(packNames(shipped), ", ")))
+			names := packNames(shipped)
+			errs = append(errs, fmt.Errorf("packs: unknown pack %q%s; shipped packs: %s", name, didYouMean(name, names), strings.Join(names, ", ")))
 			continue
 		}
 		selected = append(selected, p)
@@ -88,13 +98,13 @@ func collectRules(cfg *Config) ([]*compiledRule, error) {
 				errs = append(errs, err)
 				continue
 			}
-			for _, d := range defs {
-				out = append(out, &compiledRule{RuleConfig: d, ruleset: p.header.Name})
+			for i, d := range defs {
+				out = append(out, &compiledRule{RuleConfig: d, ruleset: p.header.Name, position: i})
 			}
 		}
 	}
-	for _, d := range cfg.Rules {
-		out = append(out, &compiledRule{RuleConfig: d, ruleset: userRuleset})
+	for i, d := range cfg.Rules {
+		out = append(out, &compiledRule{RuleConfig: d, ruleset: userRuleset, position: i})
 	}
 	seen := map[string]string{}
 	for _, r := range out {
@@ -106,7 +116,12 @@ func collectRules(cfg *Config) ([]*compiledRule, error) {
 	disabled := map[string]bool{}
 	for _, id := range cfg.Disable {
 		if _, ok := seen[id]; !ok {
-			errs = append(errs, fmt.Errorf("disable: unknown rule id %q", id))
+			ids := make([]string, 0, len(seen))
+			for known := range seen {
+				ids = append(ids, known)
+			}
+			sort.Strings(ids)
+			errs = append(errs, fmt.Errorf("disable: unknown rule id %q%s", id, didYouMean(id, ids)))
 		}
 		disabled[id] = true
 	}
@@ -131,21 +146,21 @@ func compileRuleSet(cfg *Config, set component.TelemetrySettings) (*ruleSet, err
 		return nil, fmt.Errorf("create OTTL parser: %w", err)
 	}
 	var errs []error
-	paths := newPathInterner()
+	conds := newConditionTable()
 	for _, r := range rules {
-		if err := compileRule(r, &parser, paths); err != nil {
-			errs = append(errs, fmt.Errorf("rule %q (%s): %w", r.ID, r.ruleset, err))
+		for _, err := range compileRule(r, &parser, conds) {
+			errs = append(errs, fmt.Errorf("%s: %w", r.label(), err))
 		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return &ruleSet{rules: rules, index: buildIndex(rules, cfg.evaluateAll), pathSlots: paths.size()}, nil
+	return &ruleSet{rules: rules, index: buildIndex(rules, cfg.evaluateAll), conditions: conds}, nil
 }
 
-// compileRule validates one rule and parses its OTTL in place.
-// Conditions in the native subset also get a Go evaluator whose body paths are interned in paths.
-func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext], paths *pathInterner) error {
+// compileRule validates one rule and parses its OTTL in place; its match and condition go to
+// the rule set's condition table. It returns every problem of the rule.
+func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext], conds *conditionTable) []error {
 	var errs []error
 	if r.ID == "" {
 		errs = append(errs, errors.New("id: must not be empty"))
@@ -155,39 +170,36 @@ func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext]
 	}
 	sev, ok := parseSeverity(r.Severity)
 	if !ok {
-		errs = append(errs, fmt.Errorf("severity: %q is not one of info, low, medium, high, critical", r.Severity))
+		errs = append(errs, fmt.Errorf("severity: %q is not one of %s%s", r.Severity,
+			strings.Join(severityNames[1:], ", "), didYouMean(r.Severity, severityNames[1:])))
 	}
 	r.severity = sev
 	if r.Category != categoryPosture && r.Category != categoryDetection {
-		errs = append(errs, fmt.Errorf("category: %q is not one of posture, detection", r.Category))
+		cats := []string{categoryPosture, categoryDetection}
+		errs = append(errs, fmt.Errorf("category: %q is not one of %s%s", r.Category, strings.Join(cats, ", "), didYouMean(r.Category, cats)))
 	}
+	r.match, r.condition = noCondition, noCondition
 	if strings.TrimSpace(r.Condition) == "" {
 		errs = append(errs, errors.New("condition: must not be empty"))
-	} else if c, err := parser.ParseCondition(r.Condition); err != nil {
+	} else if slot, err := conds.add(parser, r.Condition); err != nil {
 		errs = append(errs, fmt.Errorf("condition: %w", err))
 	} else {
-		r.condition = c
-		r.nativeCondition, _ = compileNative(r.Condition, paths, parser)
+		r.condition = slot
 	}
 	if strings.TrimSpace(r.Match) != "" {
-		if c, err := parser.ParseCondition(r.Match); err != nil {
+		if slot, err := conds.add(parser, r.Match); err != nil {
 			errs = append(errs, fmt.Errorf("match: %w", err))
 		} else {
-			r.match = c
-			r.nativeMatch, _ = compileNative(r.Match, paths, parser)
+			r.match = slot
 		}
 	}
 	if r.Threshold != nil {
-		t, err := compileThreshold(*r.Threshold, parser, paths)
-		if err != nil {
-			errs = append(errs, err)
-		}
+		t, terrs := compileThreshold(*r.Threshold, parser)
+		errs = append(errs, terrs...)
 		r.threshold = t
 	}
 	if r.Aggregate != nil {
-		if err := validateAggregate(r); err != nil {
-			errs = append(errs, err)
-		}
+		errs = append(errs, validateAggregate(r)...)
 		r.aggregate = r.Aggregate
 	}
 	if len(r.References) > 0 {
@@ -195,14 +207,22 @@ func compileRule(r *compiledRule, parser *ottl.Parser[*ottllog.TransformContext]
 	}
 	if r.AppliesTo.empty() {
 		r.AppliesTo = deriveAppliesTo(r.Match)
+		for _, rt := range r.AppliesTo.ResourceTypes {
+			if err := checkResourceType("match: okta.resource.type", rt); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	} else {
+		errs = append(errs, r.AppliesTo.validate()...)
 	}
-	return errors.Join(errs...)
+	r.header = newFindingHeader(r)
+	return errs
 }
 
-func compileThreshold(t ThresholdConfig, parser *ottl.Parser[*ottllog.TransformContext], paths *pathInterner) (*thresholdSpec, error) {
+func compileThreshold(t ThresholdConfig, parser *ottl.Parser[*ottllog.TransformContext]) (*thresholdSpec, []error) {
 	var errs []error
-	if t.Count < 1 {
-		errs = append(errs, fmt.Errorf("threshold.count: must be at least 1, got %d", t.Count))
+	if err := thresholdCountRange.check("threshold.count", t.Count); err != nil {
+		errs = append(errs, err)
 	}
 	if t.Window <= 0 {
 		errs = append(errs, fmt.Errorf("threshold.window: must be positive, got %s", t.Window))
@@ -214,9 +234,8 @@ func compileThreshold(t ThresholdConfig, parser *ottl.Parser[*ottllog.TransformC
 			errs = append(errs, fmt.Errorf("threshold.group_by: %w", err))
 		}
 		spec.groupExpr = e
-		spec.nativeGroup, _ = compileNativeOperand(t.GroupBy, paths)
 	}
-	return spec, errors.Join(errs...)
+	return spec, errs
 }
 
 // isOTTLPath tells an OTTL expression (log.body["x"], resource.attributes["k"], Concat(...)) from a
@@ -225,17 +244,21 @@ func isOTTLPath(s string) bool {
 	return strings.HasPrefix(s, "log.") || strings.HasPrefix(s, "resource.") || strings.ContainsAny(s, "[(")
 }
 
-func validateAggregate(r *compiledRule) error {
+func validateAggregate(r *compiledRule) []error {
 	var errs []error
 	a := r.Aggregate
 	if (a.Min == nil) == (a.Max == nil) {
 		errs = append(errs, errors.New("aggregate: set exactly one of min, max"))
 	}
-	if a.Min != nil && *a.Min < 1 {
-		errs = append(errs, fmt.Errorf("aggregate.min: must be at least 1, got %d", *a.Min))
+	if a.Min != nil {
+		if err := aggregateMinRange.check("aggregate.min", *a.Min); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	if a.Max != nil && *a.Max < 0 {
-		errs = append(errs, fmt.Errorf("aggregate.max: must not be negative, got %d", *a.Max))
+	if a.Max != nil {
+		if err := aggregateMaxRange.check("aggregate.max", *a.Max); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if r.Category != categoryPosture {
 		errs = append(errs, errors.New("aggregate: only posture rules can be aggregates"))
@@ -243,7 +266,7 @@ func validateAggregate(r *compiledRule) error {
 	if r.Threshold != nil {
 		errs = append(errs, errors.New("aggregate: cannot be combined with threshold"))
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 var (
@@ -265,6 +288,31 @@ func deriveAppliesTo(match string) AppliesTo {
 		return AppliesTo{ResourceTypes: []string{m[1]}}
 	}
 	return AppliesTo{}
+}
+
+// validate checks the index keys a rule declares: known resource types, policy types only
+// under policy or policy_rule (the index keys them by resource type), and event-name wildcards
+// only where the index supports them.
+func (a AppliesTo) validate() []error {
+	var errs []error
+	for _, rt := range a.ResourceTypes {
+		if err := checkResourceType("applies_to.resource_types", rt); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(a.PolicyTypes) > 0 && !slices.Contains(a.ResourceTypes, "policy") && !slices.Contains(a.ResourceTypes, "policy_rule") {
+		errs = append(errs, errors.New("applies_to.policy_types: needs resource_types policy or policy_rule (policy types are only matched under them)"))
+	}
+	for _, ev := range a.EventNames {
+		if ev == "" {
+			errs = append(errs, errors.New("applies_to.event_names: empty event name"))
+			continue
+		}
+		if i := strings.IndexByte(ev, '*'); i >= 0 && ev != "*" && (i != len(ev)-1 || !strings.HasSuffix(ev, ".*")) {
+			errs = append(errs, fmt.Errorf("applies_to.event_names: %q: a wildcard is only allowed alone (\"*\") or as a trailing \".*\"", ev))
+		}
+	}
+	return errs
 }
 
 func (a AppliesTo) empty() bool {

@@ -17,8 +17,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 )
 
-// gaugeConnectorConfig is the signaltometrics configuration documented for the lead
-// (rules-integration notes): summary records → okta.compliance.failing_resources gauge.
+// gaugeConnectorConfig is the signaltometrics connector configuration that turns summary records
+// into the okta.compliance.failing_resources gauge (the one the README documents).
 var gaugeConnectorConfig = map[string]any{
 	"error_mode": "ignore",
 	"logs": []any{map[string]any{

@@ -62,6 +62,7 @@ func (p *rulesProcessor) buildFlush(now time.Time) (plog.Logs, batchCounts) {
 			a.PutStr(attrRuleRuleset, r.ruleset)
 			a.PutStr(attrComplianceSeverity, r.severity.String())
 			a.PutInt(attrFailingCount, int64(o.failingCount(r)))
+			a.PutStr(attrLogRecordUID, recordUID(uidSummary, r.ID, u, timestampKey(ts)))
 			rec.Body().SetStr(fmt.Sprintf("%s: %d failing", r.ID, o.failingCount(r)))
 		}
 	}
@@ -97,7 +98,8 @@ func (p *rulesProcessor) evaluateAggregates(o *orgState, out plog.LogRecordSlice
 		f := out.AppendEmpty()
 		f.SetTimestamp(ts)
 		f.SetObservedTimestamp(ts)
-		fillFindingHeader(f, r)
+		f.Attributes().EnsureCapacity(r.header.Len() + findingExtraAttrs)
+		setFindingHeader(f, r)
 		a := f.Attributes()
 		a.PutStr(attrResourceType, "org")
 		if orgID != "" {
@@ -107,7 +109,7 @@ func (p *rulesProcessor) evaluateAggregates(o *orgState, out plog.LogRecordSlice
 		if base := adminConsoleBase(orgURL); base != "" {
 			a.PutStr(attrAdminConsoleURL, base+adminConsolePath(r.AppliesTo.firstResourceType(), "", func(string) string { return "" }, ""))
 		}
-		a.PutStr(attrLogRecordUID, findingUID(r.ID, "org", orgID, ts))
+		a.PutStr(attrLogRecordUID, recordUID(uidAggregateFinding, r.ID, orgURL, orgID, timestampKey(ts)))
 		f.Body().SetStr(fmt.Sprintf("%s: org has %d matching %s records", r.Name, n, r.AppliesTo.firstResourceType()))
 	}
 }

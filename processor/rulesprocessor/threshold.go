@@ -2,6 +2,7 @@ package rulesprocessor // import "github.com/otelcol-okta/otelcol-okta/processor
 
 import (
 	"container/list"
+	"strings"
 	"time"
 )
 
@@ -45,8 +46,11 @@ func (w *windowCounter) add(key string, t time.Time) (bool, int) {
 			delete(w.keys, oldest.Value.(*groupWindow).key)
 			w.evicted++
 		}
-		g = &groupWindow{key: key}
-		w.keys[key] = w.lru.PushFront(g)
+		// The key usually points into the record (a System Log page decoded in place): the
+		// window outlives the page, so it keeps a copy of its own rather than pin the page.
+		owned := strings.Clone(key)
+		g = &groupWindow{key: owned}
+		w.keys[owned] = w.lru.PushFront(g)
 	}
 	cutoff := t.Add(-w.window)
 	drop := 0

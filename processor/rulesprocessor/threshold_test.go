@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -59,4 +60,33 @@ func TestWindowCounterBoundedKeys(t *testing.T) {
 	assert.True(t, fired)
 	fired, _ = w.add("ip-0", t0.Add(time.Second))
 	assert.False(t, fired)
+}
+
+// TestWindowCounterOwnsKeys adds a key that aliases a larger buffer (as a string read from a
+// page decoded in place does): the counter keeps a copy, so the buffer can be reused or freed.
+func TestWindowCounterOwnsKeys(t *testing.T) {
+	w := newWindowCounter(2, time.Hour, 10)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	page := []byte(`{"actor":{"id":"00ualice"}}`)
+	key := unsafe.String(&page[16], 8) //nolint:gosec // G103: "00ualice" sharing page's memory, as a decoder's zero-copy string does
+	w.add(key, t0)
+
+	for s := range w.keys {
+		assert.False(t, sameMemory(key, s), "map key aliases the page")
+	}
+	g := w.lru.Front().Value.(*groupWindow)
+	assert.False(t, sameMemory(key, g.key), "group key aliases the page")
+
+	for i := range page {
+		page[i] = 'x' // the page is reused for the next response
+	}
+	assert.Equal(t, "00ualice", g.key)
+	fired, n := w.add("00ualice", t0.Add(time.Second))
+	assert.True(t, fired, "the second event of the same key reaches the threshold")
+	assert.Equal(t, 2, n)
+}
+
+// sameMemory reports whether two strings start at the same address.
+func sameMemory(a, b string) bool {
+	return unsafe.StringData(a) == unsafe.StringData(b) //nolint:gosec // G103: compares addresses, reads nothing
 }
