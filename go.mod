@@ -7,6 +7,7 @@ toolchain go1.26.10
 require (
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/go-jose/go-jose/v4 v4.1.9
+	github.com/go-json-experiment/json v1.27.2
 	github.com/google/go-cmp v0.7.0
 	github.com/okta/okta-sdk-golang/v2 v2.20.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/connector/countconnector v0.161.0
