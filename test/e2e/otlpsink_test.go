@@ -27,7 +27,7 @@ type otlpSink struct {
 	url       string
 }
 
-func startOTLPSink(t *testing.T) *otlpSink {
+func startOTLPSink(t testing.TB) *otlpSink {
 	t.Helper()
 	s := &otlpSink{counts: map[string]int{}, firstSeen: map[string]time.Time{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
