@@ -34,14 +34,14 @@ import (
 // only its own strings.
 //
 // Why jsontext: candidates measured on one 1000-event simulator page decoded into a batch
-// (BenchmarkDecodeAndConvertSystemLogPage's work, same process, interleaved, 4 runs each,
-// median process CPU per event, on a loaded 2-core machine):
+// (BenchmarkDecodeAndConvertSystemLogPage's work, same process, 5 runs each, median process
+// CPU per event, on a loaded 2-core machine; an earlier run agreed within 15%):
 //
-//	hand-made scanner over unsafe.String (previous code)      48 µs   169k allocs/page
+//	hand-made scanner over unsafe.String (previous code)      46 µs   169k allocs/page
 //	jsontext tokenizer (this code)                             71 µs   222k allocs/page
 //	valyala/fastjson tree, walked into pdata                   55 µs   323k allocs/page
-//	goccy/go-json into []any (UseNumber), then converted      157 µs   562k allocs/page
-//	encoding/json Decoder.Token stream                        234 µs  1381k allocs/page
+//	goccy/go-json into []any (UseNumber), then converted      136 µs   562k allocs/page
+//	encoding/json Decoder.Token stream                        272 µs  1381k allocs/page
 //
 // fastjson is a little faster but passes invalid UTF-8 through, rejects nesting beyond 300
 // levels and sees little maintenance; the any-tree decoders lose the members' order and
