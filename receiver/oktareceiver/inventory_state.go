@@ -21,9 +21,13 @@ import (
 // hashes of one object are packed in one string. An object costs its map entry, its id, a
 // 32-byte objectRecord and its fingerprint (12 bytes + 2 per field path).
 
-// objectRecord is what the state remembers about one object. Every part of it has a
-// process-independent form (the shape's paths by name, xxhash values, strings), so that a
-// record can be written to a storage extension and compared with a later sync.
+// objectRecord is what the state remembers about one object: its type and id are where it
+// is kept (typeState, map key). The shape, parent and dimension ids are local to the process
+// but each stands for a stable value (the shape's path names, strings), and the hashes are
+// stable xxhash values, so a record can be written to a storage extension (ids replaced by
+// what they stand for) and compared with a later sync. What only some objects carry (kept
+// names, side values; later the previous values of audited fields) lives in side maps of
+// the typeState, so that it costs nothing for the others.
 type objectRecord struct {
 	fp     fingerprint
 	parent uint32 // interned parent id ("" when none)

@@ -49,8 +49,7 @@ import (
 // as the basis of encoding/json/v2, and is within 1.5x of the hand-made scanner, which
 // is below the 2x that would justify keeping a hand-made engine.
 type pageDecoder struct {
-	dec     *jsontext.Decoder
-	scratch []byte
+	dec *jsontext.Decoder
 	// names interns member names: the events of a page (and of all pages) share a few dozen
 	// of them, so each costs one allocation per process instead of one per event.
 	names map[string]string
@@ -97,9 +96,6 @@ func putPageDecoder(d *pageDecoder) {
 	if len(d.names) >= maxInternedNames || len(d.sizes) >= maxInternedNames {
 		clear(d.names)
 		clear(d.sizes)
-	}
-	if cap(d.scratch) > 64<<10 {
-		d.scratch = nil
 	}
 	pageDecoderPool.Put(d)
 }
