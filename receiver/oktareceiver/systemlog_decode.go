@@ -252,7 +252,7 @@ func (d *pageDecoder) str(raw jsontext.Value, name bool) (string, error) {
 // setNumber stores the (valid) JSON number raw like setPdataNumber: int64 when it parses as
 // one, else a finite double, else its text.
 func setNumber(dst pcommon.Value, raw jsontext.Value) {
-	if bytes.IndexAny(raw, ".eE") < 0 {
+	if !bytes.ContainsAny(raw, ".eE") {
 		if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
 			dst.SetInt(n)
 			return
