@@ -4,14 +4,18 @@
 #
 #   go test -bench   every package with Benchmark functions (simulator, receiver, rules
 #                    processor, ...), found by grepping the sources
-#   end to end       scripts/bench-latency.sh all (System Log latency and throughput on the
-#                    built binaries), when present
+#   end to end       the benchmarks of test/e2e on the built binaries: the inventory full sync
+#                    (BenchmarkFullSyncBinary), then scripts/bench-latency.sh all (System Log
+#                    latency, backfill throughput and bursts, THROUGHPUT_COUNT runs each)
 #
 # Usage: ./scripts/bench.sh            (make bench builds the binaries first)
 # Environment:
 #   BENCH_TIME   minimum time per benchmark, go test -benchtime (default 1s)
 #   BENCH_COUNT  repetitions, go test -count (default 1; use 5+ with benchstat)
 #   BENCH_E2E    0 skips the end-to-end measurements (default 1)
+#   OTELCOL_OKTA_BIN, OKTASIM_BIN  builds the end-to-end benchmarks measure (default bin/); set
+#                OTELCOL_OKTA_BIN to an older build for an old-vs-new comparison
+#   THROUGHPUT_COUNT  runs of each System Log throughput benchmark (default 3)
 #   BENCH_PKGS   space-separated package directories instead of all (e.g. "processor/rulesprocessor")
 #   BENCH_OUT    report file (default BENCHMARKS.md)
 # Exits non-zero when a benchmark command failed (the report is written anyway and says so).
@@ -90,16 +94,20 @@ done
 
 # End to end on the built binaries.
 if [ "$BENCH_E2E" != "0" ]; then
-  if grep -qs '^func Benchmark' test/e2e/*_test.go; then
-    run_section "end to end: go benchmarks (test/e2e)" "$work/e2e_go.txt" \
-      "OTELCOL_OKTA_BIN=bin/otelcol-okta OKTASIM_BIN=bin/oktasim go test -run '^\$' -bench . -benchmem -benchtime $BENCH_TIME -count $BENCH_COUNT ./test/e2e/" \
-      env OTELCOL_OKTA_BIN="$PWD/bin/otelcol-okta" OKTASIM_BIN="$PWD/bin/oktasim" \
-      go test -run '^$' -bench . -benchmem -benchtime "$BENCH_TIME" -count "$BENCH_COUNT" -timeout 30m ./test/e2e/
+  # OTELCOL_OKTA_BIN / OKTASIM_BIN, when set, measure another build (the report names it).
+  collector="${OTELCOL_OKTA_BIN:-$PWD/bin/otelcol-okta}"
+  sim="${OKTASIM_BIN:-$PWD/bin/oktasim}"
+  shown_bins="OTELCOL_OKTA_BIN=bin/otelcol-okta OKTASIM_BIN=bin/oktasim"
+  if [ -n "${OTELCOL_OKTA_BIN:-}${OKTASIM_BIN:-}" ]; then
+    shown_bins="OTELCOL_OKTA_BIN=$(basename "$collector") OKTASIM_BIN=$(basename "$sim") (another build)"
   fi
-  if [ -x scripts/bench-latency.sh ]; then
-    run_section "end to end: System Log latency and throughput (test/e2e)" "$work/e2e_latency.txt" \
-      "./scripts/bench-latency.sh all" ./scripts/bench-latency.sh all
-  fi
+  run_section "end to end: inventory full sync (test/e2e)" "$work/e2e_inventory.txt" \
+    "$shown_bins go test -run '^\$' -bench '^BenchmarkFullSyncBinary' -benchtime 1x -count $BENCH_COUNT ./test/e2e/" \
+    env OTELCOL_OKTA_BIN="$collector" OKTASIM_BIN="$sim" \
+    go test -run '^$' -bench '^BenchmarkFullSyncBinary' -benchtime 1x -count "$BENCH_COUNT" -timeout 60m ./test/e2e/
+  run_section "end to end: System Log latency, backfill and bursts (test/e2e)" "$work/e2e_systemlog.txt" \
+    "$shown_bins ./scripts/bench-latency.sh all" \
+    env OTELCOL_OKTA_BIN="$collector" OKTASIM_BIN="$sim" ./scripts/bench-latency.sh all
 fi
 
 if [ -r /proc/loadavg ]; then

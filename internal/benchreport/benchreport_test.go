@@ -14,8 +14,8 @@ BenchmarkRulesMixedStreamNoIndex-2   	     100	  11000000 ns/op	     90909 recor
 BenchmarkFullSync10kUsers-2
     bench_test.go:99: some log line from the benchmark
        1	4012345678 ns/op	 1.020 requests/min	 123.0 requests/sync
-BenchmarkSystemLogLatencyPolling2s	1	12000	events	1100	p50_ms	2200	p99_ms
-BenchmarkSystemLogLatencyEventHooks	1	12000	events	110.5	p50_ms	400	p99_ms
+BenchmarkSystemLogLatencyPolling-2   	       1	61000000000 ns/op	      1500 events	      1100 p50-ms	      2200 p99-ms
+BenchmarkSystemLogLatencyEventHooks-2	       1	61000000000 ns/op	      1500 events	       110.5 p50-ms	       400 p99-ms
 Benchmark results are printed above
 PASS
 ok  	github.com/otelcol-okta/otelcol-okta/processor/rulesprocessor	12.3s
@@ -46,8 +46,12 @@ func TestParseResults(t *testing.T) {
 	if v, _ := split.Metric("requests/min"); v != 1.02 {
 		t.Errorf("requests/min = %v, want 1.02", v)
 	}
-	if e2e := res[3]; e2e.Procs != 0 || e2e.Name != "BenchmarkSystemLogLatencyPolling2s" {
-		t.Errorf("e2e line without procs suffix = %+v", e2e)
+	if e2e := res[3]; e2e.Procs != 2 || e2e.Name != "BenchmarkSystemLogLatencyPolling" {
+		t.Errorf("e2e result = %+v", e2e)
+	}
+	bare, err := Parse(strings.NewReader("BenchmarkBare\t1\t7 events/s\n"))
+	if err != nil || len(bare) != 1 || bare[0].Procs != 0 || bare[0].Name != "BenchmarkBare" {
+		t.Errorf("a line without a procs suffix = %+v, %v", bare, err)
 	}
 }
 
@@ -108,14 +112,15 @@ func TestFormatNumber(t *testing.T) {
 // TestRatioUsesTheMedianOfRepeatedRuns: a benchmark that ran several times enters a ratio
 // with the median of its runs, not with whichever run came last.
 func TestRatioUsesTheMedianOfRepeatedRuns(t *testing.T) {
-	out := `BenchmarkSystemLogThroughputFileExporter	1	20000 events/s
-BenchmarkSystemLogThroughputDurable	1	5000 events/s
-BenchmarkSystemLogThroughputFileExporter	1	10000 events/s
-BenchmarkSystemLogThroughputDurable	1	7000 events/s
-BenchmarkSystemLogThroughputFileExporter	1	16000 events/s
-BenchmarkSystemLogThroughputDurable	1	3000 events/s
-BenchmarkSystemLogThroughputFileProductionPipeline	1	12000 events/s
-BenchmarkSystemLogThroughputFileProductionPipeline	1	14000 events/s
+	out := `BenchmarkSystemLogBackfillFile-2	1	9000000000 ns/op	20000 events/s	50 cpu-µs/event
+BenchmarkSystemLogBackfillDurable-2	1	9000000000 ns/op	5000 events/s
+BenchmarkSystemLogBackfillFile-2	1	9000000000 ns/op	10000 events/s	70 cpu-µs/event
+BenchmarkSystemLogBackfillDurable-2	1	9000000000 ns/op	7000 events/s
+BenchmarkSystemLogBackfillFile-2	1	9000000000 ns/op	16000 events/s	60 cpu-µs/event
+BenchmarkSystemLogBackfillDurable-2	1	9000000000 ns/op	3000 events/s
+BenchmarkSystemLogBackfillFileProduction-2	1	9000000000 ns/op	12000 events/s
+BenchmarkSystemLogBackfillFileProduction-2	1	9000000000 ns/op	14000 events/s
+BenchmarkSystemLogBurstFile/events=2000-2	1	9000000000 ns/op	90 cpu-µs/event
 `
 	res, err := Parse(strings.NewReader(out))
 	if err != nil {
@@ -127,8 +132,9 @@ BenchmarkSystemLogThroughputFileProductionPipeline	1	14000 events/s
 	}
 	md := b.String()
 	for _, want := range []string{
-		"| end to end: durable pipeline / file exporter, events per second | **0.31×** |",                 // 5000 / 16000
-		"| end to end: production logs processors / file exporter alone, events per second | **0.81×** |", // 13000 / 16000
+		"| end to end: durable pipeline / file exporter, events per second | **0.31×** |",                     // 5000 / 16000
+		"| end to end: production logs processors / file exporter alone, events per second | **0.81×** |",     // 13000 / 16000
+		"| end to end: 2,000-event burst / 200,000-event backfill, file exporter CPU per event | **1.50×** |", // 90 / 60
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)

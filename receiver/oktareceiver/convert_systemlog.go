@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"time"
-	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -61,6 +60,9 @@ const (
 
 // errNotJSONArray is returned when a System Log page is not a JSON array.
 var errNotJSONArray = errors.New("system log page is not a JSON array")
+
+// errTrailingData is returned when non-whitespace follows the page's JSON array.
+var errTrailingData = errors.New("trailing data after the JSON array")
 
 // systemLogBatch is a decoded System Log page (or event hook delivery): one plog.Logs with one
 // resource and one scope holding a record per LogEvent in source order, and the facts the
@@ -126,64 +128,16 @@ func (b *systemLogBatch) keepOnly(keep []bool) {
 
 // decodeSystemLogPage decodes a GET /api/v1/logs body (a JSON array of LogEvent objects) and
 // converts it in the same pass: each event's JSON is written straight into its record's body
-// (pdataJSONDecoder) and the attributes are read from that body. observed is the records'
+// (pageDecoder) and the attributes are read from that body. observed is the records'
 // ObservedTimestamp. Any syntax error, a truncated body, a non-object element or trailing data
 // is an error (and no batch): the caller retries the same cursor rather than skipping events.
-//
-// decodeSystemLogPage takes ownership of body: every unescaped key and string value of the
-// batch is a substring of it (no copy of the page is made), so the caller must never modify
-// body afterwards. Both callers hand over a buffer they just read and drop.
+// The batch shares no memory with body: the caller may reuse it.
 func decodeSystemLogPage(body []byte, observed time.Time) (*systemLogBatch, error) {
-	// G103 audited: the batch only reads body, and the caller gives it up (see above).
-	d := getPdataJSONDecoder(unsafe.String(unsafe.SliceData(body), len(body))) //nolint:gosec
-	defer putPdataJSONDecoder(d)
-	if d.skipSpace() != '[' {
-		if err := d.skipValue(); err != nil {
-			return nil, fmt.Errorf("decode System Log page: %w", err)
-		}
-		if d.skipSpace() != 0 {
-			return nil, fmt.Errorf("decode System Log page: %w", errTrailingData)
-		}
-		return nil, errNotJSONArray
-	}
-	if err := d.enter(); err != nil {
-		return nil, fmt.Errorf("decode System Log page: %w", err)
-	}
-	d.pos++
-	// Okta events are 1-3 KB of JSON: this guess avoids most regrowth of the record slice.
-	batch := newSystemLogBatch(min(len(body)/1024+1, 1000))
-	records := batch.records()
-	obs := pcommon.NewTimestampFromTime(observed)
-	if d.skipSpace() == ']' {
-		d.pos++
-	} else {
-		for i := 0; ; i++ {
-			if d.skipSpace() != '{' {
-				if err := d.skipValue(); err != nil {
-					return nil, fmt.Errorf("decode System Log page: %w", err)
-				}
-				return nil, fmt.Errorf("decode System Log page: element %d is not a JSON object", i)
-			}
-			lr := records.AppendEmpty()
-			bodyMap := lr.Body().SetEmptyMap()
-			if err := d.object(bodyMap, 0, ""); err != nil {
-				return nil, fmt.Errorf("decode System Log page: event %d: %w", i, err)
-			}
-			batch.facts = append(batch.facts, fillSystemLogRecord(lr, bodyMap, obs))
-			c := d.skipSpace()
-			if c == ',' {
-				d.pos++
-				continue
-			}
-			if c == ']' {
-				d.pos++
-				break
-			}
-			return nil, fmt.Errorf("decode System Log page: %w", d.unexpected("after array element"))
-		}
-	}
-	if d.skipSpace() != 0 {
-		return nil, fmt.Errorf("decode System Log page: %w", errTrailingData)
+	d := getPageDecoder(body)
+	defer putPageDecoder(d)
+	batch, err := d.page(observed, len(body))
+	if err != nil {
+		return nil, err
 	}
 	return batch, nil
 }

@@ -30,7 +30,7 @@ func inventoryRecordUID(rec inventoryRecord) string {
 	for _, f := range rec.fields {
 		b = appendUIDField(b, f)
 	}
-	b = binary.LittleEndian.AppendUint64(b, hashAny(fnvOffset64, rec.body, 0))
+	b = binary.LittleEndian.AppendUint64(b, new(valueHasher).hash64(rec.body))
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
 }

@@ -1,219 +1,125 @@
 package oktareceiver
 
 import (
-	"runtime"
+	"encoding/binary"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
+
+	"github.com/cespare/xxhash/v2"
 )
 
-// The inventory state keeps, per resource type and object id, only what deletion and
-// change detection and the metrics need: a fingerprint (one 32-bit hash per field path),
-// the interned metric dimensions, the interned parent id and the generation of the last
-// full sync that saw it. Bodies are never kept.
+// The inventory state keeps, per resource type and object id, only what deletion, change
+// detection and the metrics need (objectRecord); bodies are never kept. It lives on the Go
+// heap in plain maps and slices, so memory_limiter and GOMEMLIMIT account for it.
 //
-// Memory layout (issue 3: a 100k-user org must sync in ≤ 256 MiB): an object costs one
-// map entry (id → slot number), one fixed-size pointer-free slot in a chunked table, and
-// its field hashes in a chunked uint32 arena. The field paths of an object are not stored
-// per object: the sorted list of path ids ("shape") is interned once and shared by every
-// object with the same fields, so a user costs ~200 bytes and a factor ~140 bytes.
+// A large org has hundreds of thousands of objects and, with the Go collector's default
+// GOGC=100, each byte of state costs about two bytes of RSS, so the record is compact: what
+// many objects share is stored once (the sorted list of field paths of an object, its
+// fieldShape, and the metric dimensions and parent ids are interned per state), and the
+// hashes of one object are packed in one string. An object costs its map entry, its id, a
+// 32-byte objectRecord and its fingerprint (12 bytes + 2 per field path).
 
-// interner maps strings to small ids and back; id 0 is "".
-type interner struct {
-	ids  map[string]uint32
-	strs []string
-}
-
-func newInterner() *interner { return &interner{ids: map[string]uint32{"": 0}, strs: []string{""}} }
-
-func (in *interner) id(s string) uint32 {
-	if id, ok := in.ids[s]; ok {
-		return id
-	}
-	id := uint32(len(in.strs))
-	s = string([]byte(s)) // own copy: s may point into a large decoded page
-	in.ids[s] = id
-	in.strs = append(in.strs, s)
-	return id
-}
-
-// idBytes is id for a key held in a scratch buffer (no allocation when already known).
-func (in *interner) idBytes(b []byte) uint32 {
-	if id, ok := in.ids[string(b)]; ok {
-		return id
-	}
-	return in.id(string(b))
-}
-
-func (in *interner) str(id uint32) string { return in.strs[id] }
-
-// shapeTable interns sorted lists of field path ids.
-type shapeTable struct {
-	ids   map[string]uint32 // little-endian encoded path ids -> shape id
-	paths [][]uint32        // shape id -> sorted path ids
-	key   []byte            // scratch
-}
-
-func newShapeTable() *shapeTable {
-	return &shapeTable{ids: map[string]uint32{"": 0}, paths: [][]uint32{nil}}
-}
-
-func (t *shapeTable) id(paths []uint32) uint32 {
-	t.key = t.key[:0]
-	for _, p := range paths {
-		t.key = append(t.key, byte(p), byte(p>>8), byte(p>>16), byte(p>>24))
-	}
-	if id, ok := t.ids[string(t.key)]; ok {
-		return id
-	}
-	id := uint32(len(t.paths))
-	t.ids[string(t.key)] = id
-	t.paths = append(t.paths, slices.Clone(paths))
-	return id
-}
-
-const (
-	slotChunkBits  = 12
-	slotChunkSize  = 1 << slotChunkBits
-	hashChunkWords = 1 << 16
-)
-
-// objSlot is what the inventory remembers about one object. It holds no pointers, so the
-// garbage collector never scans the slot table.
-type objSlot struct {
-	chunk  uint32 // hash arena chunk of the field hashes
-	pos    uint32 // offset of the field hashes in the chunk
-	shape  uint32 // interned sorted field paths (len = number of hashes)
-	dim    uint32 // interned metric dimensions (e.g. "ACTIVE" or "ACTIVE\x00SAML_2_0")
-	parent uint32 // interned parent id (0 = none)
+// objectRecord is what the state remembers about one object: its type and id are where it
+// is kept (typeState, map key). The shape, parent and dimension ids are local to the process
+// but each stands for a stable value (the shape's path names, strings), and the hashes are
+// stable xxhash values, so a record can be written to a storage extension (ids replaced by
+// what they stand for) and compared with a later sync. What only some objects carry (kept
+// names, side values; later the previous values of audited fields) lives in side maps of
+// the typeState, so that it costs nothing for the others.
+type objectRecord struct {
+	fp     fingerprint
+	parent uint32 // interned parent id ("" when none)
+	dim    uint32 // interned metric dimensions, e.g. "ACTIVE" or "ACTIVE\x00SAML_2_0"
 	gen    uint32 // generation of the last full sync that saw the object
-	idRef  uint32 // id arena chunk<<idChunkBits | offset
-	idLen  uint16 // id length; 0 = free slot
+}
+
+// fingerprint packs, little-endian: the content hash of the object (8 bytes, from every
+// path and the 64-bit hash of its value), the id of its interned fieldShape (4 bytes), then
+// a 16-bit hash of the value at each of the shape's paths (2 bytes each, in path order).
+//
+// Whether an object changed is decided by the whole fingerprint, so by the 64-bit content
+// hash: a change is never missed. The 16-bit field hashes only name the changed paths (they
+// halve the largest part of the state); in the rare case (1 in 65536 per changed path) where
+// a change leaves every field hash equal, every path of the object is named (diff).
+type fingerprint string
+
+const fingerprintHeader = 12
+
+// content is the hash of the whole object.
+func (f fingerprint) content() uint64 { return uint64(f.uint32At(0)) | uint64(f.uint32At(4))<<32 }
+
+// shape is the id of the object's fieldShape.
+func (f fingerprint) shape() uint32 { return f.uint32At(8) }
+
+// field is the 16-bit hash of the value at the i-th path of the shape.
+func (f fingerprint) field(i int) uint16 {
+	j := fingerprintHeader + 2*i
+	return uint16(f[j]) | uint16(f[j+1])<<8
+}
+
+func (f fingerprint) uint32At(i int) uint32 {
+	return uint32(f[i]) | uint32(f[i+1])<<8 | uint32(f[i+2])<<16 | uint32(f[i+3])<<24
+}
+
+// namedExtra is what only some objects carry: the name of types whose names label metrics
+// (keepsName), and a numeric side value such as a group's usersCount.
+type namedExtra struct {
+	name  string
+	value int64
+}
+
+// fieldShape is an interned sorted list of field paths.
+type fieldShape struct {
+	paths []string
 }
 
 // typeState holds the objects of one resource type.
 type typeState struct {
-	table            []uint32    // open-addressing id index of slot numbers + 1 (inventory_index.go)
-	count            int         // live objects
-	ids              [][]byte    // id arena, chunks of idChunkSize bytes
-	idBytes, idTotal int         // id arena bytes live / appended since the last compaction
-	slots            [][]objSlot // chunks of slotChunkSize slots
-	nslots           uint32
-	free             []uint32          // slot numbers of removed objects
-	values           map[uint32]int64  // slot -> numeric side value (a group's usersCount), non-zero only
-	names            map[string]string // kept names (types in keepsName)
-
-	hashes [][]uint32 // field hash arena, chunks of hashChunkWords (or larger for one huge object)
-	used   int        // words in use (live objects)
-	total  int        // words appended since the last compaction
-
-	mem *offHeap // owner of the chunks above (inventory_mem.go)
-
-	gen    uint32 // current full-sync generation of this type
-	synced bool   // a full sync of this type completed at least once
-}
-
-func (ts *typeState) slot(n uint32) *objSlot {
-	return &ts.slots[n>>slotChunkBits][n&(slotChunkSize-1)]
-}
-
-// newSlot returns a free slot number (reused or appended).
-func (ts *typeState) newSlot() uint32 {
-	if k := len(ts.free); k > 0 {
-		n := ts.free[k-1]
-		ts.free = ts.free[:k-1]
-		return n
-	}
-	n := ts.nslots
-	if int(n>>slotChunkBits) == len(ts.slots) {
-		ts.slots = append(ts.slots, ts.mem.slots(slotChunkSize))
-	}
-	ts.nslots++
-	return n
-}
-
-// fieldHashes returns the field hashes of sl (aliasing the arena).
-func (s *inventoryState) fieldHashes(ts *typeState, sl *objSlot) []uint32 {
-	n := uint32(len(s.shapes.paths[sl.shape]))
-	if n == 0 {
-		return nil
-	}
-	return ts.hashes[sl.chunk][sl.pos : sl.pos+n]
-}
-
-// store copies hashes into the arena for sl (in place when the length is unchanged).
-func (s *inventoryState) store(ts *typeState, sl *objSlot, oldLen int, hashes []uint32) {
-	if oldLen == len(hashes) && oldLen > 0 {
-		copy(ts.hashes[sl.chunk][sl.pos:], hashes)
-		return
-	}
-	ts.used -= oldLen
-	if len(hashes) == 0 {
-		sl.chunk, sl.pos = 0, 0
-		return
-	}
-	last := len(ts.hashes) - 1
-	if last < 0 || len(ts.hashes[last])+len(hashes) > cap(ts.hashes[last]) {
-		ts.hashes = append(ts.hashes, ts.mem.uint32s(max(hashChunkWords, len(hashes)))[:0])
-		last++
-	}
-	c := ts.hashes[last]
-	sl.chunk, sl.pos = uint32(last), uint32(len(c))
-	ts.hashes[last] = append(c, hashes...)
-	ts.used += len(hashes)
-	ts.total += len(hashes)
-}
-
-// compact rewrites the hash arena when more than half of it is dead (objects removed or
-// re-shaped), so that churn never grows it without bound.
-func (s *inventoryState) compact(ts *typeState) {
-	if ts.total-ts.used < hashChunkWords || ts.total-ts.used < ts.used {
-		return
-	}
-	old := ts.hashes
-	ts.hashes, ts.used, ts.total = nil, 0, 0
-	ts.eachSlot(func(_ uint32, sl *objSlot) {
-		k := len(s.shapes.paths[sl.shape])
-		if k == 0 {
-			return
-		}
-		s.store(ts, sl, 0, old[sl.chunk][sl.pos:sl.pos+uint32(k)])
-	})
-	for _, c := range old {
-		ts.mem.freeUint32s(c)
-	}
+	objects map[string]*objectRecord
+	named   map[string]namedExtra // by id: only objects with a kept name or a non-zero value
+	gen     uint32                // current full-sync generation of this type
+	synced  bool                  // a full sync of this type completed at least once
 }
 
 // inventoryState is the inventory's memory, safe for concurrent use.
 type inventoryState struct {
-	mu     sync.Mutex
-	types  map[string]*typeState
-	paths  *interner // field paths
-	vals   *interner // dims and parent ids
-	shapes *shapeTable
+	mu       sync.Mutex
+	types    map[string]*typeState
+	paths    map[string]string // interned field paths
+	shapes   []*fieldShape     // by shape id
+	shapeIDs map[string]uint32 // key: the paths joined by shapeSep
+	vals     *interner         // metric dimensions and parent ids
 
-	// scratch buffers of fingerprint (used under mu)
-	fp      []fieldHash
-	pathIDs []uint32
-	hashes  []uint32
-	keyBuf  []byte
+	// scratch of fingerprint (used under mu)
+	hasher valueHasher
+	fp     []fieldHash
+	keyBuf []byte
+	fpBuf  []byte
 }
 
-// fieldHash is the hash of the value at one field path (path interned in paths).
+// shapeSep separates paths in a shape key (it cannot occur in a JSON member name that
+// Okta sends, and a wrong split would only cost a spurious change).
+const shapeSep = "\x00"
+
+// fieldHash is the hash of the value at one field path.
 type fieldHash struct {
-	path uint32
-	hash uint32
+	path string
+	hash uint64
 }
 
 func newInventoryState() *inventoryState {
-	return &inventoryState{types: map[string]*typeState{}, paths: newInterner(), vals: newInterner(), shapes: newShapeTable()}
+	return &inventoryState{
+		types: map[string]*typeState{}, paths: map[string]string{},
+		shapeIDs: map[string]uint32{}, vals: newInterner(),
+	}
 }
 
 func (s *inventoryState) typ(t string) *typeState {
 	ts, ok := s.types[t]
 	if !ok {
-		ts = &typeState{mem: newOffHeap()}
-		runtime.AddCleanup(ts, func(m *offHeap) { m.freeAll() }, ts.mem)
+		ts = &typeState{objects: map[string]*objectRecord{}, named: map[string]namedExtra{}}
 		s.types[t] = ts
 	}
 	return ts
@@ -230,7 +136,7 @@ type objectMeta struct {
 // upsertResult says what an upsert found.
 type upsertResult struct {
 	created bool
-	changed []string // changed field paths (nil when created or unchanged)
+	changed []string // changed field paths, sorted (nil when created or unchanged)
 }
 
 // upsert records obj of type t under id. gen > 0 marks it seen by that full sync.
@@ -238,87 +144,77 @@ func (s *inventoryState) upsert(t, id string, obj map[string]any, meta objectMet
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
-	shape, hashes := s.fingerprint(obj)
-	dim, parent := s.vals.id(meta.dim), s.vals.id(meta.parent)
+	fp := s.fingerprint(obj)
 	var res upsertResult
-	n, ok := ts.find(id)
+	rec, ok := ts.objects[id]
 	if ok {
-		sl := ts.slot(n)
-		res.changed = s.diff(sl.shape, s.fieldHashes(ts, sl), shape, hashes)
-		if len(res.changed) > 0 || sl.shape != shape {
-			oldLen := len(s.shapes.paths[sl.shape])
-			sl.shape = shape
-			s.store(ts, sl, oldLen, hashes)
-		}
-		sl.dim, sl.parent = dim, parent
-		if gen > 0 {
-			sl.gen = gen
+		if string(rec.fp) != string(fp) {
+			cur := fingerprint(fp)
+			res.changed = s.diff(rec.fp, cur)
+			rec.fp = cur
 		}
 	} else {
-		if id == "" || len(id) > maxIDLen {
-			return upsertResult{created: true} // not trackable
-		}
-		n = ts.newSlot()
-		sl := ts.slot(n)
-		*sl = objSlot{shape: shape, dim: dim, parent: parent, gen: gen}
-		s.store(ts, sl, 0, hashes)
-		ts.putID(sl, id)
-		ts.insert(id, n)
+		id = strings.Clone(id)
+		rec = &objectRecord{fp: fingerprint(fp)}
+		ts.objects[id] = rec
 		res.created = true
 	}
-	s.setValue(ts, n, meta.value)
-	if keepName {
-		s.setName(ts, id, meta.name)
+	rec.parent, rec.dim = s.vals.id(meta.parent), s.vals.id(meta.dim)
+	if gen > 0 {
+		rec.gen = gen
 	}
-	s.compact(ts)
+	name := ""
+	if keepName {
+		name = meta.name
+	}
+	if name == "" && meta.value == 0 {
+		delete(ts.named, id)
+	} else if old, ok := ts.named[id]; !ok || old.name != name || old.value != meta.value {
+		ts.named[strings.Clone(id)] = namedExtra{name: strings.Clone(name), value: meta.value}
+	}
 	return res
 }
 
-func (s *inventoryState) setValue(ts *typeState, n uint32, v int64) {
-	if v == 0 {
-		delete(ts.values, n)
-		return
-	}
-	if ts.values == nil {
-		ts.values = map[uint32]int64{}
-	}
-	ts.values[n] = v
+// interner maps strings to small ids and back; id 0 is "". Parent ids and dimensions are
+// few compared with objects (many children share a parent), so an id per record is cheaper
+// than a string per record. Entries are never removed: they are bounded by the parents an
+// org ever had.
+type interner struct {
+	ids  map[string]uint32
+	strs []string
 }
 
-func (s *inventoryState) setName(ts *typeState, id, name string) {
-	if ts.names == nil {
-		ts.names = map[string]string{}
+func newInterner() *interner { return &interner{ids: map[string]uint32{"": 0}, strs: []string{""}} }
+
+func (in *interner) id(s string) uint32 {
+	if id, ok := in.ids[s]; ok {
+		return id
 	}
-	if old, ok := ts.names[id]; ok && old == name {
-		return
-	}
-	ts.names[string([]byte(id))] = string([]byte(name))
+	id := uint32(len(in.strs))
+	s = strings.Clone(s) // s may belong to a decoded page
+	in.ids[s] = id
+	in.strs = append(in.strs, s)
+	return id
 }
 
-// drop forgets slot n of id (caller holds mu).
-func (s *inventoryState) drop(ts *typeState, id string, n uint32) {
-	sl := ts.slot(n)
-	ts.unlink(id)
-	ts.used -= len(s.shapes.paths[sl.shape])
-	ts.idBytes -= int(sl.idLen)
-	*sl = objSlot{}
-	delete(ts.names, id)
-	delete(ts.values, n)
-	ts.free = append(ts.free, n)
+// lookup returns the id of s without adding it.
+func (in *interner) lookup(s string) (uint32, bool) {
+	id, ok := in.ids[s]
+	return id, ok
 }
+
+func (in *interner) str(id uint32) string { return in.strs[id] }
 
 // remove forgets t/id and reports whether it was known.
 func (s *inventoryState) remove(t, id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
-	n, ok := ts.find(id)
-	if !ok {
+	if _, ok := ts.objects[id]; !ok {
 		return false
 	}
-	s.drop(ts, id, n)
-	s.compact(ts)
-	ts.compactIDs()
+	delete(ts.objects, id)
+	delete(ts.named, id)
 	return true
 }
 
@@ -326,7 +222,7 @@ func (s *inventoryState) remove(t, id string) bool {
 func (s *inventoryState) known(t, id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.typ(t).find(id)
+	_, ok := s.typ(t).objects[id]
 	return ok
 }
 
@@ -341,8 +237,8 @@ func (s *inventoryState) beginSync(t string) (uint32, bool) {
 }
 
 // endSync finishes the full sync gen of type t: objects it did not see are removed and
-// their ids returned, except those whose parent is in skipParents (their listing failed).
-// With complete false (the listing of t failed) nothing is removed.
+// their ids returned (sorted), except those whose parent is in skipParents (their listing
+// failed). With complete false (the listing of t failed) nothing is removed.
 func (s *inventoryState) endSync(t string, gen uint32, complete bool, skipParents map[string]bool) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -351,20 +247,26 @@ func (s *inventoryState) endSync(t string, gen uint32, complete bool, skipParent
 		return nil
 	}
 	var gone []string
-	ts.eachSlot(func(n uint32, sl *objSlot) {
-		if sl.gen == gen {
-			return
+	for id, rec := range ts.objects {
+		if rec.gen == gen {
+			continue
 		}
-		if len(skipParents) > 0 && skipParents[s.vals.str(sl.parent)] {
-			return
+		if len(skipParents) > 0 && skipParents[s.vals.str(rec.parent)] {
+			continue
 		}
-		id := ts.idString(sl)
 		gone = append(gone, id)
-		s.drop(ts, id, n)
-	})
+		delete(ts.objects, id)
+		delete(ts.named, id)
+	}
 	ts.synced = true
-	s.compact(ts)
-	ts.compactIDs()
+	if len(gone) > len(ts.objects) {
+		// A map keeps the size it once had: rebuild it after a mass deletion.
+		objects := make(map[string]*objectRecord, len(ts.objects))
+		for id, rec := range ts.objects {
+			objects[id] = rec
+		}
+		ts.objects = objects
+	}
 	sort.Strings(gone)
 	return gone
 }
@@ -374,33 +276,32 @@ func (s *inventoryState) ids(t string, excludeDim string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
-	ex, hasEx := s.vals.ids[excludeDim]
-	out := make([]string, 0, ts.count)
-	ts.eachSlot(func(_ uint32, sl *objSlot) {
-		if excludeDim != "" && hasEx && sl.dim == ex {
-			return
+	ex, hasEx := s.vals.lookup(excludeDim)
+	out := make([]string, 0, len(ts.objects))
+	for id, rec := range ts.objects {
+		if excludeDim != "" && hasEx && rec.dim == ex {
+			continue
 		}
-		out = append(out, ts.idString(sl))
-	})
+		out = append(out, id)
+	}
 	sort.Strings(out)
 	return out
 }
 
-// childrenOf returns the ids of type t whose parent is parent.
+// childrenOf returns the ids of type t whose parent is parent, sorted.
 func (s *inventoryState) childrenOf(t, parent string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	pid, ok := s.vals.ids[parent]
+	p, ok := s.vals.lookup(parent)
 	if !ok {
 		return nil
 	}
 	var out []string
-	ts := s.typ(t)
-	ts.eachSlot(func(_ uint32, sl *objSlot) {
-		if sl.parent == pid {
-			out = append(out, ts.idString(sl))
+	for id, rec := range s.typ(t).objects {
+		if rec.parent == p {
+			out = append(out, id)
 		}
-	})
+	}
 	sort.Strings(out)
 	return out
 }
@@ -410,13 +311,10 @@ func (s *inventoryState) countBy(t string) map[string]int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	counts := map[uint32]int64{}
-	ts := s.typ(t)
-	ts.eachSlot(func(_ uint32, sl *objSlot) { counts[sl.dim]++ })
-	out := make(map[string]int64, len(counts))
-	for d, c := range counts {
-		out[s.vals.str(d)] = c
+	for _, rec := range s.typ(t).objects {
+		counts[rec.dim]++
 	}
-	return out
+	return s.countsByValue(counts)
 }
 
 // countByParent returns, for type t, the number of objects per parent id.
@@ -424,25 +322,31 @@ func (s *inventoryState) countByParent(t string) map[string]int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	counts := map[uint32]int64{}
-	ts := s.typ(t)
-	ts.eachSlot(func(_ uint32, sl *objSlot) { counts[sl.parent]++ })
+	for _, rec := range s.typ(t).objects {
+		counts[rec.parent]++
+	}
+	return s.countsByValue(counts)
+}
+
+// countsByValue turns counts by interned id into counts by string.
+func (s *inventoryState) countsByValue(counts map[uint32]int64) map[string]int64 {
 	out := make(map[string]int64, len(counts))
-	for p, c := range counts {
-		out[s.vals.str(p)] = c
+	for id, c := range counts {
+		out[s.vals.str(id)] = c
 	}
 	return out
 }
 
-// valuesOf returns id -> (name, value) for type t (names only where kept).
+// valuesOf returns id -> (name, value, dimension) for type t (names only where kept).
 func (s *inventoryState) valuesOf(t string) map[string]namedValue {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
-	out := make(map[string]namedValue, ts.count)
-	ts.eachSlot(func(n uint32, sl *objSlot) {
-		id := ts.idString(sl)
-		out[id] = namedValue{name: ts.names[id], value: ts.values[n], dim: s.vals.str(sl.dim)}
-	})
+	out := make(map[string]namedValue, len(ts.objects))
+	for id, rec := range ts.objects {
+		extra := ts.named[id]
+		out[id] = namedValue{name: extra.name, value: extra.value, dim: s.vals.str(rec.dim)}
+	}
 	return out
 }
 
@@ -456,82 +360,112 @@ type namedValue struct {
 func (s *inventoryState) name(t, id string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.typ(t).names[id]
+	return s.typ(t).named[id].name
 }
 
 // count returns the number of objects of type t.
 func (s *inventoryState) count(t string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.typ(t).count
+	return len(s.typ(t).objects)
 }
 
 // fingerprint hashes every top-level field, and every field one level inside an object
-// field (profile.email, settings.app, ...), so that changes can be named by path. It
-// returns the interned shape (sorted path ids) and the hashes in path order; the hashes
-// alias a scratch buffer valid until the next call (caller holds mu).
-func (s *inventoryState) fingerprint(obj map[string]any) (uint32, []uint32) {
+// field (profile.email, settings.app, ...), so that changes can be named by path. The
+// result aliases a scratch buffer valid until the next call (caller holds mu).
+func (s *inventoryState) fingerprint(obj map[string]any) []byte {
 	fp := s.fp[:0]
 	for k, v := range obj {
 		if m, ok := v.(map[string]any); ok && len(m) > 0 {
 			for k2, v2 := range m {
 				s.keyBuf = append(append(append(s.keyBuf[:0], k...), '.'), k2...)
-				fp = append(fp, fieldHash{path: s.paths.idBytes(s.keyBuf), hash: hashValue(v2)})
+				fp = append(fp, fieldHash{path: s.internPath(s.keyBuf), hash: s.hasher.hash64(v2)})
 			}
 			continue
 		}
-		fp = append(fp, fieldHash{path: s.paths.id(k), hash: hashValue(v)})
+		fp = append(fp, fieldHash{path: s.internPathString(k), hash: s.hasher.hash64(v)})
 	}
-	slices.SortFunc(fp, func(a, b fieldHash) int {
-		switch {
-		case a.path < b.path:
-			return -1
-		case a.path > b.path:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(fp, func(a, b fieldHash) int { return strings.Compare(a.path, b.path) })
 	s.fp = fp
-	s.pathIDs, s.hashes = s.pathIDs[:0], s.hashes[:0]
-	for _, f := range fp {
-		s.pathIDs = append(s.pathIDs, f.path)
-		s.hashes = append(s.hashes, f.hash)
+	s.keyBuf = s.keyBuf[:0]
+	var content uint64
+	for i, f := range fp {
+		if i > 0 {
+			s.keyBuf = append(s.keyBuf, shapeSep...)
+		}
+		s.keyBuf = append(s.keyBuf, f.path...)
+		content += mix64(xxhash.Sum64String(f.path) ^ f.hash)
 	}
-	return s.shapes.id(s.pathIDs), s.hashes
+	out := binary.LittleEndian.AppendUint64(s.fpBuf[:0], content)
+	out = binary.LittleEndian.AppendUint32(out, s.shapeID(fp))
+	for _, f := range fp {
+		out = binary.LittleEndian.AppendUint16(out, fold16(f.hash))
+	}
+	s.fpBuf = out
+	return out
 }
 
-// diff returns the sorted paths whose hash differs or that exist in only one side.
-func (s *inventoryState) diff(oldShape uint32, old []uint32, curShape uint32, cur []uint32) []string {
-	op, cp := s.shapes.paths[oldShape], s.shapes.paths[curShape]
+// shapeID interns the shape of fp, whose paths joined by shapeSep are in keyBuf.
+func (s *inventoryState) shapeID(fp []fieldHash) uint32 {
+	if id, ok := s.shapeIDs[string(s.keyBuf)]; ok {
+		return id
+	}
+	paths := make([]string, len(fp))
+	for i, f := range fp {
+		paths[i] = f.path
+	}
+	id := uint32(len(s.shapes))
+	s.shapes = append(s.shapes, &fieldShape{paths: paths})
+	s.shapeIDs[string(s.keyBuf)] = id
+	return id
+}
+
+// internPath returns the interned copy of the path in b.
+func (s *inventoryState) internPath(b []byte) string {
+	if p, ok := s.paths[string(b)]; ok {
+		return p
+	}
+	return s.internPathString(string(b))
+}
+
+// internPathString returns the interned copy of path (a copy: path may belong to a page).
+func (s *inventoryState) internPathString(path string) string {
+	if p, ok := s.paths[path]; ok {
+		return p
+	}
+	p := strings.Clone(path)
+	s.paths[p] = p
+	return p
+}
+
+// fold16 folds a 64-bit hash to the 16 bits kept per field path.
+func fold16(h uint64) uint16 { return uint16(h ^ h>>16 ^ h>>32 ^ h>>48) }
+
+// diff returns the sorted paths whose hash differs or that exist in only one of two
+// different fingerprints (every path of cur when the field hashes cannot tell: see
+// fingerprint).
+func (s *inventoryState) diff(old, cur fingerprint) []string {
+	op, cp := s.shapes[old.shape()].paths, s.shapes[cur.shape()].paths
 	var out []string
 	i, j := 0, 0
 	for i < len(op) || j < len(cp) {
 		switch {
 		case j >= len(cp) || (i < len(op) && op[i] < cp[j]):
-			out = append(out, s.paths.str(op[i]))
+			out = append(out, op[i])
 			i++
 		case i >= len(op) || cp[j] < op[i]:
-			out = append(out, s.paths.str(cp[j]))
+			out = append(out, cp[j])
 			j++
 		default:
-			if old[i] != cur[j] {
-				out = append(out, s.paths.str(cp[j]))
+			if old.field(i) != cur.field(j) {
+				out = append(out, cp[j])
 			}
 			i++
 			j++
 		}
 	}
-	sort.Strings(out)
-	return out
-}
-
-// offHeapBytes returns the bytes of state held outside the Go heap (benchmarks).
-func (s *inventoryState) offHeapBytes() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, ts := range s.types {
-		n += ts.mem.size()
+	if len(out) == 0 {
+		out = slices.Clone(cp)
 	}
-	return n
+	return out
 }

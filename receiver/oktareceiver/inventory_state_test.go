@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -45,7 +44,7 @@ func TestInventoryStateNamesChangedFields(t *testing.T) {
 	assert.Equal(t, []string{"settings.app"}, res.changed, "array order matters")
 }
 
-func TestInventoryStateChurnCompactsAndKeepsFingerprints(t *testing.T) {
+func TestInventoryStateChurnKeepsFingerprints(t *testing.T) {
 	s := newInventoryState()
 	const n = 20000
 	obj := func(i int, title string) map[string]any {
@@ -60,8 +59,7 @@ func TestInventoryStateChurnCompactsAndKeepsFingerprints(t *testing.T) {
 		s.upsert(resUser, fmt.Sprintf("00u%05d", i), obj(i, "Engineer"), objectMeta{dim: "ACTIVE", parent: "p"}, gen, false)
 	}
 	assert.Empty(t, s.endSync(resUser, gen, true, nil))
-	ts := s.types[resUser]
-	wordsBefore := ts.total
+	assert.Len(t, s.shapes, 1, "objects with the same fields share one shape")
 	// The second sync sees only the first quarter: the rest is deleted.
 	gen, had := s.beginSync(resUser)
 	require.True(t, had, "the first full sync completed")
@@ -70,11 +68,10 @@ func TestInventoryStateChurnCompactsAndKeepsFingerprints(t *testing.T) {
 	}
 	gone := s.endSync(resUser, gen, true, nil)
 	assert.Len(t, gone, n-n/4)
+	assert.True(t, sort.StringsAreSorted(gone))
 	assert.Equal(t, n/4, s.count(resUser))
-	assert.Less(t, ts.total, wordsBefore, "the hash arena is compacted after mass deletion")
-	assert.Equal(t, ts.used, ts.total)
 
-	// Fingerprints survived the compaction: unchanged objects report nothing, a change is named.
+	// Fingerprints survived: unchanged objects report nothing, a change is named.
 	for i := range n / 4 {
 		title := "Engineer"
 		if i%1000 == 0 {
@@ -88,14 +85,32 @@ func TestInventoryStateChurnCompactsAndKeepsFingerprints(t *testing.T) {
 			require.Empty(t, res.changed, "object %d", i)
 		}
 	}
-	// Removed slots are reused.
-	slotsBefore := ts.nslots
 	res := s.upsert(resUser, "00unew", obj(n+1, "Engineer"), objectMeta{dim: "ACTIVE"}, 0, false)
 	assert.True(t, res.created)
-	assert.Equal(t, slotsBefore, ts.nslots)
 	assert.True(t, s.remove(resUser, "00unew"))
 	assert.False(t, s.known(resUser, "00unew"))
+	assert.False(t, s.remove(resUser, "00unew"), "a second remove finds nothing")
 	assert.Len(t, s.childrenOf(resUser, "p"), n/4)
+	assert.Empty(t, s.childrenOf(resUser, "nobody"))
+}
+
+// TestInventoryStateOwnsItsKeys: ids, paths and names given to the state may live in a
+// buffer the caller reuses; the state keeps its own copies.
+func TestInventoryStateOwnsItsKeys(t *testing.T) {
+	s := newInventoryState()
+	id := []byte("00g1")
+	key := []byte("profile")
+	name := []byte("Admins")
+	obj := map[string]any{string(key): map[string]any{"name": "x"}}
+	s.upsert(resGroup, string(id), obj, objectMeta{dim: "OKTA_GROUP", parent: "p1", name: string(name)}, 1, true)
+	copy(id, "XXXX")
+	copy(key, "XXXXXXX")
+	copy(name, "XXXXXX")
+	assert.True(t, s.known(resGroup, "00g1"))
+	assert.Equal(t, "Admins", s.name(resGroup, "00g1"))
+	assert.Equal(t, map[string]int64{"p1": 1}, s.countByParent(resGroup))
+	res := s.upsert(resGroup, "00g1", map[string]any{"profile": map[string]any{"name": "y"}}, objectMeta{dim: "OKTA_GROUP"}, 1, true)
+	assert.Equal(t, []string{"profile.name"}, res.changed)
 }
 
 func TestInventoryStateKeepsNamesAndValues(t *testing.T) {
@@ -111,7 +126,7 @@ func TestInventoryStateKeepsNamesAndValues(t *testing.T) {
 	assert.Empty(t, s.name(resGroup, "00g2"))
 }
 
-func TestInventoryStateIndexMatchesReferenceUnderChurn(t *testing.T) {
+func TestInventoryStateMatchesReferenceUnderChurn(t *testing.T) {
 	s := newInventoryState()
 	ref := map[string]bool{}
 	rnd := uint64(42)
@@ -141,8 +156,41 @@ func TestInventoryStateIndexMatchesReferenceUnderChurn(t *testing.T) {
 	}
 	assert.Equal(t, int64(len(ref)), perParent)
 	assert.False(t, s.known(resApplicationUser, "missing"))
-	// An id too long to keep is reported as created but not tracked.
-	long := strings.Repeat("x", maxIDLen+1)
-	assert.True(t, s.upsert(resUser, long, map[string]any{}, objectMeta{}, 0, false).created)
-	assert.False(t, s.known(resUser, long))
+}
+
+// TestFieldHashIsCanonicalAndStable: member order does not change a hash, kinds and
+// neighbours are kept apart, and the hashes are the same in every process (a state kept in
+// storage is compared with a later sync): the pinned values change only with the encoding.
+func TestFieldHashIsCanonicalAndStable(t *testing.T) {
+	var h valueHasher
+	a := decodeObj(t, `{"b":1,"a":[1,"x",{"k":true,"j":null}],"c":{"d":2.5}}`)
+	b := decodeObj(t, `{"c":{"d":2.5},"a":[1,"x",{"j":null,"k":true}],"b":1}`)
+	assert.Equal(t, h.hash64(a), h.hash64(b))
+	assert.NotEqual(t, h.hash64("1"), h.hash64(float64(1)), "a string is not a number")
+	assert.NotEqual(t, h.hash64([]any{"ab", "c"}), h.hash64([]any{"a", "bc"}))
+	assert.NotEqual(t, h.hash64([]any{1.0, 2.0}), h.hash64([]any{2.0, 1.0}), "array order matters")
+	assert.NotEqual(t, h.hash64(map[string]any{"a": "b"}), h.hash64(map[string]any{"b": "a"}))
+	assert.NotEqual(t, h.hash64(nil), h.hash64(false))
+	assert.Equal(t, uint64(0xb897552c318ef063), h.hash64(a), "canonical encoding or hash changed: stored states would all look changed")
+	assert.Equal(t, uint64(0x695202f565481280), h.hash64("ACTIVE"))
+}
+
+// TestInventoryStateNeverMissesAChange: a change is decided by the 64-bit content hash; when
+// the 16-bit field hashes cannot name it (a collision), every path is named rather than none.
+func TestInventoryStateNeverMissesAChange(t *testing.T) {
+	s := newInventoryState()
+	obj := decodeObj(t, `{"id":"x","status":"ACTIVE","profile":{"name":"a","title":"b"}}`)
+	before := fingerprint(s.fingerprint(obj))
+	same := fingerprint(s.fingerprint(decodeObj(t, `{"profile":{"title":"b","name":"a"},"status":"ACTIVE","id":"x"}`)))
+	assert.Equal(t, before, same, "member order does not change a fingerprint")
+	assert.Equal(t, before.content(), same.content())
+
+	changed := fingerprint(s.fingerprint(decodeObj(t, `{"id":"x","status":"SUSPENDED","profile":{"name":"a","title":"b"}}`)))
+	assert.NotEqual(t, before.content(), changed.content())
+	assert.Equal(t, []string{"status"}, s.diff(before, changed))
+
+	// Same field hashes, different content: what a 16-bit collision looks like.
+	collided := []byte(before)
+	collided[0] ^= 1
+	assert.Equal(t, []string{"id", "profile.name", "profile.title", "status"}, s.diff(before, fingerprint(collided)))
 }

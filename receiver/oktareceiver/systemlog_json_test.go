@@ -3,6 +3,7 @@ package oktareceiver
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
-// decoderEdgeCases are pages that exercise every branch of pdataJSONDecoder: escapes,
+// decoderEdgeCases are pages that exercise every branch of pageDecoder: escapes,
 // surrogates, invalid UTF-8, repeated keys, number forms, nesting limits and syntax errors.
 var decoderEdgeCases = []string{
 	``,
@@ -99,7 +100,7 @@ func decoderFixtures(t testing.TB) map[string][]byte {
 	return out
 }
 
-// TestSystemLogDecoderMatchesReference: the single-pass decoder produces exactly what the
+// TestSystemLogDecoderMatchesReference: the page decoder produces exactly what the
 // reference (encoding/json into map[string]any, then setPdataValue and the map-based mapping)
 // produces, on the fixtures and on every edge case, and fails exactly when it fails.
 func TestSystemLogDecoderMatchesReference(t *testing.T) {
@@ -120,7 +121,7 @@ func TestSystemLogDecoderMatchesReference(t *testing.T) {
 	}
 }
 
-// FuzzSystemLogDecoderMatchesReference: on any input, the single-pass decoder and the
+// FuzzSystemLogDecoderMatchesReference: on any input, the page decoder and the
 // reference agree on success/failure and, on success, on every record field, attribute and
 // body value. Run with:
 // go test ./receiver/oktareceiver/ -run '^$' -fuzz FuzzSystemLogDecoderMatchesReference -fuzztime 60s
@@ -227,4 +228,29 @@ func TestSystemLogDecoderKeepsSourceOrder(t *testing.T) {
 	z, _ := body.Get("z")
 	require.Equal(t, int64(3), z.Int())
 	require.Equal(t, plog.SeverityNumberUnspecified, batch.records().At(0).SeverityNumber())
+}
+
+// TestSystemLogDecoderOwnsItsStrings: the batch shares no memory with the page. Overwriting
+// the body after decoding changes no key, value or attribute, so a record (or one string of
+// it) kept downstream never pins or sees the page buffer.
+func TestSystemLogDecoderOwnsItsStrings(t *testing.T) {
+	for name, page := range decoderFixtures(t) {
+		t.Run(name, func(t *testing.T) {
+			body := slices.Clone(page)
+			batch, err := decodeSystemLogPage(body, time.Unix(0, 0))
+			require.NoError(t, err)
+			want, err := decodeSystemLogPage(page, time.Unix(0, 0))
+			require.NoError(t, err)
+			for i := range body {
+				body[i] = 'X'
+			}
+			require.Equal(t, want.len(), batch.len())
+			for i := 0; i < want.len(); i++ {
+				w, g := want.records().At(i), batch.records().At(i)
+				requireSameValue(t, w.Body(), g.Body(), "body")
+				requireSameMap(t, w.Attributes(), g.Attributes(), "attributes")
+				require.Equal(t, want.facts[i], batch.facts[i])
+			}
+		})
+	}
 }

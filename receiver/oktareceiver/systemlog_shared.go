@@ -3,7 +3,6 @@ package oktareceiver
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -217,8 +216,7 @@ func (s *systemLogShared) deliverBatch(ctx context.Context, p systemLogParams, t
 	newest := s.cp.LastPublished
 	for _, f := range fresh {
 		if f.uuid != "" {
-			// A copy: f.uuid points into the whole page's text, which the window must not pin.
-			s.window.add(strings.Clone(f.uuid))
+			s.window.add(f.uuid) // the decoder owns every string it hands out: no page is pinned
 		}
 		if f.published.After(newest) {
 			newest = f.published

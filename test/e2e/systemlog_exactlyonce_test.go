@@ -40,7 +40,7 @@ type durableRun struct {
 	coll   *restartableCollector
 }
 
-func startDurableRun(t *testing.T, simArgs []string, opts durableOptions) *durableRun {
+func startDurableRun(t testing.TB, simArgs []string, opts durableOptions) *durableRun {
 	t.Helper()
 	sim := startSimulator(t, simArgs...)
 	sink := startOTLPSink(t)

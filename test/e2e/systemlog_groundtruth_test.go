@@ -15,7 +15,7 @@ import (
 
 // simUUIDs returns every System Log uuid the simulator has persisted, in
 // persistence order (GET /_sim/events/uuids, paged).
-func (s *simulator) simUUIDs(t *testing.T) []string {
+func (s *simulator) simUUIDs(t testing.TB) []string {
 	t.Helper()
 	var all []string
 	for {
@@ -44,7 +44,7 @@ type eventStats struct {
 	EventsPer   float64 `json:"eventsPerSec"`
 }
 
-func (s *simulator) eventStats(t *testing.T) eventStats {
+func (s *simulator) eventStats(t testing.TB) eventStats {
 	t.Helper()
 	var st eventStats
 	s.getJSON(t, "/_sim/events/stats", &st)
@@ -53,7 +53,7 @@ func (s *simulator) eventStats(t *testing.T) eventStats {
 
 // control sends a control-API request with a JSON body and fails the test
 // unless the simulator answers 2xx.
-func (s *simulator) control(t *testing.T, method, path string, body any) {
+func (s *simulator) control(t testing.TB, method, path string, body any) {
 	t.Helper()
 	if err := s.controlErr(method, path, body); err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func (s *simulator) controlErr(method, path string, body any) error {
 
 // stopGenerator sets the event rate to 0 and waits until no late event is
 // pending, so that the ground truth is final.
-func (s *simulator) stopGenerator(t *testing.T) {
+func (s *simulator) stopGenerator(t testing.TB) {
 	t.Helper()
 	s.control(t, http.MethodPut, "/_sim/events/rate", map[string]float64{"eventsPerSec": 0})
 	if !waitFor(context.Background(), 30*time.Second, 100*time.Millisecond, func() bool {
@@ -141,7 +141,7 @@ func (r deliveryReport) String() string {
 // awaitDelivery stops the generator, takes the final ground truth and waits
 // until every uuid reached the sink (or timeout), then waits settle more so
 // that late duplicates show up too. It returns the comparison.
-func awaitDelivery(t *testing.T, sim *simulator, sink *otlpSink, timeout, settle time.Duration) deliveryReport {
+func awaitDelivery(t testing.TB, sim *simulator, sink *otlpSink, timeout, settle time.Duration) deliveryReport {
 	t.Helper()
 	sim.stopGenerator(t)
 	truth := sim.simUUIDs(t)
@@ -157,7 +157,7 @@ func awaitDelivery(t *testing.T, sim *simulator, sink *otlpSink, timeout, settle
 }
 
 // assertExactlyOnce prints the "lost=N duplicated=M" line and fails unless both are 0.
-func assertExactlyOnce(t *testing.T, name string, rep deliveryReport) {
+func assertExactlyOnce(t testing.TB, name string, rep deliveryReport) {
 	t.Helper()
 	t.Logf("%s: %s", name, rep)
 	fmt.Printf("%s: lost=%d duplicated=%d (events=%d)\n", name, len(rep.lost), len(rep.duplicated), rep.truth)

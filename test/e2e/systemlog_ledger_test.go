@@ -40,7 +40,7 @@ type ledgerRequest struct {
 	answered time.Time // zero: the answer was never written
 }
 
-func startExportLedger(t *testing.T, sinkURL string) *exportLedger {
+func startExportLedger(t testing.TB, sinkURL string) *exportLedger {
 	t.Helper()
 	l := &exportLedger{sinkURL: sinkURL, heldReq: make(chan struct{}, 64), release: make(chan struct{})}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

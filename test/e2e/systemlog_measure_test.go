@@ -14,20 +14,55 @@ import (
 	"time"
 )
 
-// requireBenchEnv skips a measurement unless E2E_BENCH=1: the latency and
-// throughput runs take minutes of both cores, so `make test` leaves them out
-// and scripts/bench-latency.sh runs them.
-func requireBenchEnv(t *testing.T) {
-	t.Helper()
-	if os.Getenv("E2E_BENCH") != "1" {
-		t.Skip("measurement: set E2E_BENCH=1 (scripts/bench-latency.sh does) to run it")
+// requireBinaries skips an end-to-end benchmark unless OTELCOL_OKTA_BIN and OKTASIM_BIN
+// name the binaries to measure (scripts/bench.sh passes bin/ or another build): the
+// figures must say which build they belong to.
+func requireBinaries(b *testing.B) {
+	b.Helper()
+	if os.Getenv("OTELCOL_OKTA_BIN") == "" || os.Getenv("OKTASIM_BIN") == "" {
+		b.Skip("end-to-end benchmark: set OTELCOL_OKTA_BIN and OKTASIM_BIN to the binaries to measure (make build; scripts/bench.sh)")
 	}
+}
+
+// runMeasure is the sum of the measurements of a benchmark's iterations.
+type runMeasure struct {
+	events  int
+	elapsed time.Duration // from the start of the measured work to the last event's arrival
+	cpu     time.Duration // collector user+system CPU over elapsed
+	peakRSS float64       // highest collector VmHWM of the iterations, MiB
+}
+
+func (m *runMeasure) add(r runMeasure) {
+	m.events += r.events
+	m.elapsed += r.elapsed
+	m.cpu += r.cpu
+	m.peakRSS = max(m.peakRSS, r.peakRSS)
+}
+
+func (m runMeasure) String() string {
+	return fmt.Sprintf("%d events in %s: %.0f events/s, collector CPU %s = %.1f µs/event, peak RSS %.0f MiB",
+		m.events, m.elapsed.Round(time.Millisecond), m.perSec(), m.cpu.Round(time.Millisecond), m.cpuPerEvent(), m.peakRSS)
+}
+
+func (m runMeasure) perSec() float64 { return float64(m.events) / m.elapsed.Seconds() }
+
+func (m runMeasure) cpuPerEvent() float64 { return float64(m.cpu.Microseconds()) / float64(m.events) }
+
+// report reports events/s, cpu-µs/event and peak-rss-MiB of the collector.
+func (m runMeasure) report(b *testing.B) {
+	b.Helper()
+	if m.events == 0 {
+		b.Fatal("no event measured")
+	}
+	b.ReportMetric(m.perSec(), "events/s")
+	b.ReportMetric(m.cpuPerEvent(), "cpu-µs/event")
+	b.ReportMetric(m.peakRSS, "peak-rss-MiB")
 }
 
 // simPublished reads the System Log back from the simulator in polling mode
 // (since, then next links until an empty page) and returns each event's
 // published time by uuid.
-func (s *simulator) simPublished(t *testing.T, since time.Time) map[string]time.Time {
+func (s *simulator) simPublished(t testing.TB, since time.Time) map[string]time.Time {
 	t.Helper()
 	out := map[string]time.Time{}
 	q := url.Values{"since": {since.UTC().Format("2006-01-02T15:04:05.000Z")}, "limit": {"1000"}}
@@ -127,18 +162,4 @@ func processCPU(pid int) (time.Duration, error) {
 		return 0, fmt.Errorf("stat of pid %d: utime %q stime %q", pid, fields[11], fields[12])
 	}
 	return time.Duration(utime+stime) * time.Second / clockTicks, nil
-}
-
-// benchLine prints a result line in `go test -bench` format, so that
-// benchstat and scripts can read it.
-func benchLine(name string, metrics ...any) {
-	if v := os.Getenv("E2E_COLLECTOR_GOGC"); v != "" {
-		name += "GOGC" + v // a measurement with a non-default collector GOGC is another benchmark
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Benchmark%s\t1", name)
-	for i := 0; i+1 < len(metrics); i += 2 {
-		fmt.Fprintf(&b, "\t%v %s", metrics[i], metrics[i+1])
-	}
-	fmt.Println(b.String())
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -130,7 +129,7 @@ func hookBlock(port int, secret string) string {
 // restartableCollector runs otelcol-okta on one config and state directory,
 // and can be killed with SIGKILL and started again on the same directory.
 type restartableCollector struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	config string
 	health int
@@ -138,9 +137,11 @@ type restartableCollector struct {
 	starts int
 	// onKill, when set, is called just before each SIGKILL.
 	onKill func()
+	// env is added to the collector's environment (e.g. GOGC=200).
+	env []string
 }
 
-func newRestartableCollector(t *testing.T, dir, config string, health int) *restartableCollector {
+func newRestartableCollector(t testing.TB, dir, config string, health int) *restartableCollector {
 	t.Helper()
 	writeFile(t, dir, "config.yaml", config)
 	return &restartableCollector{t: t, dir: dir, config: config, health: health}
@@ -153,16 +154,11 @@ func (c *restartableCollector) reconfigure(config string) {
 	writeFile(c.t, c.dir, "config.yaml", config)
 }
 
-// start runs the collector and waits for its health check. E2E_COLLECTOR_GOGC, when set,
-// becomes the collector's GOGC (and only the collector's: not the simulator's or the sink's).
+// start runs the collector (with env added to its environment) and waits for its health check.
 func (c *restartableCollector) start() {
 	c.t.Helper()
 	c.starts++
-	var env []string
-	if v := os.Getenv("E2E_COLLECTOR_GOGC"); v != "" {
-		env = append(env, "GOGC="+v)
-	}
-	c.proc = startCollector(c.t, c.dir, c.config, c.health, env...)
+	c.proc = startCollector(c.t, c.dir, c.config, c.health, c.env...)
 }
 
 // kill sends SIGKILL to the running collector and waits for it to exit.

@@ -111,31 +111,13 @@ exporters:
       exporters: [debug]
 `
 
-// throughputResult is one backfill measurement.
-type throughputResult struct {
-	events   int
-	elapsed  time.Duration
-	cpu      time.Duration // collector user+system CPU over elapsed
-	simCPU   time.Duration // simulator CPU over elapsed
-	testCPU  time.Duration // this test process (the OTLP sink when there is one) over elapsed
-	perSec   float64
-	usPerEvt float64
-	peakRSS  float64 // collector VmHWM, MiB
-}
-
-func (r throughputResult) String() string {
-	return fmt.Sprintf("%d events in %s: %.0f events/s, collector CPU %s = %.1f µs/event, peak RSS %.0f MiB (simulator %.1f µs/event, test process/sink %.1f µs/event)",
-		r.events, r.elapsed.Round(time.Millisecond), r.perSec, r.cpu.Round(time.Millisecond), r.usPerEvt, r.peakRSS,
-		float64(r.simCPU.Microseconds())/float64(r.events), float64(r.testCPU.Microseconds())/float64(r.events))
-}
-
-// measureBackfill starts the collector and waits until count() reaches
-// throughputEvents, measuring wall time and CPU from the process start on
-// (collector start-up included: the figures are conservative).
-func measureBackfill(t *testing.T, sim *simulator, coll *restartableCollector, count func() int) throughputResult {
+// measureBackfill starts the collector and waits until count() reaches throughputEvents,
+// measuring wall time and collector CPU from the process start on (collector start-up
+// included: the figures are conservative). The simulator's and this process's CPU are
+// logged, to tell where a slow run spent its time.
+func measureBackfill(t testing.TB, sim *simulator, coll *restartableCollector, count func() int) runMeasure {
 	t.Helper()
 	start := time.Now()
-	var cpu0 time.Duration
 	sim0, err := processCPU(sim.cmd.Process.Pid)
 	mustf(t, err, "simulator CPU")
 	self0, err := processCPU(os.Getpid())
@@ -147,7 +129,7 @@ func measureBackfill(t *testing.T, sim *simulator, coll *restartableCollector, c
 		return n >= throughputEvents
 	})
 	elapsed := time.Since(start)
-	cpu1, err := processCPU(coll.pid())
+	cpu, err := processCPU(coll.pid())
 	mustf(t, err, "collector CPU")
 	rss, err := peakRSSMiB(coll.pid())
 	mustf(t, err, "collector peak RSS")
@@ -158,92 +140,113 @@ func measureBackfill(t *testing.T, sim *simulator, coll *restartableCollector, c
 	if !done {
 		t.Fatalf("only %d of %d events arrived within 10 minutes", n, throughputEvents)
 	}
-	r := throughputResult{events: throughputEvents, elapsed: elapsed, cpu: cpu1 - cpu0, simCPU: sim1 - sim0, testCPU: self1 - self0, peakRSS: rss}
-	r.perSec = float64(r.events) / elapsed.Seconds()
-	r.usPerEvt = float64(r.cpu.Microseconds()) / float64(r.events)
-	return r
+	t.Logf("simulator CPU %.1f µs/event, test process (sink) CPU %.1f µs/event",
+		float64((sim1-sim0).Microseconds())/throughputEvents, float64((self1-self0).Microseconds())/throughputEvents)
+	return runMeasure{events: throughputEvents, elapsed: elapsed, cpu: cpu, peakRSS: rss}
 }
 
-// TestBenchSystemLogThroughputFile: okta → file exporter, backfilling
-// 200,000 events with rate limits off. Progress is read from the
-// collector's own otelcol_receiver_accepted_log_records counter; the file is
-// checked at the end.
-func TestBenchSystemLogThroughputFile(t *testing.T) {
-	requireBenchEnv(t)
-	res := benchFileBackfill(t, fileExporterConfig)
-	benchLine("SystemLogThroughputFileExporter", fmt.Sprintf("%.0f", res.perSec), "events/s", fmt.Sprintf("%.1f", res.usPerEvt), "cpu_us/event", fmt.Sprintf("%.0f", res.peakRSS), "peak_rss_MiB")
+// BenchmarkSystemLogBackfillFile: okta → file exporter, backfilling 200,000 events with
+// rate limits off. Progress is read from the collector's own
+// otelcol_receiver_accepted_log_records counter; the file is checked at the end.
+func BenchmarkSystemLogBackfillFile(b *testing.B) {
+	benchFileBackfill(b, fileExporterConfig, nil)
 }
 
-// TestBenchSystemLogThroughputFileProduction: the same backfill through the production logs
+// BenchmarkSystemLogBackfillFileGOGC200: the same with the collector at GOGC=200, what trading
+// memory for fewer GC cycles buys (docs/scaling.md).
+func BenchmarkSystemLogBackfillFileGOGC200(b *testing.B) {
+	benchFileBackfill(b, fileExporterConfig, []string{"GOGC=200"})
+}
+
+// BenchmarkSystemLogBackfillFileProduction: the same backfill through the production logs
 // pipeline (memory_limiter, rules, transform, count connector) to the file exporter.
-func TestBenchSystemLogThroughputFileProduction(t *testing.T) {
-	requireBenchEnv(t)
-	res := benchFileBackfill(t, productionFileConfig)
-	benchLine("SystemLogThroughputFileProductionPipeline", fmt.Sprintf("%.0f", res.perSec), "events/s", fmt.Sprintf("%.1f", res.usPerEvt), "cpu_us/event", fmt.Sprintf("%.0f", res.peakRSS), "peak_rss_MiB")
+func BenchmarkSystemLogBackfillFileProduction(b *testing.B) {
+	benchFileBackfill(b, productionFileConfig, nil)
 }
 
-// benchFileBackfill runs the collector with config (a template with DIR, SIM, HEALTH and
-// TELEMETRY, writing {{DIR}}/records.jsonl with a file exporter) on throughputSim and
-// measures the backfill; every System Log event must be in the file.
-func benchFileBackfill(t *testing.T, config string) throughputResult {
-	t.Helper()
-	sim := startSimulator(t, throughputSim...)
-	dir := t.TempDir()
-	health, prom := freePort(t), freePort(t)
-	cfg := render(config, map[string]string{
-		"DIR": dir, "SIM": sim.url, "HEALTH": strconv.Itoa(health),
-		"TELEMETRY": render(telemetryProm, map[string]string{"PROM": strconv.Itoa(prom)}),
-	})
-	coll := newRestartableCollector(t, dir, cfg, health)
-	metricsURL := fmt.Sprintf("http://127.0.0.1:%d/metrics", prom)
-	res := measureBackfill(t, sim, coll, func() int {
-		samples, err := scrapeProm(metricsURL)
-		if err != nil {
-			return 0
+// benchFileBackfill measures b.N backfills of throughputSim by the collector with config (a
+// template with DIR, SIM, HEALTH and TELEMETRY, writing {{DIR}}/records.jsonl with a file
+// exporter) and env; every System Log event must be in the file.
+func benchFileBackfill(b *testing.B, config string, env []string) {
+	requireBinaries(b)
+	var total runMeasure
+	for range b.N {
+		b.StopTimer()
+		sim := startSimulator(b, throughputSim...)
+		dir := b.TempDir()
+		health, prom := freePort(b), freePort(b)
+		cfg := render(config, map[string]string{
+			"DIR": dir, "SIM": sim.url, "HEALTH": strconv.Itoa(health),
+			"TELEMETRY": render(telemetryProm, map[string]string{"PROM": strconv.Itoa(prom)}),
+		})
+		coll := newRestartableCollector(b, dir, cfg, health)
+		coll.env = env
+		metricsURL := fmt.Sprintf("http://127.0.0.1:%d/metrics", prom)
+		b.StartTimer()
+		res := measureBackfill(b, sim, coll, func() int { return acceptedRecords(metricsURL) })
+		b.StopTimer()
+		coll.stop()
+		data, err := os.ReadFile(filepath.Join(dir, "records.jsonl"))
+		mustf(b, err, "read file exporter output")
+		records := bytes.Count(data, []byte(`{"key":"okta.record.kind","value":{"stringValue":"system_log"}}`))
+		b.Logf("okta → file exporter: %s; file holds %d System Log records (%d MB)", res, records, len(data)>>20)
+		if records < throughputEvents {
+			b.Fatalf("the file holds %d System Log records, want %d", records, throughputEvents)
 		}
-		var sent float64
-		for _, s := range samples {
-			// Accepted by the pipeline = written by the (synchronous) file exporter; processor-made
-			// records (findings) are not counted.
-			if (s.Name == "otelcol_receiver_accepted_log_records_total" || s.Name == "otelcol_receiver_accepted_log_records") &&
-				s.Labels["receiver"] == "okta" {
-				sent += s.Value
+		sim.stop(5 * time.Second)
+		total.add(res)
+	}
+	total.report(b)
+}
+
+// acceptedRecords reads the okta receiver's otelcol_receiver_accepted_log_records from the
+// collector's Prometheus endpoint (0 when it cannot be read yet). Accepted by the pipeline =
+// written by the (synchronous) file exporter; processor-made records (findings) are not counted.
+func acceptedRecords(metricsURL string) int {
+	samples, err := scrapeProm(metricsURL)
+	if err != nil {
+		return 0
+	}
+	var sent float64
+	for _, s := range samples {
+		if (s.Name == "otelcol_receiver_accepted_log_records_total" || s.Name == "otelcol_receiver_accepted_log_records") &&
+			s.Labels["receiver"] == "okta" {
+			sent += s.Value
+		}
+	}
+	return int(sent)
+}
+
+// BenchmarkSystemLogBackfillDurable: okta → otlp_http with a persistent queue on
+// file_storage → OTLP sink, the production pipeline; no event may arrive twice.
+func BenchmarkSystemLogBackfillDurable(b *testing.B) {
+	requireBinaries(b)
+	var total runMeasure
+	for range b.N {
+		b.StopTimer()
+		sim := startSimulator(b, throughputSim...)
+		sink := startOTLPSink(b)
+		dir := b.TempDir()
+		health := freePort(b)
+		cfg := durableOptions{pollInterval: 10 * time.Second}.render(dir, sim.url, sink.url, health)
+		coll := newRestartableCollector(b, dir, cfg, health)
+		b.StartTimer()
+		res := measureBackfill(b, sim, coll, sink.distinct)
+		b.StopTimer()
+		counts := snapshotCounts(sink)
+		dups := 0
+		for _, n := range counts {
+			if n > 1 {
+				dups++
 			}
 		}
-		return int(sent)
-	})
-	coll.stop()
-	data, err := os.ReadFile(filepath.Join(dir, "records.jsonl"))
-	mustf(t, err, "read file exporter output")
-	uids := bytes.Count(data, []byte(`{"key":"okta.record.kind","value":{"stringValue":"system_log"}}`))
-	t.Logf("okta → file exporter: %s; file holds %d System Log records (%d MB)", res, uids, len(data)>>20)
-	if uids < throughputEvents {
-		t.Errorf("the file holds %d System Log records, want %d", uids, throughputEvents)
-	}
-	return res
-}
-
-// TestBenchSystemLogThroughputDurable: okta → otlp_http with a persistent
-// queue on file_storage → OTLP sink, the production pipeline.
-func TestBenchSystemLogThroughputDurable(t *testing.T) {
-	requireBenchEnv(t)
-	sim := startSimulator(t, throughputSim...)
-	sink := startOTLPSink(t)
-	dir := t.TempDir()
-	health := freePort(t)
-	cfg := durableOptions{pollInterval: 10 * time.Second}.render(dir, sim.url, sink.url, health)
-	coll := newRestartableCollector(t, dir, cfg, health)
-	res := measureBackfill(t, sim, coll, sink.distinct)
-	counts := snapshotCounts(sink)
-	dups := 0
-	for _, n := range counts {
-		if n > 1 {
-			dups++
+		b.Logf("okta → otlp_http + persistent queue → sink: %s; %d distinct uuids, %d duplicated", res, len(counts), dups)
+		if dups > 0 {
+			b.Fatalf("%d events arrived more than once", dups)
 		}
+		coll.stop()
+		sim.stop(5 * time.Second)
+		total.add(res)
 	}
-	t.Logf("okta → otlp_http + persistent queue → sink: %s; %d distinct uuids, %d duplicated", res, len(counts), dups)
-	if dups > 0 {
-		t.Errorf("%d events arrived more than once", dups)
-	}
-	benchLine("SystemLogThroughputDurable", fmt.Sprintf("%.0f", res.perSec), "events/s", fmt.Sprintf("%.1f", res.usPerEvt), "cpu_us/event", fmt.Sprintf("%.0f", res.peakRSS), "peak_rss_MiB")
+	total.report(b)
 }
