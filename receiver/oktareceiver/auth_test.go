@@ -55,18 +55,3 @@ func TestOAuthPrivateKeyJWT(t *testing.T) {
 		})
 	}
 }
-
-func TestParseRSAPrivateKeyRejectsNonRSA(t *testing.T) {
-	for _, f := range []string{"ec.pem", "ec_pkcs8.pem", "garbage.pem", "rsa_1024.pem"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "keys", f))
-		require.NoError(t, err)
-		_, err = parseRSAPrivateKey(b)
-		assert.Error(t, err, f)
-	}
-	for _, f := range []string{"rsa_pkcs1.pem", "rsa_pkcs8.pem"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "keys", f))
-		require.NoError(t, err)
-		_, err = parseRSAPrivateKey(b)
-		assert.NoError(t, err, f)
-	}
-}

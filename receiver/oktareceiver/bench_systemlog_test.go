@@ -19,6 +19,7 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
 // BenchmarkConvertSystemLogEvent: one realistic LogEvent (1.7 KB) → plog record (body map +
@@ -148,18 +149,18 @@ var benchPage struct {
 // fetchBenchPage returns one full System Log page (1000 events) from the simulator, fetched
 // once per test binary; the simulator is closed and the heap collected before returning so
 // that its work does not count in the caller's CPU figures.
-func fetchBenchPage(b *testing.B) *apiPage {
+func fetchBenchPage(b *testing.B) *oktaapi.Page {
 	b.Helper()
 	benchPage.once.Do(func() {
 		srv, url := startBenchSim(b)
 		defer srv.Close()
 		cfg := benchConfig(url)
-		client, err := newOktaClient(cfg, &http.Client{Timeout: 30 * time.Second}, component.NewDefaultBuildInfo())
+		client, err := newClient(cfg, &http.Client{Timeout: 30 * time.Second}, component.NewDefaultBuildInfo(), nil, nil)
 		if err != nil {
 			benchPage.err = err
 			return
 		}
-		page, err := client.get(context.Background(), systemLogStartURL(cfg.SystemLog, time.Time{}, time.Now()))
+		page, err := client.SystemLogPage(context.Background(), systemLogStartURL(cfg.SystemLog, time.Time{}, time.Now()))
 		if err != nil {
 			benchPage.err = err
 			return
@@ -170,7 +171,7 @@ func fetchBenchPage(b *testing.B) *apiPage {
 		b.Fatal(benchPage.err)
 	}
 	runtime.GC()
-	return &apiPage{Body: benchPage.body}
+	return &oktaapi.Page{Body: benchPage.body}
 }
 
 // reportCPUPerEvent reports the process CPU time (user+system, all threads, GC included) spent
@@ -223,7 +224,7 @@ func BenchmarkSystemLogPipeline(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		cfg := benchConfig(url)
 		next := new(jsonMarshalConsumer)
-		client, err := newOktaClient(cfg, &http.Client{Timeout: 30 * time.Second}, component.NewDefaultBuildInfo())
+		client, err := newClient(cfg, &http.Client{Timeout: 30 * time.Second}, component.NewDefaultBuildInfo(), nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -257,14 +258,14 @@ func BenchmarkSystemLogFetchOnly(b *testing.B) {
 	var events int64
 	for i := 0; i < b.N; i++ {
 		cfg := benchConfig(url)
-		client, err := newOktaClient(cfg, &http.Client{Timeout: 30 * time.Second}, component.NewDefaultBuildInfo())
+		client, err := newClient(cfg, &http.Client{Timeout: 30 * time.Second}, component.NewDefaultBuildInfo(), nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
 		cpu0, t0 := processCPU(), time.Now()
 		u := systemLogStartURL(cfg.SystemLog, time.Time{}, time.Now())
 		for n := 0; n < benchPipelineEvents/cfg.SystemLog.Limit; n++ {
-			page, err := client.get(context.Background(), u)
+			page, err := client.SystemLogPage(context.Background(), u)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -39,12 +39,9 @@ func benchUserSnapshot(b *testing.B) inventoryRecord {
 	b.Helper()
 	_, url := startInvSim(b, nil)
 	inv, _ := simInventory(b, url, oktasim.DefaultDemoToken, nil)
-	page, err := inv.p.client.get(context.Background(), "/api/v1/users?limit=1")
+	user, err := inv.fetchObject(context.Background(), "/api/v1/users?limit=1")
 	require.NoError(b, err)
-	items, err := decodeItems(page.Body, "")
-	require.NoError(b, err)
-	require.Len(b, items, 1)
-	rec, _ := describe(resUser, items[0], parentRef{}, "00o1")
+	rec, _ := describe(resUser, user, parentRef{}, "00o1")
 	rec.event, rec.syncID = eventInventorySnapshot, "0123456789abcdef"
 	return rec
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -19,20 +18,20 @@ import (
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
 // inventoryParams is what the receiver hands to the inventory.
 type inventoryParams struct {
 	cfg      *Config
 	settings receiver.Settings
-	client   *oktaClient
+	client   *oktaapi.Client
 	storage  storage.Client
 	next     consumer.Logs
 	obsrecv  *receiverhelper.ObsReport
 	// resource fills okta.org.url and okta.org.id of a batch.
 	resource func(pcommon.Resource)
-	// setOrgID is told the org id as soon as it is known.
-	setOrgID func(string)
 }
 
 // inventory lists every enabled resource type (full sync), applies lastUpdated deltas
@@ -45,8 +44,6 @@ type inventory struct {
 	host component.Host
 
 	mu         sync.Mutex
-	engine     string // "oie", "classic" or "" (unknown)
-	orgID      string
 	watermarks map[string]time.Time // incremental watermarks per type
 	listedAt   map[string]time.Time // start of the last complete listing per type (full sync)
 	reported   map[string]string    // what was reported per type until a success: reportedSkip or reportedFailure
@@ -104,7 +101,7 @@ func (inv *inventory) shutdown() {
 // asked it to slow down.
 func (inv *inventory) run(ctx context.Context) {
 	fullSync := func() {
-		inv.fullSync(withRateLimitDeadline(ctx, time.Now().Add(inv.p.cfg.Inventory.FullSyncInterval)))
+		inv.fullSync(oktaapi.WithRateLimitDeadline(ctx, time.Now().Add(inv.p.cfg.Inventory.FullSyncInterval)))
 	}
 	fullSync()
 	full := time.NewTicker(inv.p.cfg.Inventory.FullSyncInterval)
@@ -130,61 +127,20 @@ func (inv *inventory) fillResource(res pcommon.Resource) {
 	}
 }
 
-func (inv *inventory) setOrgID(id string) {
-	if id == "" {
-		return
-	}
-	inv.mu.Lock()
-	inv.orgID = id
-	inv.mu.Unlock()
-	if inv.p.setOrgID != nil {
-		inv.p.setOrgID(id)
-	}
-}
-
-func (inv *inventory) getOrgID() string {
-	inv.mu.Lock()
-	defer inv.mu.Unlock()
-	return inv.orgID
-}
+func (inv *inventory) getOrgID() string { return inv.p.client.Org().ID }
 
 func (inv *inventory) enabled(typ string) bool { return inv.p.cfg.Inventory.enabled(typ) }
 
-// discoverOrg reads /.well-known/okta-organization: the org id and the engine
-// (pipeline "idx" = Identity Engine, "v1" = Classic).
+// discoverOrg asks the client to learn the org id and engine (a failure keeps what was
+// known: the engine unknown, Identity Engine policy types are tried).
 func (inv *inventory) discoverOrg(ctx context.Context) {
-	page, err := inv.p.client.get(ctx, "/.well-known/okta-organization")
-	if err != nil {
-		if ctx.Err() == nil {
-			inv.p.settings.Logger.Warn("Cannot read /.well-known/okta-organization; the engine is unknown, Identity Engine policy types will be tried",
-				zap.Error(err))
-		}
-		return
-	}
-	var wk struct {
-		ID       string `json:"id"`
-		Pipeline string `json:"pipeline"`
-	}
-	if err := json.Unmarshal(page.Body, &wk); err != nil {
-		inv.p.settings.Logger.Warn("Invalid /.well-known/okta-organization body", zap.Error(err))
-		return
-	}
-	inv.setOrgID(wk.ID)
-	inv.mu.Lock()
-	defer inv.mu.Unlock()
-	switch wk.Pipeline {
-	case "idx":
-		inv.engine = "oie"
-	case "v1":
-		inv.engine = "classic"
+	if _, err := inv.p.client.DiscoverOrg(ctx); err != nil && ctx.Err() == nil {
+		inv.p.settings.Logger.Warn("Cannot read /.well-known/okta-organization; the engine is unknown, Identity Engine policy types will be tried",
+			zap.Error(err))
 	}
 }
 
-func (inv *inventory) getEngine() string {
-	inv.mu.Lock()
-	defer inv.mu.Unlock()
-	return inv.engine
-}
+func (inv *inventory) getEngine() string { return inv.p.client.Org().Engine }
 
 // newSyncID returns a random id shared by the snapshot records of one full sync.
 func newSyncID() string {

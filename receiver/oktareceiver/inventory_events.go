@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
 // handleEvents is called with every batch of System Log events the poller or the event
@@ -108,10 +110,8 @@ func (inv *inventory) refetchOne(ctx context.Context, emit *emitter, t refetchTa
 			return
 		}
 		path := "/api/v1/users/" + url.PathEscape(t.id)
-		if page, err := inv.p.client.get(ctx, path); err == nil {
-			if items, err := decodeItems(page.Body, ""); err == nil && len(items) == 1 {
-				inv.applyChange(ctx, emit, resGroupMembership, items[0], parentRef{id: t.groupID}, t.cause())
-			}
+		if obj, err := inv.fetchObject(ctx, path); err == nil {
+			inv.applyChange(ctx, emit, resGroupMembership, obj, parentRef{id: t.groupID}, t.cause())
 		}
 		return
 	case t.children:
@@ -126,9 +126,9 @@ func (inv *inventory) refetchOne(ctx context.Context, emit *emitter, t refetchTa
 	if t.typ == resGroup {
 		path += "?expand=stats"
 	}
-	page, err := inv.p.client.get(ctx, path)
+	obj, err := inv.fetchObject(ctx, path)
 	if err != nil {
-		if ae := asAPIError(err); ae != nil && ae.Status == 404 {
+		if oktaapi.Classify(err) == oktaapi.KindNotFound {
 			inv.applyDelete(ctx, emit, t.typ, t.id, t.cause())
 			return
 		}
@@ -137,11 +137,7 @@ func (inv *inventory) refetchOne(ctx context.Context, emit *emitter, t refetchTa
 		}
 		return
 	}
-	items, err := decodeItems(page.Body, "")
-	if err != nil || len(items) != 1 {
-		return
-	}
-	inv.applyChange(ctx, emit, t.typ, items[0], parentRef{}, t.cause())
+	inv.applyChange(ctx, emit, t.typ, obj, parentRef{}, t.cause())
 }
 
 // refetchChildren reads the child list of one parent and diffs it against the state.
@@ -157,7 +153,7 @@ func (inv *inventory) refetchChildren(ctx context.Context, emit *emitter, t refe
 			p.policyType, _, _ = strings.Cut(v.dim, "\x00")
 		}
 	case resApplicationUser:
-		path = "/api/v1/apps/" + url.PathEscape(t.id) + "/users?limit=" + itoa(pageAppUsers)
+		path = "/api/v1/apps/" + url.PathEscape(t.id) + "/users?limit=500"
 	default:
 		return
 	}
@@ -172,7 +168,7 @@ func (inv *inventory) refetchChildren(ctx context.Context, emit *emitter, t refe
 		return nil
 	})
 	if err != nil {
-		if ae := asAPIError(err); ae == nil || ae.Status != 404 {
+		if oktaapi.Classify(err) != oktaapi.KindNotFound {
 			return
 		}
 	}

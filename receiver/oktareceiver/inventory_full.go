@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
 // Page sizes: the maximum each endpoint accepts, so that a full sync needs as few
@@ -163,9 +164,6 @@ func (inv *inventory) record(ctx context.Context, fs *fullSync, typ string, obj 
 		inv.adminGrps = append(inv.adminGrps, rec.id)
 		inv.mu.Unlock()
 	}
-	if typ == resOrg {
-		inv.setOrgID(rec.id)
-	}
 	snap := rec
 	snap.event, snap.syncID = eventInventorySnapshot, fs.id
 	fs.emit.add(ctx, snap)
@@ -277,7 +275,7 @@ func (inv *inventory) syncPolicies(ctx context.Context, fs *fullSync) error {
 			return ctx.Err()
 		}
 		err = classify(err)
-		if ae := asAPIError(err); errors.Is(err, errTypeSkipped) && ae.Status != http.StatusForbidden {
+		if errors.Is(err, errTypeSkipped) && oktaapi.Classify(err) != oktaapi.KindForbidden {
 			inv.noteError(resPolicy, resPolicy+":"+pt, err) // not served by this org: once per policy type
 			continue
 		}
@@ -326,7 +324,7 @@ func (inv *inventory) syncChildren(ctx context.Context, fs *fullSync, typ, paren
 		if err == nil {
 			continue
 		}
-		if ae := asAPIError(err); ae != nil && ae.Status == 404 {
+		if oktaapi.Classify(err) == oktaapi.KindNotFound {
 			continue // the parent is gone; its children are deleted with it
 		}
 		err = classify(err)
@@ -380,7 +378,7 @@ func (inv *inventory) syncAdminRoles(ctx context.Context, fs *fullSync) error {
 			return nil
 		})
 		if err != nil {
-			if ae := asAPIError(err); ae != nil && ae.Status == 404 {
+			if oktaapi.Classify(err) == oktaapi.KindNotFound {
 				return nil
 			}
 			skip[id] = true

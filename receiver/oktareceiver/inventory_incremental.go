@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
 const (
@@ -16,7 +18,6 @@ const (
 	// is eventually consistent and clocks differ. Re-seen objects are recognised by their
 	// fingerprint and produce no record.
 	watermarkOverlap = 2 * time.Minute
-	oktaFilterTime   = "2006-01-02T15:04:05.000Z"
 )
 
 // incrementalQueries are the lastUpdated delta queries per type. Users: search includes
@@ -48,7 +49,7 @@ func (inv *inventory) incrementalSync(ctx context.Context) {
 			continue
 		}
 		queryStart := time.Now()
-		since := wm.Add(-watermarkOverlap).UTC().Format(oktaFilterTime)
+		since := wm.Add(-watermarkOverlap).UTC().Format(oktaapi.TimeFormat)
 		err := inv.listAll(ctx, incrementalQueries[typ](since), "", func(items []map[string]any) error {
 			for _, obj := range items {
 				inv.applyChange(ctx, emit, typ, obj, parentRef{}, changeCause{trigger: triggerIncremental})

@@ -2,7 +2,6 @@ package oktareceiver
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -19,6 +18,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
 // skipRun is an inventory on a simulated Classic org whose component status events and
@@ -101,7 +101,7 @@ func checkAuthenticatorsSkipped(t *testing.T, code string, status int) {
 	require.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError}, run.host.statuses(), "status reported once")
 	statusErr := run.host.errs()[0]
 	assert.ErrorIs(t, statusErr, errTypeSkipped)
-	var ae *apiError
+	var ae *oktaapi.APIError
 	require.ErrorAs(t, statusErr, &ae)
 	assert.Equal(t, status, ae.Status)
 	assert.Equal(t, code, ae.Code)
@@ -119,34 +119,6 @@ func checkAuthenticatorsSkipped(t *testing.T, code string, status int) {
 		}
 		assert.Len(t, got[typ], 2*len(gt.IDs[typ]), "resource type %s delivered by both full syncs", typ)
 	}
-}
-
-// TestNotHereAnswers pins which Okta answers skip a resource type and which are failures
-// of one sync only.
-func TestNotHereAnswers(t *testing.T) {
-	for _, c := range []struct {
-		status int
-		code   string
-		skip   bool
-	}{
-		{403, "E0000006", true},
-		{400, "E0000002", true},
-		{401, "E0000015", true},
-		{404, "E0000007", true},
-		{404, "E0000008", true},
-		{404, "E0000026", true},
-		{410, "E0000215", true},
-		{501, "E0000060", true},
-		{400, "E0000001", false},
-		{401, "E0000011", false},
-		{429, "E0000047", false},
-		{500, "E0000009", false},
-	} {
-		err := classify(&apiError{Status: c.status, Code: c.code})
-		assert.Equal(t, c.skip, errors.Is(err, errTypeSkipped), "%d %s", c.status, c.code)
-	}
-	transport := errors.New("connection reset")
-	assert.Same(t, transport, classify(transport))
 }
 
 // oktaErrorProxy is a front for the simulator that answers GET path with the Okta error

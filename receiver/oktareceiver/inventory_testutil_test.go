@@ -11,20 +11,23 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
+const testToken = "test-ssws-token-value"
+
 // newTestInventory builds an inventory on client c that delivers into a sink.
-func newTestInventory(t testing.TB, c *oktaClient) *inventory {
+func newTestInventory(t testing.TB, c *oktaapi.Client) *inventory {
 	inv, _ := newTestInventoryWithSink(t, c, nil)
 	return inv
 }
 
 // newTestInventoryWithSink is newTestInventory with cfg (nil: defaults) and the sink returned.
-func newTestInventoryWithSink(t testing.TB, c *oktaClient, cfg *Config) (*inventory, *consumertest.LogsSink) {
+func newTestInventoryWithSink(t testing.TB, c *oktaapi.Client, cfg *Config) (*inventory, *consumertest.LogsSink) {
 	t.Helper()
 	if cfg == nil {
 		cfg = createDefaultConfig().(*Config)
-		cfg.ClientConfig.Endpoint = c.orgURL()
+		cfg.ClientConfig.Endpoint = c.OrgURL()
 		cfg.APIToken = testToken
 	}
 	set := receivertest.NewNopSettings(metadata.Type)
@@ -32,9 +35,10 @@ func newTestInventoryWithSink(t testing.TB, c *oktaClient, cfg *Config) (*invent
 	require.NoError(t, err)
 	sink := &consumertest.LogsSink{}
 	r := newOktaReceiver(cfg, set)
+	r.client = c
 	inv := newInventory(inventoryParams{
 		cfg: cfg, settings: set, client: c, storage: storage.NewNopClient(), next: sink, obsrecv: obs,
-		resource: r.fillResource, setOrgID: r.setOrgID,
+		resource: r.fillResource,
 	})
 	return inv, sink
 }

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
 // oktaReceiver is the one instance per receiver configuration shared by the logs and the
@@ -32,12 +33,7 @@ type oktaReceiver struct {
 	stopped  bool
 	logsNext consumer.Logs
 
-	// orgMu guards orgID apart from mu: start holds mu while it builds parts that call
-	// fillResource.
-	orgMu sync.Mutex
-	orgID string
-
-	client  *oktaClient
+	client  *oktaapi.Client
 	storage storage.Client
 	inv     *inventory
 	poller  *systemLogPoller
@@ -67,30 +63,28 @@ func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return fmt.Errorf("okta receiver: http client: %w", err)
 	}
-	client, err := newOktaClient(r.cfg, hc, r.set.BuildInfo)
+	var leader oktaapi.Leader
+	if r.cfg.LeaderElector != nil {
+		if leader, err = resolveLeaderElector(host, *r.cfg.LeaderElector); err != nil {
+			hc.CloseIdleConnections()
+			return fmt.Errorf("okta receiver: %w", err)
+		}
+	}
+	client, err := newClient(r.cfg, hc, r.set.BuildInfo, r.set.Logger, leader)
 	if err != nil {
 		hc.CloseIdleConnections()
 		return fmt.Errorf("okta receiver: %w", err)
 	}
-	client.setLogger(r.set.Logger)
-	if r.cfg.LeaderElector != nil {
-		le, err := resolveLeaderElector(host, *r.cfg.LeaderElector)
-		if err != nil {
-			client.close()
-			return fmt.Errorf("okta receiver: %w", err)
-		}
-		client.leader = &leaderGate{elector: le, interval: leaderCheckInterval}
-	}
 	st, err := getStorageClient(ctx, host, r.cfg.StorageID, r.set.ID)
 	if err != nil {
-		client.close()
+		client.Close()
 		return fmt.Errorf("okta receiver: %w", err)
 	}
 	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
 		ReceiverID: r.set.ID, Transport: "http", ReceiverCreateSettings: r.set,
 	})
 	if err != nil {
-		client.close()
+		client.Close()
 		_ = st.Close(ctx)
 		return fmt.Errorf("okta receiver: obsreport: %w", err)
 	}
@@ -102,7 +96,7 @@ func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
 
 	r.inv = newInventory(inventoryParams{
 		cfg: r.cfg, settings: r.set, client: client, storage: st, next: next, obsrecv: obsrecv,
-		resource: r.fillResource, setOrgID: r.setOrgID,
+		resource: r.fillResource,
 	})
 	// The poller and the hook endpoint share one dedupe window and checkpoint.
 	slParams := systemLogParams{
@@ -125,7 +119,7 @@ func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
 	}
 	r.inv.start(ctx, host)
 	r.started = true
-	r.set.Logger.Info("Okta receiver started", zap.String("org", client.orgURL()),
+	r.set.Logger.Info("Okta receiver started", zap.String("org", client.OrgURL()),
 		zap.Bool("system_log", r.cfg.SystemLog.Enabled), zap.Bool("event_hooks", r.cfg.EventHooks.Enabled))
 	return nil
 }
@@ -155,14 +149,8 @@ func (r *oktaReceiver) release(ctx context.Context) error {
 		errs = append(errs, r.storage.Close(ctx))
 		r.storage = nil
 	}
-	r.client.close()
+	r.client.Close()
 	return errors.Join(errs...)
-}
-
-func (r *oktaReceiver) setOrgID(id string) {
-	r.orgMu.Lock()
-	r.orgID = id
-	r.orgMu.Unlock()
 }
 
 // fillResource sets okta.org.url and, once known, okta.org.id (respecting the
@@ -170,11 +158,10 @@ func (r *oktaReceiver) setOrgID(id string) {
 func (r *oktaReceiver) fillResource(res pcommon.Resource) {
 	rb := metadata.NewResourceBuilder(r.cfg.MetricsBuilderConfig.ResourceAttributes)
 	rb.SetOktaOrgURL(r.cfg.ClientConfig.Endpoint)
-	r.orgMu.Lock()
-	id := r.orgID
-	r.orgMu.Unlock()
-	if id != "" {
-		rb.SetOktaOrgID(id)
+	if r.client != nil {
+		if id := r.client.Org().ID; id != "" {
+			rb.SetOktaOrgID(id)
+		}
 	}
 	rb.Emit().MoveTo(res)
 }

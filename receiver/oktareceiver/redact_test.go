@@ -11,10 +11,11 @@ import (
 
 func decodeJSON(t *testing.T, s string) map[string]any {
 	t.Helper()
-	items, err := decodeItems([]byte(s), "")
-	require.NoError(t, err)
-	require.Len(t, items, 1)
-	return items[0]
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var obj map[string]any
+	require.NoError(t, dec.Decode(&obj))
+	return obj
 }
 
 // redactedJSON redacts the object s of type typ and returns it re-encoded.

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/receiver"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
 // metricsScraper computes the metrics from what the receiver already knows: the
@@ -147,9 +148,9 @@ func (s *metricsScraper) recordInventory(now pcommon.Timestamp, inv *inventory) 
 	}
 }
 
-func (s *metricsScraper) recordRateLimits(now pcommon.Timestamp, c *oktaClient) {
+func (s *metricsScraper) recordRateLimits(now pcommon.Timestamp, c *oktaapi.Client) {
 	m := s.cfg.MetricsBuilderConfig.Metrics
-	for _, b := range c.rateLimitSnapshot() {
+	for _, b := range c.RateLimits() {
 		if b.Known {
 			if m.OktaRateLimitLimit.Enabled {
 				s.mb.RecordOktaRateLimitLimitDataPoint(now, b.Limit, b.Bucket)
@@ -166,7 +167,7 @@ func (s *metricsScraper) recordRateLimits(now pcommon.Timestamp, c *oktaClient) 
 		}
 		if m.OktaAPIRequests.Enabled {
 			for class, n := range b.Requests {
-				s.mb.RecordOktaAPIRequestsDataPoint(now, n, b.Bucket, class)
+				s.mb.RecordOktaAPIRequestsDataPoint(now, n, b.Bucket, metadata.MapAttributeOktaAPIStatusClass[class])
 			}
 		}
 	}

@@ -46,9 +46,9 @@ func simInventory(t testing.TB, url, token string, mutate func(*Config)) (*inven
 		mutate(cfg)
 	}
 	require.NoError(t, cfg.Validate())
-	c, err := newOktaClient(cfg, &http.Client{Timeout: 30 * time.Second}, component.NewDefaultBuildInfo())
+	c, err := newClient(cfg, &http.Client{Timeout: 30 * time.Second}, component.NewDefaultBuildInfo(), nil, nil)
 	require.NoError(t, err)
-	t.Cleanup(c.close)
+	t.Cleanup(c.Close)
 	return newTestInventoryWithSink(t, c, cfg)
 }
 

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	"net/http"
-	neturl "net/url"
-	"strconv"
 	"sync"
 	"time"
 
@@ -17,6 +14,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
 // Triggers passed to systemLogParams.onEvents.
@@ -32,7 +31,7 @@ type systemLogParams struct {
 	cfg      *Config
 	settings receiver.Settings
 	// client is the only code that talks HTTP to Okta.
-	client *oktaClient
+	client *oktaapi.Client
 	// storage holds the checkpoint; storage.NewNopClient() when no storage extension is configured.
 	storage storage.Client
 	next    consumer.Logs
@@ -267,7 +266,7 @@ func (p *systemLogPoller) deliverSystemLogPage(ctx context.Context, page systemL
 
 // systemLogStartURL builds the first polling request: since = now − initial_lookback, or,
 // when a previous run delivered events but its cursor is unusable, the last published time
-// minus a safety margin. Polling mode: no `until`, ascending order.
+// minus a safety margin, never before Okta's retention.
 func systemLogStartURL(cfg SystemLogConfig, lastPublished, now time.Time) string {
 	since := now.Add(-cfg.InitialLookback)
 	if !lastPublished.IsZero() {
@@ -276,14 +275,7 @@ func systemLogStartURL(cfg SystemLogConfig, lastPublished, now time.Time) string
 	if oldest := now.Add(-systemLogMaxSince); since.Before(oldest) {
 		since = oldest
 	}
-	q := neturl.Values{}
-	q.Set("since", since.UTC().Format("2006-01-02T15:04:05.000Z"))
-	q.Set("limit", strconv.Itoa(cfg.Limit))
-	q.Set("sortOrder", "ASCENDING")
-	if cfg.Filter != "" {
-		q.Set("filter", cfg.Filter)
-	}
-	return "/api/v1/logs?" + q.Encode()
+	return oktaapi.SystemLogStart(since, cfg.Limit, cfg.Filter)
 }
 
 // invalidPageError marks a page that could not be decoded (truncated or not a LogEvent array).
@@ -302,24 +294,21 @@ func classifySystemLogError(err error) (kind string, permanent, resetCursor bool
 		return errKindConsumer, false, false
 	case errors.As(err, &invalid):
 		return errKindInvalidPage, false, false
-	case errors.Is(err, errForeignLink):
+	}
+	switch oktaapi.Classify(err) {
+	case oktaapi.KindForeignLink:
 		return errKindForeignLink, false, true
-	}
-	if isRateLimited(err) {
+	case oktaapi.KindRateLimited:
 		return errKindRateLimited, false, false
-	}
-	if ae := asAPIError(err); ae != nil {
-		switch {
-		case ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden:
-			return errKindUnauthorized, true, false
-		case ae.Status == http.StatusBadRequest:
-			// A bad filter or an expired cursor: rebuild from `since`, and tell a human.
-			return errKindBadRequest, true, true
-		case ae.Status >= 500:
-			return errKindServer, false, false
-		default:
-			return errKindOther, false, false
-		}
+	case oktaapi.KindUnauthorized, oktaapi.KindForbidden:
+		return errKindUnauthorized, true, false
+	case oktaapi.KindBadRequest:
+		// A bad filter or an expired cursor: rebuild from `since`, and tell a human.
+		return errKindBadRequest, true, true
+	case oktaapi.KindServer:
+		return errKindServer, false, false
+	case oktaapi.KindNotFound, oktaapi.KindStatus:
+		return errKindOther, false, false
 	}
 	return errKindTransport, false, false
 }

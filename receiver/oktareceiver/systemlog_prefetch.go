@@ -19,7 +19,7 @@ type systemLogPage struct {
 
 // fetchSystemLogPage requests url and decodes the page. It does not deliver anything.
 func (p *systemLogPoller) fetchSystemLogPage(ctx context.Context, url string) systemLogPage {
-	page, err := p.params.client.get(ctx, url)
+	page, err := p.params.client.SystemLogPage(ctx, url)
 	if err != nil {
 		return systemLogPage{err: fmt.Errorf("fetch System Log page: %w", err)}
 	}

@@ -318,7 +318,7 @@ func (s *systemLogShared) noteCheckpointResult(p systemLogParams, err error) {
 // orgURL is the configured org endpoint ("" without a config).
 func orgURL(p systemLogParams) string {
 	if p.client != nil {
-		return p.client.orgURL()
+		return p.client.OrgURL()
 	}
 	if p.cfg == nil {
 		return ""

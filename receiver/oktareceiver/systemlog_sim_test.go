@@ -147,7 +147,7 @@ func startPollerWithSettings(t *testing.T, cfg *Config, next consumer.Logs, stor
 	t.Helper()
 	require.NoError(t, withDeploymentSchedule(cfg.SystemLog).validate())
 	transport := http.DefaultTransport.(*http.Transport).Clone()
-	client, err := newOktaClient(cfg, &http.Client{Timeout: 5 * time.Second, Transport: transport}, component.NewDefaultBuildInfo())
+	client, err := newClient(cfg, &http.Client{Timeout: 5 * time.Second, Transport: transport}, component.NewDefaultBuildInfo(), nil, nil)
 	require.NoError(t, err)
 	if store == nil {
 		store = newMapStorage()
@@ -413,8 +413,8 @@ func TestSystemLogFaultsLoseAndDuplicateNothing(t *testing.T) {
 	st := run.poller.stats()
 	// 5xx answers are retried by the client's retry policy (few reach the poller).
 	var served5xx int64
-	for _, b := range run.poller.params.client.rateLimitSnapshot() {
-		served5xx += b.Requests[metadata.AttributeOktaAPIStatusClass5xx]
+	for _, b := range run.poller.params.client.RateLimits() {
+		served5xx += b.Requests["5xx"]
 	}
 	assert.Positive(t, served5xx)
 	assert.Positive(t, st.Errors[errKindInvalidPage])

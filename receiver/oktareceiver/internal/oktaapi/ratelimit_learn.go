@@ -1,4 +1,4 @@
-package oktareceiver
+package oktaapi
 
 import (
 	"net/http"

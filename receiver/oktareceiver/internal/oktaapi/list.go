@@ -1,25 +1,74 @@
-package oktareceiver
+package oktaapi
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
-// listAll calls fn with the items of every page of the list at path. Pages are followed
-// through Link rel="next" or, when bodyKey is set (IAM APIs), through _links.next.href
-// with the items under bodyKey. A single-object answer is passed as one item. Each page
-// is one oktaClient.get: after a 429 it waits for the reset and asks for the same page
-// again, until ctx's rate-limit deadline (a full sync's is its own end), so a listing is
-// not given up because Okta asked to slow down.
-func (inv *inventory) listAll(ctx context.Context, path, bodyKey string, fn func([]map[string]any) error) error {
+// TimeFormat is the form of the times Okta's queries take (lastUpdated, since).
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// maxPages bounds one listing: a server that links pages in a loop cannot keep it forever.
+const maxPages = 1_000_000
+
+// List calls fn with the objects of every page of the listing l (under parent, for a child
+// type; extra parameters are added to the query, as a policy type is). Pages are followed
+// through Link rel="next" or, for an IAM listing (l.BodyKey), through _links.next.href. A
+// single-object answer is passed as one object. Each page is one Fetch: after a 429 it waits
+// for the reset and asks for the same page again, until ctx's rate-limit deadline, so a
+// listing is not given up because Okta asked to slow down. Errors name the listing.
+func (c *Client) List(ctx context.Context, l resource.List, parent string, fn func([]map[string]any) error, extra ...resource.Param) error {
+	return c.list(ctx, l.Request(parent, "", extra...), l.BodyKey, fn)
+}
+
+// ListUpdatedSince lists the objects of type t updated after since (the type's incremental
+// query); a type without one is an error.
+func (c *Client) ListUpdatedSince(ctx context.Context, t resource.Type, since time.Time, fn func([]map[string]any) error) error {
+	spec := resource.Lookup(t)
+	if spec == nil || spec.Incremental == nil {
+		return fmt.Errorf("%s has no incremental query", t)
+	}
+	l := *spec.Incremental
+	return c.list(ctx, l.Request("", since.UTC().Format(TimeFormat)), l.BodyKey, fn)
+}
+
+// Get reads one object of type t (parent: its parent's id for a child type; "" for a
+// singleton's id).
+func (c *Client) Get(ctx context.Context, t resource.Type, parent, id string) (map[string]any, error) {
+	spec := resource.Lookup(t)
+	if spec == nil {
+		return nil, fmt.Errorf("unknown resource type %q", t)
+	}
+	path := spec.GetPath("", parent, id)
+	if path == "" {
+		return nil, fmt.Errorf("%s has no single-object path", t)
+	}
+	page, err := c.Fetch(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", path, err)
+	}
+	items, err := decodeItems(page.Body, "")
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", path, err)
+	}
+	if len(items) != 1 {
+		return nil, fmt.Errorf("get %s: %d objects in the answer, want one", path, len(items))
+	}
+	return items[0], nil
+}
+
+func (c *Client) list(ctx context.Context, path, bodyKey string, fn func([]map[string]any) error) error {
 	next := path
 	for pages := 0; next != ""; pages++ {
-		if pages > 1_000_000 {
+		if pages > maxPages {
 			return fmt.Errorf("list %s: too many pages", path)
 		}
-		page, err := inv.p.client.get(ctx, next)
+		page, err := c.Fetch(ctx, next)
 		if err != nil {
 			return fmt.Errorf("list %s: %w", path, err)
 		}

@@ -1,4 +1,4 @@
-package oktareceiver
+package oktaapi
 
 import (
 	"context"
@@ -9,8 +9,6 @@ import (
 
 	"github.com/cenkalti/backoff/v5"
 	"go.uber.org/zap"
-
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 )
 
 // The rate limiter believes Okta's answers, never a table of its own.
@@ -39,7 +37,7 @@ const (
 	// stall the receiver for hours (Okta's windows are one minute).
 	maxResetWait = 10 * time.Minute
 	// defaultRateLimitPatience bounds the rate-limit waits of one request whose context
-	// carries no deadline (withRateLimitDeadline): it then fails with *rateLimitWaitError.
+	// carries no deadline (WithRateLimitDeadline): it then fails with *RateLimitWaitError.
 	// It is longer than any single wait (maxResetWait), so a request sent again after such
 	// a failure always waits rather than failing at once.
 	defaultRateLimitPatience = 15 * time.Minute
@@ -97,7 +95,7 @@ type templateState struct {
 // bucketCounters are the cumulative counters of one bucket name, kept when the bucket
 // merges into another so that the metric series stay monotonic.
 type bucketCounters struct {
-	requests  map[metadata.AttributeOktaAPIStatusClass]int64
+	requests  map[string]int64 // by status class
 	throttled int64
 	waited    time.Duration
 	// inThrottle is true between a 429 and the next 2xx: the throttled/recovered log
@@ -146,9 +144,7 @@ func (r *rateLimiter) template(key string) *templateState {
 			return t
 		}
 	}
-	b := backoff.NewExponentialBackOff()
-	b.InitialInterval, b.MaxInterval, b.Multiplier = concurrencyBackoffInitial, concurrencyBackoffMax, 2
-	t = &templateState{key: key, backoff: b}
+	t = &templateState{key: key, backoff: NewBackoff(concurrencyBackoffInitial, concurrencyBackoffMax)}
 	r.templates[key] = t
 	return t
 }
@@ -156,7 +152,7 @@ func (r *rateLimiter) template(key string) *templateState {
 func (r *rateLimiter) countersOf(name string) *bucketCounters {
 	c, ok := r.counters[name]
 	if !ok {
-		c = &bucketCounters{requests: map[metadata.AttributeOktaAPIStatusClass]int64{}}
+		c = &bucketCounters{requests: map[string]int64{}}
 		r.counters[name] = c
 	}
 	return c
@@ -182,7 +178,7 @@ type permit struct {
 }
 
 // acquire blocks until a request for endpoint template key may be sent and reserves it.
-// It fails with ctx's error, or with *rateLimitWaitError (wrapping last) when the
+// It fails with ctx's error, or with *RateLimitWaitError (wrapping last) when the
 // request could only go after deadline. Every permit must be released exactly once.
 func (r *rateLimiter) acquire(ctx context.Context, key string, deadline time.Time, last error) (*permit, error) {
 	start := r.now()
@@ -206,7 +202,7 @@ func (r *rateLimiter) acquire(ctx context.Context, key string, deadline time.Tim
 		// wait 0 means "until an answer in flight arrives": re-check at the deadline at the latest.
 		if (wait > 0 && now.Add(wait).After(deadline)) || (wait <= 0 && !now.Before(deadline)) {
 			r.addWait(name, now.Sub(start))
-			return nil, &rateLimitWaitError{bucket: name, until: now.Add(max(wait, 0)), last: last}
+			return nil, &RateLimitWaitError{bucket: name, until: now.Add(max(wait, 0)), last: last}
 		}
 		if wait <= 0 {
 			wait = deadline.Sub(now)
@@ -294,7 +290,7 @@ func (r *rateLimiter) release(p *permit, resp *http.Response) {
 	} else {
 		t.probing = max(0, t.probing-1)
 	}
-	class := metadata.AttributeOktaAPIStatusClassError
+	class := classError
 	if resp != nil {
 		now := r.now()
 		a := parseRateAnswer(resp, now, r.clock.observe(resp.Header, now))

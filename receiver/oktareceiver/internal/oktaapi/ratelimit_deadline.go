@@ -1,4 +1,4 @@
-package oktareceiver
+package oktaapi
 
 import (
 	"context"
@@ -6,16 +6,16 @@ import (
 	"time"
 )
 
-// rateLimitWaitError: a request was not sent because its bucket only admits it after
-// the request's deadline (withRateLimitDeadline). It wraps the 429 that caused the wait,
+// RateLimitWaitError: a request was not sent because its bucket only admits it after
+// the request's deadline (WithRateLimitDeadline). It wraps the 429 that caused the wait,
 // when there was one.
-type rateLimitWaitError struct {
+type RateLimitWaitError struct {
 	bucket string
 	until  time.Time
 	last   error
 }
 
-func (e *rateLimitWaitError) Error() string {
+func (e *RateLimitWaitError) Error() string {
 	msg := fmt.Sprintf("okta rate limit: bucket %s admits the next request only at %s, after this request's deadline",
 		e.bucket, e.until.UTC().Format(time.RFC3339))
 	if e.last != nil {
@@ -24,19 +24,19 @@ func (e *rateLimitWaitError) Error() string {
 	return msg
 }
 
-func (e *rateLimitWaitError) Unwrap() error { return e.last }
+func (e *RateLimitWaitError) Unwrap() error { return e.last }
 
 type rateLimitDeadlineKey struct{}
 
-// withRateLimitDeadline returns a context whose requests wait for Okta's rate limits
+// WithRateLimitDeadline returns a context whose requests wait for Okta's rate limits
 // until deadline at the latest (a full sync passes its own end: the next one). The
 // context itself is not cancelled at deadline.
-func withRateLimitDeadline(ctx context.Context, deadline time.Time) context.Context {
+func WithRateLimitDeadline(ctx context.Context, deadline time.Time) context.Context {
 	return context.WithValue(ctx, rateLimitDeadlineKey{}, deadline)
 }
 
 // rateLimitDeadline returns how long a request made at now with ctx may wait for rate
-// limits: the deadline set by withRateLimitDeadline, else ctx's deadline, else
+// limits: the deadline set by WithRateLimitDeadline, else ctx's deadline, else
 // now + defaultRateLimitPatience.
 func rateLimitDeadline(ctx context.Context, now time.Time) time.Time {
 	if d, ok := ctx.Value(rateLimitDeadlineKey{}).(time.Time); ok {

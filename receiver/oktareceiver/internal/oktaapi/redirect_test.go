@@ -1,4 +1,4 @@
-package oktareceiver
+package oktaapi
 
 import (
 	"context"
@@ -7,8 +7,6 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
-
-	"go.opentelemetry.io/collector/component"
 )
 
 // TestRedirectToForeignOriginIsRefused proves that a 3xx pointing at another
@@ -35,22 +33,19 @@ func TestRedirectToForeignOriginIsRefused(t *testing.T) {
 	}))
 	defer org.Close()
 
-	cfg := createDefaultConfig().(*Config)
-	cfg.ClientConfig.Endpoint = org.URL
-	cfg.APIToken = "redirect-test-token"
-	c, err := newOktaClient(cfg, &http.Client{}, component.NewDefaultBuildInfo())
+	c, err := New(Params{Endpoint: org.URL, HTTP: &http.Client{}, Auth: APIToken("redirect-test-token"), Budget: 0.5})
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	_, err = c.get(context.Background(), "/api/v1/users")
-	if !errors.Is(err, errForeignLink) {
-		t.Fatalf("redirect to a foreign origin: got %v, want errForeignLink", err)
+	_, err = c.Fetch(context.Background(), "/api/v1/users")
+	if !errors.Is(err, ErrForeignLink) {
+		t.Fatalf("redirect to a foreign origin: got %v, want ErrForeignLink", err)
 	}
 	if n := foreignHits.Load(); n != 0 {
 		t.Fatalf("the foreign origin received %d requests", n)
 	}
-	if _, err := c.get(context.Background(), "/api/v1/groups"); err != nil {
+	if _, err := c.Fetch(context.Background(), "/api/v1/groups"); err != nil {
 		t.Fatalf("same-origin redirect: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package oktareceiver
+package oktaapi
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
 // collectItems runs forEachItems and returns the ids seen and the batch sizes.
@@ -17,7 +19,7 @@ func collectItems(t *testing.T, body, bodyKey string) ([]string, []int, error) {
 	err := forEachItems([]byte(body), bodyKey, func(items []map[string]any) error {
 		sizes = append(sizes, len(items))
 		for _, it := range items {
-			ids = append(ids, str(it, "id"))
+			ids = append(ids, resource.Path("id").Text(it))
 		}
 		return nil
 	})

@@ -1,4 +1,4 @@
-package oktareceiver
+package oktaapi
 
 import (
 	"context"
@@ -14,21 +14,18 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
 const testToken = "test-ssws-token-value"
 
 // newTestClient builds a client for the org at url with the given budget.
-func newTestClient(t testing.TB, url string, budget float64) *oktaClient {
+func newTestClient(t testing.TB, url string, budget float64) *Client {
 	t.Helper()
-	cfg := createDefaultConfig().(*Config)
-	cfg.ClientConfig.Endpoint = url
-	cfg.APIToken = testToken
-	cfg.RateLimit.Budget = budget
-	c, err := newOktaClient(cfg, &http.Client{Timeout: 10 * time.Second}, component.NewDefaultBuildInfo())
+	c, err := New(Params{Endpoint: url, HTTP: &http.Client{Timeout: 10 * time.Second}, Auth: APIToken(testToken), Budget: budget, UserAgent: "otelcol-okta/test"})
 	require.NoError(t, err)
-	t.Cleanup(c.close)
+	t.Cleanup(c.Close)
 	return c
 }
 
@@ -44,11 +41,11 @@ func TestClientSendsSSWSAndFollowsNext(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newTestClient(t, srv.URL, 0.5)
-	page, err := c.get(context.Background(), "/api/v1/users?limit=1")
+	page, err := c.Fetch(context.Background(), "/api/v1/users?limit=1")
 	require.NoError(t, err)
 	assert.Equal(t, "SSWS "+testToken, auth.Load())
 	assert.Equal(t, srv.URL+"/api/v1/users?after=00u2&limit=1", page.Next)
-	page, err = c.get(context.Background(), page.Next)
+	page, err = c.Fetch(context.Background(), page.Next)
 	require.NoError(t, err)
 	assert.Empty(t, page.Next)
 }
@@ -69,19 +66,18 @@ func TestClientRefusesForeignLink(t *testing.T) {
 	defer org.Close()
 	c := newTestClient(t, org.URL, 0.5)
 
-	inv := newTestInventory(t, c)
 	var seen int
-	err := inv.listAll(context.Background(), "/api/v1/users", "", func(items []map[string]any) error {
+	err := c.List(context.Background(), resource.List{Path: "/api/v1/users"}, "", func(items []map[string]any) error {
 		seen += len(items)
 		return nil
 	})
-	require.ErrorIs(t, err, errForeignLink)
+	require.ErrorIs(t, err, ErrForeignLink)
 	assert.Equal(t, 1, seen)
 	assert.NotContains(t, err.Error(), testToken)
 
 	for _, u := range []string{foreign.URL + "/x", "https://" + org.Listener.Addr().String() + "/x", "//evil.example/x", "http://user@" + org.Listener.Addr().String() + "/x"} {
-		_, err := c.get(context.Background(), u)
-		assert.ErrorIs(t, err, errForeignLink, u)
+		_, err := c.Fetch(context.Background(), u)
+		assert.ErrorIs(t, err, ErrForeignLink, u)
 	}
 	assert.Zero(t, foreignHits.Load(), "the foreign host must never be contacted")
 }
@@ -94,9 +90,9 @@ func TestClientErrorsNeverContainToken(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newTestClient(t, srv.URL, 0.5)
-	_, err := c.get(context.Background(), "/api/v1/users")
+	_, err := c.Fetch(context.Background(), "/api/v1/users")
 	require.Error(t, err)
-	var ae *apiError
+	var ae *APIError
 	require.True(t, errors.As(err, &ae))
 	assert.Equal(t, 401, ae.Status)
 	assert.Equal(t, "E0000011", ae.Code)
@@ -127,12 +123,12 @@ func TestClient429WaitsForReset(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := newTestClient(t, srv.URL, 0.5)
-	_, err := c.get(context.Background(), "/api/v1/users")
+	_, err := c.Fetch(context.Background(), "/api/v1/users")
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), calls.Load())
 	assert.GreaterOrEqual(t, time.Now().Unix(), resetAt.Load(), "retried before the reset")
 	var throttled int64
-	for _, b := range c.rateLimitSnapshot() {
+	for _, b := range c.RateLimits() {
 		throttled += b.Throttled
 	}
 	assert.Equal(t, int64(1), throttled)
@@ -164,7 +160,7 @@ func TestClientBudgetHonoured(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 12 {
 		wg.Go(func() {
-			_, err := c.get(context.Background(), "/api/v1/policies?type=PASSWORD")
+			_, err := c.Fetch(context.Background(), "/api/v1/policies?type=PASSWORD")
 			assert.NoError(t, err)
 		})
 	}

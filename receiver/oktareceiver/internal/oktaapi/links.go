@@ -1,6 +1,7 @@
-package oktareceiver
+package oktaapi
 
 import (
+	"encoding/json"
 	"strings"
 )
 
@@ -108,4 +109,19 @@ func linkHasRel(params []string, rel string) bool {
 		}
 	}
 	return false
+}
+
+// bodyNext returns _links.next.href of a body-paginated (IAM) answer, or "".
+func bodyNext(body []byte) string {
+	var b struct {
+		Links struct {
+			Next struct {
+				Href string `json:"href"`
+			} `json:"next"`
+		} `json:"_links"`
+	}
+	if json.Unmarshal(body, &b) != nil {
+		return ""
+	}
+	return b.Links.Next.Href
 }

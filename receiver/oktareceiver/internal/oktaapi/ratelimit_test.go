@@ -1,4 +1,4 @@
-package oktareceiver
+package oktaapi
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
 func TestEndpointTemplate(t *testing.T) {
@@ -113,9 +113,9 @@ func TestClient429ResetEarlierThanWindowIsObeyed(t *testing.T) {
 		}
 	})
 	c := newTestClient(t, org.srv.URL, 0.5)
-	_, err := c.get(context.Background(), "/api/v1/apps/0oa1/users")
+	_, err := c.Fetch(context.Background(), "/api/v1/apps/0oa1/users")
 	require.NoError(t, err)
-	_, err = c.get(context.Background(), "/api/v1/apps/0oa2/users")
+	_, err = c.Fetch(context.Background(), "/api/v1/apps/0oa2/users")
 	require.NoError(t, err, "the 429 is waited out and the request sent again")
 	reqs := org.requests()
 	require.Len(t, reqs, 3)
@@ -149,7 +149,7 @@ func TestClient429ResetLaterThanWindowIsObeyed(t *testing.T) {
 	})
 	c := newTestClient(t, org.srv.URL, 0.5)
 	for range 2 {
-		_, err := c.get(context.Background(), "/api/v1/users/00u1a2b3c4d5e6f7g8h9/roles")
+		_, err := c.Fetch(context.Background(), "/api/v1/users/00u1a2b3c4d5e6f7g8h9/roles")
 		require.NoError(t, err)
 	}
 	reqs := org.requests()
@@ -178,7 +178,7 @@ func TestClient429WithSkewedDateWaitsForTheServersReset(t *testing.T) {
 			})
 			c := newTestClient(t, org.srv.URL, 0.5)
 			begin := time.Now()
-			_, err := c.get(context.Background(), "/api/v1/logs")
+			_, err := c.Fetch(context.Background(), "/api/v1/logs")
 			require.NoError(t, err)
 			reqs := org.requests()
 			require.Len(t, reqs, 2)
@@ -206,12 +206,12 @@ func TestClientConcurrency429BacksOffTheEndpointOnly(t *testing.T) {
 	c := newTestClient(t, org.srv.URL, 0.5)
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.get(context.Background(), "/api/v1/groups/00g1/users")
+		_, err := c.Fetch(context.Background(), "/api/v1/groups/00g1/users")
 		done <- err
 	}()
 	require.Eventually(t, func() bool { return len(org.requests()) == 1 }, 5*time.Second, time.Millisecond)
 	begin := time.Now()
-	_, err := c.get(context.Background(), "/api/v1/policies?type=PASSWORD")
+	_, err := c.Fetch(context.Background(), "/api/v1/policies?type=PASSWORD")
 	require.NoError(t, err)
 	assert.Less(t, time.Since(begin), concurrencyBackoffInitial/2, "another endpoint is not held back")
 	require.NoError(t, <-done)
@@ -239,12 +239,12 @@ func TestClient429UntilTheDeadline(t *testing.T) {
 		tooMany(w)
 	})
 	c := newTestClient(t, org.srv.URL, 1)
-	ctx := withRateLimitDeadline(context.Background(), time.Now().Add(3*time.Second))
-	_, err := c.get(ctx, "/api/v1/logs")
-	var waitErr *rateLimitWaitError
+	ctx := WithRateLimitDeadline(context.Background(), time.Now().Add(3*time.Second))
+	_, err := c.Fetch(ctx, "/api/v1/logs")
+	var waitErr *RateLimitWaitError
 	require.ErrorAs(t, err, &waitErr)
-	assert.True(t, isRateLimited(err))
-	ae := asAPIError(err)
+	assert.True(t, (Classify(err) == KindRateLimited))
+	ae := AsAPIError(err)
 	require.NotNil(t, ae, "the last 429 is wrapped")
 	assert.Equal(t, http.StatusTooManyRequests, ae.Status)
 	reqs := org.requests()
@@ -267,10 +267,10 @@ func TestClient5xxRetriedWithBackoffThenFails(t *testing.T) {
 		_, _ = w.Write([]byte(`{"errorCode":"E0000009","errorSummary":"Internal Server Error"}`))
 	})
 	c := newTestClient(t, org.srv.URL, 0.5)
-	_, err := c.get(context.Background(), "/api/v1/zones")
+	_, err := c.Fetch(context.Background(), "/api/v1/zones")
 	require.NoError(t, err, "the third attempt succeeds")
-	_, err = c.get(context.Background(), "/api/v1/idps")
-	ae := asAPIError(err)
+	_, err = c.Fetch(context.Background(), "/api/v1/idps")
+	ae := AsAPIError(err)
 	require.NotNil(t, ae)
 	assert.Equal(t, 500, ae.Status)
 	reqs := org.requests()
@@ -303,26 +303,26 @@ func TestLimiterLearnsBucketsFromAnswers(t *testing.T) {
 	})
 	c := newTestClient(t, org.srv.URL, 0.5)
 	for _, p := range []string{"/api/v1/zones", "/api/v1/trustedOrigins", "/api/v1/idps", "/api/v1/zones", "/api/v1/trustedOrigins"} {
-		_, err := c.get(context.Background(), p)
+		_, err := c.Fetch(context.Background(), p)
 		require.NoError(t, err)
 	}
 	snap := snapshotByName(c)
 	require.Contains(t, snap, "/api/v1/zones")
 	require.Contains(t, snap, "/api/v1/idps")
 	assert.NotContains(t, snap, "/api/v1/trustedOrigins", "same limit and reset: one bucket")
-	assert.Equal(t, int64(4), snap["/api/v1/zones"].Requests[metadata.AttributeOktaAPIStatusClass2xx])
+	assert.Equal(t, int64(4), snap["/api/v1/zones"].Requests["2xx"])
 	assert.Equal(t, int64(10), snap["/api/v1/zones"].Limit)
 	assert.Equal(t, int64(6), snap["/api/v1/zones"].Remaining)
 	assert.Equal(t, int64(20), snap["/api/v1/idps"].Limit)
 
 	// The shared budget (5 of 10) has one request left: the next one of either endpoint
 	// passes, the one after waits for the window.
-	_, err := c.get(context.Background(), "/api/v1/trustedOrigins")
+	_, err := c.Fetch(context.Background(), "/api/v1/trustedOrigins")
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	_, err = c.get(withRateLimitDeadline(ctx, time.Now().Add(time.Second)), "/api/v1/zones")
-	var waitErr *rateLimitWaitError
+	_, err = c.Fetch(WithRateLimitDeadline(ctx, time.Now().Add(time.Second)), "/api/v1/zones")
+	var waitErr *RateLimitWaitError
 	require.ErrorAs(t, err, &waitErr, "budget used: the bucket admits nothing before its reset")
 	assert.Equal(t, "/api/v1/zones", waitErr.bucket)
 }
@@ -342,20 +342,20 @@ func TestLimiterSplitsAnEndpointWithAnotherWindow(t *testing.T) {
 	})
 	c := newTestClient(t, org.srv.URL, 0.5)
 	for _, p := range []string{"/api/v1/eventHooks", "/api/v1/features"} {
-		_, err := c.get(context.Background(), p)
+		_, err := c.Fetch(context.Background(), p)
 		require.NoError(t, err)
 	}
 	assert.NotContains(t, snapshotByName(c), "/api/v1/features")
-	_, err := c.get(context.Background(), "/api/v1/features")
+	_, err := c.Fetch(context.Background(), "/api/v1/features")
 	require.NoError(t, err)
 	snap := snapshotByName(c)
 	require.Contains(t, snap, "/api/v1/features")
 	assert.True(t, snap["/api/v1/features"].Known)
 }
 
-func snapshotByName(c *oktaClient) map[string]bucketSnapshot {
-	out := map[string]bucketSnapshot{}
-	for _, b := range c.rateLimitSnapshot() {
+func snapshotByName(c *Client) map[string]BucketStats {
+	out := map[string]BucketStats{}
+	for _, b := range c.RateLimits() {
 		out[b.Bucket] = b
 	}
 	return out
@@ -388,11 +388,10 @@ func TestListAllResumesTheSamePageAfter429(t *testing.T) {
 		_, _ = w.Write([]byte(`[{"id":"u` + strconv.Itoa(n) + `"}]`))
 	})
 	c := newTestClient(t, org.srv.URL, 0.5)
-	inv := newTestInventory(t, c)
 	var ids []string
-	err := inv.listAll(context.Background(), "/api/v1/users", "", func(items []map[string]any) error {
+	err := c.List(context.Background(), resource.List{Path: "/api/v1/users"}, "", func(items []map[string]any) error {
 		for _, it := range items {
-			ids = append(ids, str(it, "id"))
+			ids = append(ids, resource.Path("id").Text(it))
 		}
 		return nil
 	})
@@ -411,12 +410,12 @@ func TestLimiterFailsFastPastTheDeadline(t *testing.T) {
 	})
 	c := newTestClient(t, org.srv.URL, 0.5)
 	begin := time.Now()
-	_, err := c.get(withRateLimitDeadline(context.Background(), time.Now().Add(time.Second)), "/api/v1/users")
+	_, err := c.Fetch(WithRateLimitDeadline(context.Background(), time.Now().Add(time.Second)), "/api/v1/users")
 	require.Error(t, err)
-	assert.True(t, isRateLimited(err))
+	assert.True(t, (Classify(err) == KindRateLimited))
 	assert.Less(t, time.Since(begin), 900*time.Millisecond)
 	assert.Len(t, org.requests(), 1)
-	assert.True(t, errors.As(err, new(*rateLimitWaitError)))
+	assert.True(t, errors.As(err, new(*RateLimitWaitError)))
 }
 
 // TestLimiterMergesBucketsFoundToShareAWindow: an endpoint first seen after its bucket's
@@ -435,13 +434,13 @@ func TestLimiterMergesBucketsFoundToShareAWindow(t *testing.T) {
 		_, _ = w.Write([]byte(`[]`))
 	})
 	c := newTestClient(t, org.srv.URL, 0.5)
-	_, err := c.get(context.Background(), "/api/v1/zones")
+	_, err := c.Fetch(context.Background(), "/api/v1/zones")
 	require.NoError(t, err)
 	time.Sleep(time.Until(first.Add(1100 * time.Millisecond))) // the first window is over
-	_, err = c.get(context.Background(), "/api/v1/idps")
+	_, err = c.Fetch(context.Background(), "/api/v1/idps")
 	require.NoError(t, err)
 	require.Contains(t, snapshotByName(c), "/api/v1/idps", "not known to share a window yet")
-	_, err = c.get(context.Background(), "/api/v1/zones")
+	_, err = c.Fetch(context.Background(), "/api/v1/zones")
 	require.NoError(t, err)
 	c.limiter.mu.Lock()
 	defer c.limiter.mu.Unlock()
@@ -469,9 +468,9 @@ func TestLimiterNewEndpointWaitsForActiveBlocks(t *testing.T) {
 	})
 	c := newTestClient(t, org.srv.URL, 0.5)
 	// The 429 of the first endpoint; the deadline ends its own retry at once.
-	_, err := c.get(withRateLimitDeadline(context.Background(), time.Now().Add(100*time.Millisecond)), "/api/v1/users/00u1a2b3c4d5e6f7g8h9/factors")
-	require.True(t, isRateLimited(err))
-	_, err = c.get(context.Background(), "/api/v1/policies?type=PASSWORD")
+	_, err := c.Fetch(WithRateLimitDeadline(context.Background(), time.Now().Add(100*time.Millisecond)), "/api/v1/users/00u1a2b3c4d5e6f7g8h9/factors")
+	require.True(t, (Classify(err) == KindRateLimited))
+	_, err = c.Fetch(context.Background(), "/api/v1/policies?type=PASSWORD")
 	require.NoError(t, err)
 	reqs := org.requests()
 	require.Len(t, reqs, 2)

@@ -1,4 +1,4 @@
-package oktareceiver
+package oktaapi
 
 import (
 	"context"
@@ -13,7 +13,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -22,47 +21,84 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// We do the OAuth 2.0 client-credentials flow with private_key_jwt ourselves instead of
-// using okta-sdk-golang v2: the SDK accepts only PKCS#1 keys, sends the parameters in
-// the URL query, has no DPoP and cannot be bounded by our rate-limit budget.
+// Authenticator sets the credential of each request. New kinds of credentials (a DPoP proof
+// next to an OAuth token, for instance) are new implementations.
+type Authenticator interface {
+	// Authorize sets the credential headers of req (it may first obtain a token, with
+	// req's context).
+	Authorize(req *http.Request) error
+	// Invalidate is called after Okta answered 401: it drops a cached credential and reports
+	// whether a new one may be obtained (false for a static API token: sending the request
+	// again cannot help).
+	Invalidate() bool
+}
+
+// Auth builds the authenticator of a client; it may send requests of its own through the
+// client's rate limiter (an OAuth token request counts against Okta's limits too).
+type Auth func(c *Client) (Authenticator, error)
+
+// APIToken authenticates with an SSWS API token.
+func APIToken(token string) Auth {
+	return func(*Client) (Authenticator, error) { return sswsAuth{header: "SSWS " + token}, nil }
+}
+
+type sswsAuth struct{ header string }
+
+func (a sswsAuth) Authorize(req *http.Request) error {
+	req.Header.Set("Authorization", a.header)
+	return nil
+}
+
+func (sswsAuth) Invalidate() bool { return false }
+
+// OAuthParams configure an OAuth 2.0 service app that authenticates with a signed client
+// assertion (private_key_jwt) against the org authorization server.
+type OAuthParams struct {
+	ClientID string
+	// KeyID is the kid of the public key registered on the app ("" to send none).
+	KeyID  string
+	Scopes []string
+	Key    *rsa.PrivateKey
+}
+
+// OAuth authenticates with access tokens of the client-credentials flow (private_key_jwt),
+// obtained from <org>/oauth2/v1/token and cached until shortly before they expire. The flow is
+// done here rather than with okta-sdk-golang v2: the SDK accepts only PKCS#1 keys, sends the
+// parameters in the URL query and cannot be bounded by the rate-limit budget.
+func OAuth(p OAuthParams) Auth {
+	return func(c *Client) (Authenticator, error) {
+		if p.Key == nil {
+			return nil, errors.New("oauth: no private key")
+		}
+		return &oauthTokenSource{
+			tokenURL: c.OrgURL() + "/oauth2/v1/token",
+			clientID: p.ClientID,
+			keyID:    p.KeyID,
+			scopes:   strings.Join(p.Scopes, " "),
+			key:      p.Key,
+			send:     c.sendLimited,
+			now:      time.Now,
+		}, nil
+	}
+}
 
 // tokenRefreshMargin is how long before expiry a cached access token is replaced.
 const tokenRefreshMargin = 60 * time.Second
 
-// loadKey reads and parses the configured RSA private key (PKCS#1 or PKCS#8 PEM).
-// Errors name the key that holds the bad value and never contain key material.
-func (o OAuthConfig) loadKey() (*rsa.PrivateKey, error) {
-	key := "oauth.private_key"
-	pemBytes := []byte(o.PrivateKey)
-	if o.PrivateKeyFile != "" {
-		key = "oauth.private_key_file"
-		b, err := os.ReadFile(o.PrivateKeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("%s: cannot read %q: %w", key, o.PrivateKeyFile, errors.Unwrap(err))
-		}
-		pemBytes = b
-	}
-	k, err := parseRSAPrivateKey(pemBytes)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", key, err)
-	}
-	return k, nil
-}
-
-// errEncryptedKey says how to turn a password-protected key into one the receiver can read.
-var errEncryptedKey = errors.New("encrypted private keys are not supported; decrypt it with openssl " +
+// ErrEncryptedKey says how to turn a password-protected key into one the receiver can read.
+var ErrEncryptedKey = errors.New("encrypted private keys are not supported; decrypt it with openssl " +
 	"(openssl pkey -in encrypted.pem -out key.pem, which asks for the passphrase) and keep the result readable only by the collector")
 
-// parseRSAPrivateKey accepts a PEM "RSA PRIVATE KEY" (PKCS#1) or "PRIVATE KEY" (PKCS#8)
+// ParseRSAPrivateKey accepts a PEM "RSA PRIVATE KEY" (PKCS#1) or "PRIVATE KEY" (PKCS#8)
 // block holding an RSA key of at least 2048 bits.
-func parseRSAPrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
+func ParseRSAPrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
 	block, _ := pem.Decode(pemBytes)
 	if block == nil {
 		return nil, errors.New("no PEM block found (expected an RSA private key in PEM form)")
 	}
 	// A legacy OpenSSL-encrypted PKCS#1 key keeps its block type and says so in its headers.
 	if strings.Contains(block.Headers["Proc-Type"], "ENCRYPTED") || block.Type == "ENCRYPTED PRIVATE KEY" {
-		return nil, errEncryptedKey
+		return nil, ErrEncryptedKey
 	}
 	var key *rsa.PrivateKey
 	switch block.Type {
@@ -108,22 +144,6 @@ type oauthTokenSource struct {
 	expires time.Time
 }
 
-func newOAuthTokenSource(orgURL string, cfg OAuthConfig, hc *http.Client) (*oauthTokenSource, error) {
-	key, err := cfg.loadKey()
-	if err != nil {
-		return nil, err
-	}
-	return &oauthTokenSource{
-		tokenURL: strings.TrimSuffix(orgURL, "/") + "/oauth2/v1/token",
-		clientID: cfg.ClientID,
-		keyID:    cfg.KeyID,
-		scopes:   strings.Join(cfg.Scopes, " "),
-		key:      key,
-		send:     hc.Do,
-		now:      time.Now,
-	}, nil
-}
-
 // tokenResponse is the token endpoint's success or OAuth error body.
 type tokenResponse struct {
 	AccessToken      string `json:"access_token"`
@@ -133,27 +153,29 @@ type tokenResponse struct {
 	ErrorDescription string `json:"error_description"`
 }
 
-// authorization returns the Authorization header value, fetching a token when the
-// cached one is missing or about to expire.
-func (s *oauthTokenSource) authorization(ctx context.Context) (string, error) {
+// Authorize sets the Bearer token, fetching one when the cached one is missing or about to
+// expire.
+func (s *oauthTokenSource) Authorize(req *http.Request) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.token != "" && s.now().Before(s.expires.Add(-tokenRefreshMargin)) {
-		return "Bearer " + s.token, nil
+	if s.token == "" || !s.now().Before(s.expires.Add(-tokenRefreshMargin)) {
+		tok, exp, err := s.fetch(req.Context())
+		if err != nil {
+			return err
+		}
+		s.token, s.expires = tok, exp
 	}
-	tok, exp, err := s.fetch(ctx)
-	if err != nil {
-		return "", err
-	}
-	s.token, s.expires = tok, exp
-	return "Bearer " + tok, nil
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	return nil
 }
 
-// invalidate drops the cached token (after a 401 from a resource endpoint).
-func (s *oauthTokenSource) invalidate() {
+// Invalidate drops the cached token (after a 401 from a resource endpoint): the next
+// request fetches a new one.
+func (s *oauthTokenSource) Invalidate() bool {
 	s.mu.Lock()
 	s.token = ""
 	s.mu.Unlock()
+	return true
 }
 
 func (s *oauthTokenSource) fetch(ctx context.Context) (string, time.Time, error) {
@@ -175,7 +197,7 @@ func (s *oauthTokenSource) fetch(ctx context.Context) (string, time.Time, error)
 	req.Header.Set("Accept", "application/json")
 	resp, err := s.send(req)
 	if err != nil {
-		var waitErr *rateLimitWaitError
+		var waitErr *RateLimitWaitError
 		if errors.As(err, &waitErr) || ctx.Err() != nil {
 			return "", time.Time{}, fmt.Errorf("oauth token request: %w", err)
 		}
@@ -189,7 +211,7 @@ func (s *oauthTokenSource) fetch(ctx context.Context) (string, time.Time, error)
 	var tr tokenResponse
 	_ = json.Unmarshal(body, &tr)
 	if resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
-		ae := &apiError{Status: resp.StatusCode, Code: tr.Error, Summary: tr.ErrorDescription, RequestID: resp.Header.Get("X-Okta-Request-Id")}
+		ae := &APIError{Status: resp.StatusCode, Code: tr.Error, Summary: tr.ErrorDescription, RequestID: resp.Header.Get("X-Okta-Request-Id")}
 		if ae.Code == "" {
 			ae.parseBody(body)
 		}
