@@ -31,7 +31,12 @@ extensions:
   file_storage:
     directory: %[1]s
   health_check:
-    endpoint: 127.0.0.1:%[2]d
+    http:
+      endpoint: 127.0.0.1:%[2]d
+      status:
+        path: /
+    component_health:
+      include_permanent_errors: true
 receivers:
   okta:
     endpoint: %[3]s
