@@ -266,3 +266,47 @@ func TestKubernetesHAConfiguresTheLeaderElector(t *testing.T) {
 		t.Fatalf("otelcol-okta validate of the HA ConfigMap: %v\n%s", err, out)
 	}
 }
+
+// TestKubernetesMonitoringScrapesBothPorts: the ServiceMonitor selects the collector's Service and
+// scrapes both of its metrics ports; without the operator, annotations give each port to a job.
+func TestKubernetesMonitoringScrapesBothPorts(t *testing.T) {
+	base := loadManifests(t, "base")
+	svc := base["Service/otelcol-okta-acme"]
+	svcLabels := dig(svc, "metadata", "labels").(map[string]any)
+	svcPorts := map[string]int{}
+	for _, p := range dig(svc, "spec", "ports").([]any) {
+		svcPorts[dig(p, "name").(string)] = dig(p, "port").(int)
+	}
+	mon := loadManifests(t, "monitoring")
+	sm := mon["ServiceMonitor/otelcol-okta"]
+	if sm == nil {
+		t.Fatal("deploy/kubernetes/monitoring has no ServiceMonitor otelcol-okta")
+	}
+	for k, v := range dig(sm, "spec", "selector", "matchLabels").(map[string]any) {
+		if svcLabels[k] != v {
+			t.Errorf("ServiceMonitor selector %s=%v does not select the Service (labels %v)", k, v, svcLabels)
+		}
+	}
+	scraped := map[int]bool{}
+	for _, e := range dig(sm, "spec", "endpoints").([]any) {
+		port, _ := dig(e, "port").(string)
+		if _, ok := svcPorts[port]; !ok {
+			t.Errorf("ServiceMonitor endpoint port %q is not a port of the Service (%v)", port, svcPorts)
+		}
+		scraped[svcPorts[port]] = true
+	}
+	if !scraped[9464] || !scraped[8888] {
+		t.Errorf("the ServiceMonitor must scrape :9464 (okta_* metrics) and :8888 (collector telemetry), scrapes %v", scraped)
+	}
+	if mon["PrometheusRule/otelcol-okta"] == nil {
+		t.Error("deploy/kubernetes/monitoring has no PrometheusRule otelcol-okta")
+	}
+	// Annotation-based scraping: one port per object.
+	if p := dig(svc, "metadata", "annotations", "prometheus.io/port"); p != "9464" {
+		t.Errorf("Service annotation prometheus.io/port = %v, want 9464", p)
+	}
+	pod := dig(base["StatefulSet/otelcol-okta-acme"], "spec", "template", "metadata", "annotations")
+	if p := dig(pod, "prometheus.io/port"); p != "8888" {
+		t.Errorf("pod annotation prometheus.io/port = %v, want 8888", p)
+	}
+}
