@@ -62,15 +62,27 @@ vulncheck: build
 
 ## release-check: validate .goreleaser.yaml (goreleaser is pinned in internal/tools/goreleaser).
 GORELEASER := $(GO) tool -modfile=internal/tools/goreleaser/go.mod goreleaser
+# goreleaser reads the repository's remote URL (for display only) and gives up on the git state
+# without one: a clone or worktree without a remote gets the project's URL through git's
+# environment configuration.
+GORELEASER := $(if $(shell git remote 2>/dev/null),,GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.url GIT_CONFIG_VALUE_0=https://github.com/otelcol-okta/otelcol-okta.git) $(GORELEASER)
 .PHONY: release-check release-snapshot image
 release-check:
 	$(GORELEASER) check
 
-## release-snapshot: goreleaser snapshot build of this machine's platform into dist/ (what CI runs;
-## the six-platform archives, checksums and SBOMs: $(GORELEASER) release --snapshot --clean).
+## release-snapshot: the release pipeline (binary, archive, SBOM, checksums) as a snapshot for this
+## machine's platform only, into dist/ (what CI runs). `goreleaser release` has no --single-target:
+## the build matrix of .goreleaser.yaml is narrowed to this platform in a temporary copy. The
+## six-platform snapshot: $(GORELEASER) release --snapshot --clean
+HOST_OS   = $(shell $(GO) env GOOS)
+HOST_ARCH = $(shell $(GO) env GOARCH)
 release-snapshot: release-check
-	$(GORELEASER) build --snapshot --single-target --clean
-	@find dist -type f | sort
+	@cfg=$$(mktemp --suffix=.yaml) && trap 'rm -f "$$cfg"' EXIT && \
+	  sed -e 's/^    goos: .*/    goos: [$(HOST_OS)]/' -e 's/^    goarch: .*/    goarch: [$(HOST_ARCH)]/' .goreleaser.yaml > "$$cfg" && \
+	  grep -q '^    goos: \[$(HOST_OS)\]$$' "$$cfg" && grep -q '^    goarch: \[$(HOST_ARCH)\]$$' "$$cfg" || \
+	    { echo "release-snapshot: could not narrow the builds of .goreleaser.yaml to $(HOST_OS)/$(HOST_ARCH)" >&2; exit 1; }; \
+	  $(GORELEASER) release --snapshot --clean --skip=publish -f "$$cfg"
+	@find dist -maxdepth 2 -type f | sort
 	@bin=$$(find dist -type f -name otelcol-okta | head -n1); $$bin --version; \
 	  $$bin --version | grep -qF "commit $$(git rev-parse HEAD))" || { echo "$$bin: --version lacks the commit" >&2; exit 1; }
 
