@@ -13,6 +13,7 @@ package containerimage
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,12 +57,11 @@ type Copy struct {
 
 // ParseFile reads the final stage of the Dockerfile at path.
 func ParseFile(path string) (*Stage, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path) //nolint:gosec // G304: reading the Dockerfile the caller names is the job
 	if err != nil {
-		return nil, fmt.Errorf("open Dockerfile: %w", err)
+		return nil, fmt.Errorf("read Dockerfile: %w", err)
 	}
-	defer f.Close()
-	st, err := Parse(f)
+	st, err := Parse(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

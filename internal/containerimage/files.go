@@ -22,7 +22,7 @@ type File struct {
 // entry by path, without the leading slash (e.g. "etc/passwd").
 func Files(img v1.Image) (map[string]File, error) {
 	rc := mutate.Extract(img)
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // read-only stream: nothing to lose on close
 	out := map[string]File{}
 	tr := tar.NewReader(rc)
 	for {

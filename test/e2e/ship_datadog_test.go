@@ -73,6 +73,19 @@ func parseDatadogQuery(query string, templateTags map[string]string) ([]datadogR
 	return refs, nil
 }
 
+// queryRefs parses one query of a dashboard or monitor (where) and reports a bad one.
+func queryRefs(t *testing.T, where, query string, templateTags map[string]string) []datadogRef {
+	t.Helper()
+	refs, err := parseDatadogQuery(query, templateTags)
+	if err != nil {
+		t.Errorf("%s: %v", where, err)
+	}
+	for i := range refs {
+		refs[i].where = where
+	}
+	return refs
+}
+
 // datadogDashboardRefs reads the dashboards of deploy/datadog and checks their structure.
 func datadogDashboardRefs(t *testing.T) []datadogRef {
 	t.Helper()
@@ -131,14 +144,7 @@ func datadogDashboardRefs(t *testing.T) []datadogRef {
 							t.Errorf("%s: query %q: want data_source metrics and a name", where, q.Query)
 						}
 						names[q.Name] = true
-						qrefs, err := parseDatadogQuery(q.Query, templates)
-						if err != nil {
-							t.Errorf("%s: %v", where, err)
-						}
-						for _, ref := range qrefs {
-							ref.where = where
-							refs = append(refs, ref)
-						}
+						refs = append(refs, queryRefs(t, where, q.Query, templates)...)
 					}
 					if len(r.Formulas) == 0 {
 						t.Errorf("%s: no formulas", where)
@@ -215,14 +221,7 @@ func datadogMonitorRefs(t *testing.T) []datadogRef {
 		} else if v, _ := strconv.ParseFloat(th[2], 64); v != critical {
 			t.Errorf("%s: query threshold %s, options.thresholds.critical %v", where, th[2], critical)
 		}
-		qrefs, err := parseDatadogQuery(m.Query, nil)
-		if err != nil {
-			t.Errorf("%s: %v", where, err)
-		}
-		for _, ref := range qrefs {
-			ref.where = where
-			refs = append(refs, ref)
-		}
+		refs = append(refs, queryRefs(t, where, m.Query, nil)...)
 		for _, tag := range m.Tags {
 			if a, ok := strings.CutPrefix(tag, "prometheus_alert:"); ok {
 				covered[a] = true

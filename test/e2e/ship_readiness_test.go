@@ -89,15 +89,7 @@ func TestShipReadinessFollowsComponentStatus(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			const wrong = "ship-readiness-wrong-token"
 			sim, readyURL, liveURL, p := run(t, wrong, extra)
-			var last healthAnswer
-			notReady := waitFor(t.Context(), 60*time.Second, 200*time.Millisecond, func() bool {
-				a, err := getHealth(readyURL)
-				if err != nil {
-					return false
-				}
-				last = a
-				return a.code == http.StatusInternalServerError
-			})
+			last, notReady := waitHealth(t, readyURL, http.StatusInternalServerError, nil)
 			if !notReady {
 				t.Fatalf("readiness did not turn false after the 401s; last answer %d %s", last.code, last.raw)
 			}
@@ -129,18 +121,7 @@ func TestShipReadinessFollowsComponentStatus(t *testing.T) {
 		sim, readyURL, _, _ := run(t, simToken, nil)
 		// Ready after the receiver has read the System Log (the poller reports its status
 		// after each page; the simulator of this run counts its requests).
-		var last healthAnswer
-		ready := waitFor(t.Context(), 60*time.Second, 200*time.Millisecond, func() bool {
-			if logRequests(t, sim) == 0 {
-				return false
-			}
-			a, err := getHealth(readyURL)
-			if err != nil {
-				return false
-			}
-			last = a
-			return a.code == http.StatusOK
-		})
+		last, ready := waitHealth(t, readyURL, http.StatusOK, func() bool { return logRequests(t, sim) > 0 })
 		if !ready {
 			t.Fatalf("readiness with a valid token: last answer %d %s", last.code, last.raw)
 		}
@@ -150,6 +131,25 @@ func TestShipReadinessFollowsComponentStatus(t *testing.T) {
 		}
 		t.Logf("readiness with a valid token: %d, receiver:okta %s", last.code, okta.Status)
 	})
+}
+
+// waitHealth polls a health endpoint for up to 60 s until it answers code (after first, when
+// given, holds) and returns the last answer and whether it did.
+func waitHealth(t *testing.T, url string, code int, first func() bool) (healthAnswer, bool) {
+	t.Helper()
+	var last healthAnswer
+	ok := waitFor(t.Context(), 60*time.Second, 200*time.Millisecond, func() bool {
+		if first != nil && !first() {
+			return false
+		}
+		a, err := getHealth(url)
+		if err != nil {
+			return false
+		}
+		last = a
+		return a.code == code
+	})
+	return last, ok
 }
 
 // logRequests is the number of System Log requests the simulator has answered.

@@ -63,7 +63,7 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("-tag: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(*out), 0o750); err != nil {
 		return err
 	}
 	if err := tarball.WriteToFile(*out, ref, img); err != nil {
