@@ -4,11 +4,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // errForeignLink is returned when a URL taken from a response points to another origin
 // than the org's: it is never requested, so the credential goes to the org only.
 var errForeignLink = errors.New("refusing to follow a link to a foreign origin")
+
+// errCodeFeatureNotEnabled is the errorCode of Okta's 401 for a feature the org does not have
+// (not a rejected credential).
+const errCodeFeatureNotEnabled = "E0000015"
 
 // apiError is a non-2xx answer of the Okta API. It never contains the credential.
 type apiError struct {
@@ -59,4 +64,11 @@ func asAPIError(err error) *apiError {
 		return ae
 	}
 	return nil
+}
+
+// credentialRejected tells whether Okta refused the credential itself: a 401 (invalid, expired
+// or revoked API token, E0000011; OAuth invalid_client), except errCodeFeatureNotEnabled.
+func credentialRejected(err error) bool {
+	ae := asAPIError(err)
+	return ae != nil && ae.Status == http.StatusUnauthorized && ae.Code != errCodeFeatureNotEnabled
 }

@@ -32,7 +32,7 @@ func classify(err error) error {
 	switch {
 	case ae.Status == http.StatusForbidden,
 		ae.Status == http.StatusBadRequest && ae.Code == "E0000002",
-		ae.Status == http.StatusUnauthorized && ae.Code == "E0000015",
+		ae.Status == http.StatusUnauthorized && ae.Code == errCodeFeatureNotEnabled,
 		ae.Status == http.StatusNotFound,
 		ae.Status == http.StatusGone,
 		ae.Status == http.StatusNotImplemented:
