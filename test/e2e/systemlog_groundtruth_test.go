@@ -203,6 +203,7 @@ func observeLateCopies(t testing.TB, sim *simulator) {
 		t.Fatalf("the receiver made %d answered System Log requests in 2 minutes after every event arrived, want %d: "+
 			"the observation for late duplicates proves nothing", polls-before, lateCopyPolls)
 	}
+	t.Logf("observed the sink for late copies during %d System Log polls (%s)", polls-before, time.Since(start).Round(time.Millisecond))
 }
 
 // assertExactlyOnce prints the "lost=N duplicated=M" line and fails unless both are 0.
