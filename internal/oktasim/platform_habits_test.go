@@ -94,6 +94,8 @@ func TestPlatformOtherClientsDrainTheOrgBucket(t *testing.T) {
 			break
 		}
 		_, lastRemaining, _, _ = rateHeaders(t, resp)
+		// The simulated client paces itself: at most 40 requests per 2 s window,
+		// below its own share of 60, so that only the other clients can empty the bucket.
 		time.Sleep(50 * time.Millisecond)
 	}
 	if limited == nil {
