@@ -71,7 +71,7 @@ type recordKeys struct {
 }
 
 // appendCandidates appends to dst the buckets of rules that can apply to a record with these
-// keys, in the order candidates visits them (no closure, so nothing escapes per record).
+// keys, in the order they are tried.
 func (ix *ruleIndex) appendCandidates(dst [][]*compiledRule, k recordKeys) [][]*compiledRule {
 	if ix.disabled {
 		return append(dst, ix.all)
@@ -97,14 +97,65 @@ func (ix *ruleIndex) appendCandidates(dst [][]*compiledRule, k recordKeys) [][]*
 	return append(dst, ix.fallback)
 }
 
-// candidates calls fn for every rule that can apply to a record with these keys, until fn
-// returns false.
-func (ix *ruleIndex) candidates(k recordKeys, fn func(*compiledRule) bool) {
-	for _, bucket := range ix.appendCandidates(nil, k) {
-		for _, r := range bucket {
-			if !fn(r) {
-				return
-			}
-		}
+// dispatchKey is the part of a record's keys the index dispatches on.
+type dispatchKey struct {
+	kind, resourceType, policyType, eventName string
+}
+
+func (k recordKeys) dispatchKey() dispatchKey {
+	switch k.kind {
+	case kindInventory:
+		return dispatchKey{kind: k.kind, resourceType: k.resourceType, policyType: k.policyType}
+	case kindSystemLog:
+		return dispatchKey{kind: k.kind, eventName: k.eventName}
 	}
+	return dispatchKey{kind: k.kind}
+}
+
+// maxMemoKeys bounds candidateMemo: about 1,100 System Log event types and a few hundred
+// resource and policy type pairs fit, while made-up event names cannot grow it without end.
+const maxMemoKeys = 4096
+
+// candidateMemo remembers, per dispatch key, the rules the index offers flattened into one list
+// in the index's order, so that a record costs one map lookup instead of one per bucket and per
+// event-name prefix. Its keys come from the data, so it keeps at most maxMemoKeys of them; the
+// list of any other key is built again each time. Not safe for concurrent use: the processor
+// serialises batches.
+type candidateMemo struct {
+	index *ruleIndex
+	lists map[dispatchKey][]*compiledRule
+	// buckets and scratch are reused to build the lists that are not kept.
+	buckets [][]*compiledRule
+	scratch []*compiledRule
+}
+
+func newCandidateMemo(ix *ruleIndex) *candidateMemo {
+	return &candidateMemo{index: ix, lists: map[dispatchKey][]*compiledRule{}}
+}
+
+// rules returns the rules that can apply to a record with these keys. The list is valid until the
+// next call.
+func (m *candidateMemo) rules(k recordKeys) []*compiledRule {
+	dk := k.dispatchKey()
+	if list, ok := m.lists[dk]; ok {
+		return list
+	}
+	m.buckets = m.index.appendCandidates(m.buckets[:0], k)
+	if len(m.lists) >= maxMemoKeys {
+		m.scratch = m.scratch[:0]
+		for _, b := range m.buckets {
+			m.scratch = append(m.scratch, b...)
+		}
+		return m.scratch
+	}
+	n := 0
+	for _, b := range m.buckets {
+		n += len(b)
+	}
+	list := make([]*compiledRule, 0, n)
+	for _, b := range m.buckets {
+		list = append(list, b...)
+	}
+	m.lists[dk] = list
+	return list
 }
