@@ -151,16 +151,17 @@ func TestCandidateMemoMatchesIndex(t *testing.T) {
 		require.Equal(t, want, positions(memo.rules(k)), "first lookup of %+v", k)
 		require.Equal(t, want, positions(memo.rules(k)), "remembered list of %+v", k)
 	}
-	remembered := len(memo.lists)
+	remembered := len(memo.events) + len(memo.inventory)
 	require.Positive(t, remembered)
-	for i := 0; len(memo.lists) < maxMemoKeys; i++ {
+	for i := 0; len(memo.events)+len(memo.inventory) < maxMemoKeys; i++ {
 		memo.rules(recordKeys{kind: kindSystemLog, eventName: fmt.Sprintf("made.up.%d", i)})
 	}
 	for _, k := range []recordKeys{
 		{kind: kindSystemLog, eventName: "system.idp.lifecycle.made_up"},
 		{kind: kindSystemLog, eventName: "made.up.beyond"},
+		{kind: kindInventory, resourceType: "policy", policyType: "MADE_UP"},
 	} {
 		require.Equal(t, flat(k), positions(memo.rules(k)), "list of %+v with the memo full", k)
 	}
-	assert.Len(t, memo.lists, maxMemoKeys)
+	assert.Equal(t, maxMemoKeys, len(memo.events)+len(memo.inventory))
 }

@@ -97,51 +97,67 @@ func (ix *ruleIndex) appendCandidates(dst [][]*compiledRule, k recordKeys) [][]*
 	return append(dst, ix.fallback)
 }
 
-// dispatchKey is the part of a record's keys the index dispatches on.
-type dispatchKey struct {
-	kind, resourceType, policyType, eventName string
-}
-
-func (k recordKeys) dispatchKey() dispatchKey {
-	switch k.kind {
-	case kindInventory:
-		return dispatchKey{kind: k.kind, resourceType: k.resourceType, policyType: k.policyType}
-	case kindSystemLog:
-		return dispatchKey{kind: k.kind, eventName: k.eventName}
-	}
-	return dispatchKey{kind: k.kind}
-}
-
 // maxMemoKeys bounds candidateMemo: about 1,100 System Log event types and a few hundred
 // resource and policy type pairs fit, while made-up event names cannot grow it without end.
 const maxMemoKeys = 4096
 
-// candidateMemo remembers, per dispatch key, the rules the index offers flattened into one list
-// in the index's order, so that a record costs one map lookup instead of one per bucket and per
-// event-name prefix. Its keys come from the data, so it keeps at most maxMemoKeys of them; the
-// list of any other key is built again each time. Not safe for concurrent use: the processor
-// serialises batches.
+// inventoryKey is what the index dispatches an inventory record on.
+type inventoryKey struct{ resourceType, policyType string }
+
+// candidateMemo remembers the rules the index offers per event name and per resource and policy
+// type, flattened into one list in the index's order, so that a record costs one map lookup
+// instead of one per bucket and per event-name prefix. Its keys come from the data, so it keeps
+// at most maxMemoKeys of them; the list of any other key is built again each time. Not safe for
+// concurrent use: the processor serialises batches.
 type candidateMemo struct {
-	index *ruleIndex
-	lists map[dispatchKey][]*compiledRule
+	index     *ruleIndex
+	events    map[string][]*compiledRule
+	inventory map[inventoryKey][]*compiledRule
+	// other is the list of records of any other kind (the fallback rules).
+	other []*compiledRule
 	// buckets and scratch are reused to build the lists that are not kept.
 	buckets [][]*compiledRule
 	scratch []*compiledRule
 }
 
 func newCandidateMemo(ix *ruleIndex) *candidateMemo {
-	return &candidateMemo{index: ix, lists: map[dispatchKey][]*compiledRule{}}
+	m := &candidateMemo{index: ix, events: map[string][]*compiledRule{}, inventory: map[inventoryKey][]*compiledRule{}}
+	m.other = m.build(recordKeys{}, true)
+	return m
 }
 
 // rules returns the rules that can apply to a record with these keys. The list is valid until the
 // next call.
 func (m *candidateMemo) rules(k recordKeys) []*compiledRule {
-	dk := k.dispatchKey()
-	if list, ok := m.lists[dk]; ok {
+	keep := len(m.events)+len(m.inventory) < maxMemoKeys
+	switch k.kind {
+	case kindSystemLog:
+		if list, ok := m.events[k.eventName]; ok {
+			return list
+		}
+		list := m.build(k, keep)
+		if keep {
+			m.events[k.eventName] = list
+		}
+		return list
+	case kindInventory:
+		ik := inventoryKey{k.resourceType, k.policyType}
+		if list, ok := m.inventory[ik]; ok {
+			return list
+		}
+		list := m.build(k, keep)
+		if keep {
+			m.inventory[ik] = list
+		}
 		return list
 	}
+	return m.other
+}
+
+// build flattens the index's buckets for k into a new list (keep) or into the scratch list.
+func (m *candidateMemo) build(k recordKeys, keep bool) []*compiledRule {
 	m.buckets = m.index.appendCandidates(m.buckets[:0], k)
-	if len(m.lists) >= maxMemoKeys {
+	if !keep {
 		m.scratch = m.scratch[:0]
 		for _, b := range m.buckets {
 			m.scratch = append(m.scratch, b...)
@@ -156,6 +172,5 @@ func (m *candidateMemo) rules(k recordKeys) []*compiledRule {
 	for _, b := range m.buckets {
 		list = append(list, b...)
 	}
-	m.lists[dk] = list
 	return list
 }

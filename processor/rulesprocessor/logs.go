@@ -228,9 +228,8 @@ func (p *rulesProcessor) evalError(b *batch, r *compiledRule, what string, err e
 func tagRecord(lr plog.LogRecord, failed []*compiledRule) {
 	attrs := lr.Attributes()
 	if len(failed) == 0 {
+		attrs.RemoveIf(isFailureTag) // one pass for both failure tags
 		attrs.PutStr(attrComplianceStatus, statusPass)
-		attrs.Remove(attrComplianceFailedRules)
-		attrs.Remove(attrComplianceMaxSeverity)
 		return
 	}
 	attrs.PutStr(attrComplianceStatus, statusFail)
@@ -242,6 +241,11 @@ func tagRecord(lr plog.LogRecord, failed []*compiledRule) {
 		maxSev = max(maxSev, r.severity)
 	}
 	attrs.PutStr(attrComplianceMaxSeverity, maxSev.String())
+}
+
+// isFailureTag reports whether k is a tag that only failing records carry.
+func isFailureTag(k string, _ pcommon.Value) bool {
+	return k == attrComplianceFailedRules || k == attrComplianceMaxSeverity
 }
 
 // observeThreshold counts one matching event for a threshold rule and emits a finding when the
