@@ -133,3 +133,27 @@ func TestRewriteOKTAPOS035(t *testing.T) {
 			{"no constraints", rule(nil), true, true},
 		})
 }
+
+// TestRewriteOKTADET021NullDebugData pins the one body on which OKTA-DET-021's condition and its
+// former text differ: a null debugData (Okta always sends an object). Reading a field under it is
+// an evaluation error, as it already is for every rule that reads a debugData field (here
+// OKTA-DET-055's match, tried on every event), where the former text rendered null and found
+// nothing.
+func TestRewriteOKTADET021NullDebugData(t *testing.T) {
+	rs, err := compileRuleSet(createDefaultConfig(), nopTelemetry())
+	require.NoError(t, err)
+	byID := map[string]*compiledRule{}
+	for _, r := range rs.rules {
+		byID[r.ID] = r
+	}
+	body := eventBody(t, map[string]any{"target": []any{adminConsoleTarget}})
+	body["debugContext"] = map[string]any{"debugData": nil}
+
+	_, err = evalText(t, byID["OKTA-DET-021"].Condition, body)
+	require.ErrorContains(t, err, "does not support string indexing")
+	_, err = evalText(t, byID["OKTA-DET-055"].Match, body)
+	require.ErrorContains(t, err, "does not support string indexing")
+	former, err := evalText(t, `IsMatch(String(log.body["debugContext"]["debugData"]), "New Device=POSITIVE")`, body)
+	require.NoError(t, err)
+	assert.False(t, former)
+}
