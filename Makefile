@@ -12,6 +12,12 @@ SIM       := $(BIN)/oktasim
 # Our own packages (the generated distribution main is compiled by `build`, not vetted/linted).
 PKGS      := ./internal/... ./receiver/... ./processor/... ./extension/... ./cmd/oktasim/... ./test/...
 GOLANGCI_VERSION := v2.15.0
+# The version and commit stamped into bin/otelcol-okta (`otelcol-okta --version`), from git.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+# Static binaries (no libc): the same build runs on any Linux and in the FROM-scratch image.
+BUILD_ENV := CGO_ENABLED=0
 
 .PHONY: all build demo test test-unit bench lint vulncheck generate clean
 
@@ -21,11 +27,11 @@ build: $(COLLECTOR) $(SIM)
 
 $(COLLECTOR): FORCE
 	@mkdir -p $(BIN)
-	$(GO) build -trimpath -o $(COLLECTOR) ./cmd/otelcol-okta
+	$(BUILD_ENV) $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(COLLECTOR) ./cmd/otelcol-okta
 
 $(SIM): FORCE
 	@mkdir -p $(BIN)
-	$(GO) build -trimpath -o $(SIM) ./cmd/oktasim
+	$(BUILD_ENV) $(GO) build -trimpath -o $(SIM) ./cmd/oktasim
 
 FORCE:
 
@@ -54,6 +60,41 @@ chaos: build
 vulncheck: build
 	./scripts/vulncheck.sh
 
+## release-check: validate .goreleaser.yaml (goreleaser is pinned in internal/tools/goreleaser).
+GORELEASER := $(GO) tool -modfile=internal/tools/goreleaser/go.mod goreleaser
+# goreleaser reads the repository's remote URL (for display only) and gives up on the git state
+# without one: a clone or worktree without a remote gets the project's URL through git's
+# environment configuration.
+GORELEASER := $(if $(shell git remote 2>/dev/null),,GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=remote.origin.url GIT_CONFIG_VALUE_0=https://github.com/otelcol-okta/otelcol-okta.git) $(GORELEASER)
+.PHONY: release-check release-snapshot image
+release-check:
+	$(GORELEASER) check
+
+## release-snapshot: the release pipeline (binary, archive, SBOM, checksums) as a snapshot for this
+## machine's platform only, into dist/ (what CI runs). `goreleaser release` has no --single-target:
+## the build matrix of .goreleaser.yaml is narrowed to this platform in a temporary copy. The
+## six-platform snapshot: $(GORELEASER) release --snapshot --clean
+HOST_OS   = $(shell $(GO) env GOOS)
+HOST_ARCH = $(shell $(GO) env GOARCH)
+release-snapshot: release-check
+	@cfg=$$(mktemp --suffix=.yaml) && trap 'rm -f "$$cfg"' EXIT && \
+	  sed -e 's/^    goos: .*/    goos: [$(HOST_OS)]/' -e 's/^    goarch: .*/    goarch: [$(HOST_ARCH)]/' .goreleaser.yaml > "$$cfg" && \
+	  grep -q '^    goos: \[$(HOST_OS)\]$$' "$$cfg" && grep -q '^    goarch: \[$(HOST_ARCH)\]$$' "$$cfg" || \
+	    { echo "release-snapshot: could not narrow the builds of .goreleaser.yaml to $(HOST_OS)/$(HOST_ARCH)" >&2; exit 1; }; \
+	  $(GORELEASER) release --snapshot --clean --skip=publish -f "$$cfg"
+	@find dist -maxdepth 2 -type f | sort
+	@bin=$$(find dist -type f -name otelcol-okta | head -n1); $$bin --version; \
+	  $$bin --version | grep -qF "commit $$(git rev-parse HEAD))" || { echo "$$bin: --version lacks the commit" >&2; exit 1; }
+
+## image: the container image as an image tarball, built without a container daemon
+## (dist/otelcol-okta-image.tar; docker load -i, crane push or skopeo copy take it).
+IMAGE_ARCH ?= $(shell $(GO) env GOARCH)
+image:
+	@mkdir -p dist/image
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build -trimpath -ldflags '-s -w $(LDFLAGS)' -o dist/image/otelcol-okta ./cmd/otelcol-okta
+	$(GO) run ./internal/tools/imagetar -binary dist/image/otelcol-okta -arch $(IMAGE_ARCH) \
+	  -version '$(VERSION)' -commit '$(COMMIT)' -tag 'otelcol-okta:$(VERSION)' -out dist/otelcol-okta-image.tar
+
 lint:
 	$(GO) vet $(PKGS)
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION) run $(PKGS)
@@ -66,4 +107,4 @@ generate:
 	./scripts/generate-distribution.sh cmd/otelcol-okta
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist

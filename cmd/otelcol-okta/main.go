@@ -20,7 +20,7 @@ func main() {
 	info := component.BuildInfo{
 		Command:     "otelcol-okta",
 		Description: "OpenTelemetry Collector distribution that turns an Okta org into logs and metrics",
-		Version:     "0.1.0",
+		Version:     "" + buildVersion() + "",
 	}
 
 	set := otelcol.CollectorSettings{

@@ -39,6 +39,17 @@ func startReplica(t *testing.T, clientset *fake.Clientset, identity string) *lea
 	return ext
 }
 
+// leaseRenewTime reads the Lease's renewTime from the fake API (zero when unset).
+func leaseRenewTime(t *testing.T, clientset *fake.Clientset) time.Time {
+	t.Helper()
+	lease, err := clientset.CoordinationV1().Leases("observability").Get(context.Background(), "okta-acme", metav1.GetOptions{})
+	require.NoError(t, err)
+	if lease.Spec.RenewTime == nil {
+		return time.Time{}
+	}
+	return lease.Spec.RenewTime.Time
+}
+
 // leaseHolder reads the Lease's holderIdentity from the fake API.
 func leaseHolder(t *testing.T, clientset *fake.Clientset) string {
 	t.Helper()
@@ -83,12 +94,21 @@ func TestOnlyOneReplicaLeadsAndTheOtherTakesOver(t *testing.T) {
 		leader, standby = second, first
 		leaderName, standbyName = "collector-1", "collector-0"
 	}
-	// Over several renewals, exactly one replica leads and it is the lease's holder.
-	for range 10 {
-		assert.True(t, leader.IsLeader(), "%s lost a lease it should keep renewing", leaderName)
-		assert.False(t, standby.IsLeader(), "%s leads while %s holds the lease", standbyName, leaderName)
-		assert.Equal(t, leaderName, leaseHolder(t, clientset))
-		time.Sleep(100 * time.Millisecond)
+	// Over five renewals (one per RetryPeriod, 200 ms), exactly one replica leads and it is
+	// the lease's holder: the observation ends when the lease's renewTime has moved five
+	// times, so it covers renewals that really happened, however slow the machine.
+	const renewals = 5
+	seen, last := 0, leaseRenewTime(t, clientset)
+	deadline := time.Now().Add(20 * time.Second)
+	for seen < renewals {
+		require.True(t, leader.IsLeader(), "%s lost a lease it should keep renewing", leaderName)
+		require.False(t, standby.IsLeader(), "%s leads while %s holds the lease", standbyName, leaderName)
+		require.Equal(t, leaderName, leaseHolder(t, clientset))
+		if renewed := leaseRenewTime(t, clientset); !renewed.Equal(last) {
+			seen, last = seen+1, renewed
+		}
+		require.False(t, time.Now().After(deadline), "the lease was renewed %d times in 20 s, want %d", seen, renewals)
+		time.Sleep(20 * time.Millisecond) // pacing of this polling loop
 	}
 
 	// The leader stops (shutdown releases the lease): the standby takes over.

@@ -100,7 +100,8 @@ func registerHook(t *testing.T, base string, body map[string]any) hookStatus {
 	return hs
 }
 
-func hookStatusByID(t *testing.T, base, id string) hookStatus {
+// listHooks reads GET /_sim/hooks.
+func listHooks(t *testing.T, base string) []hookStatus {
 	t.Helper()
 	resp, err := http.Get(base + "/_sim/hooks")
 	if err != nil {
@@ -111,7 +112,12 @@ func hookStatusByID(t *testing.T, base, id string) hookStatus {
 	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
 		t.Fatalf("decode hooks: %v", err)
 	}
-	for _, h := range list.Hooks {
+	return list.Hooks
+}
+
+func hookStatusByID(t *testing.T, base, id string) hookStatus {
+	t.Helper()
+	for _, h := range listHooks(t, base) {
 		if h.ID == id {
 			return h
 		}
@@ -177,22 +183,36 @@ func TestHookVerificationThenDeliveriesWithAuthHeaderAndEnvelope(t *testing.T) {
 }
 
 func TestHookWrongVerificationAnswerStaysUnverified(t *testing.T) {
-	_, base := startLogsServer(t, nil)
+	srv, base := startLogsServer(t, nil)
 	rcv := newHookReceiver(t)
 	rcv.wrongEcho = true
 	hs := registerHook(t, base, map[string]any{"url": rcv.srv.URL})
 	if hs.VerificationStatus != "UNVERIFIED" || hs.LastError == "" {
 		t.Fatalf("hook answering the wrong challenge: %+v", hs)
 	}
+	// A verified hook on the same org shows when deliveries of the events happen.
+	verified := newHookReceiver(t)
+	registerHook(t, base, map[string]any{"url": verified.srv.URL})
 	injectSpecs(t, base, 3, "user.lifecycle.activate", 0)
-	time.Sleep(300 * time.Millisecond)
+	// Events are handed to the hooks while they are persisted, before the inject
+	// call answers: the unverified hook must have none queued, sent or delivered.
+	if st := hookStatusByID(t, base, hs.ID); st.EventsPending != 0 || st.Deliveries.Attempted != 0 || st.EventsDelivered != 0 {
+		t.Fatalf("unverified hook was handed events: %+v", st)
+	}
+	eventually(t, 3*time.Second, "the verified hook to receive the 3 events", func() bool {
+		return len(verified.deliveredUUIDs()) == 3
+	})
+	// A delivery starts at most one batch window after its events were persisted,
+	// as the verified hook's did: observe three more windows.
+	time.Sleep(3 * srv.opts.Logs.Hooks.BatchWindow)
 	if _, _, posts := rcv.snapshot(); posts != 0 {
 		t.Fatalf("unverified hook received %d deliveries", posts)
 	}
 }
 
 func TestHookRetriesOn5xxButNot4xx(t *testing.T) {
-	_, base := startLogsServer(t, func(o *Options) { o.Logs.Hooks.RetryDelay = 20 * time.Millisecond })
+	const retryDelay = 20 * time.Millisecond
+	_, base := startLogsServer(t, func(o *Options) { o.Logs.Hooks.RetryDelay = retryDelay })
 	flaky := newHookReceiver(t)
 	flaky.answer = func(n int) int {
 		if n == 0 {
@@ -217,9 +237,14 @@ func TestHookRetriesOn5xxButNot4xx(t *testing.T) {
 		st := hookStatusByID(t, base, hFlaky.ID).Deliveries
 		return st.Retried == 1 && st.Attempted == 2 && st.Succeeded == 1
 	})
-	time.Sleep(100 * time.Millisecond)
+	// A retry is sent one retry delay after the answer it retries, as the flaky
+	// hook's was: observe the rejecting hook for five retry delays after it gave up.
+	time.Sleep(5 * retryDelay)
 	if st := hookStatusByID(t, base, hRejecting.ID); st.Deliveries.Attempted != 1 || st.Deliveries.Retried != 0 {
 		t.Errorf("4xx was retried: %+v", st.Deliveries)
+	}
+	if _, _, posts := rejecting.snapshot(); posts != 1 {
+		t.Errorf("the rejecting endpoint received %d POSTs, want 1", posts)
 	}
 }
 
@@ -247,7 +272,7 @@ func TestHookDuplicateDeliveriesShareUUIDs(t *testing.T) {
 }
 
 func TestHookControlValidationAndDelete(t *testing.T) {
-	_, base := startLogsServer(t, nil)
+	srv, base := startLogsServer(t, nil)
 	for _, body := range []map[string]any{
 		{"url": "ftp://127.0.0.1/x"},
 		{"url": "http://127.0.0.1/x", "authHeader": map[string]string{"value": "v"}},
@@ -260,14 +285,25 @@ func TestHookControlValidationAndDelete(t *testing.T) {
 	}
 	rcv := newHookReceiver(t)
 	hs := registerHook(t, base, map[string]any{"url": rcv.srv.URL})
+	// A hook that stays shows when deliveries of the events happen.
+	kept := newHookReceiver(t)
+	keptHook := registerHook(t, base, map[string]any{"url": kept.srv.URL})
 	if status, _ := postControl(t, http.MethodDelete, base+"/_sim/hooks/"+hs.ID, nil); status != http.StatusNoContent {
 		t.Fatalf("DELETE hook: %d", status)
 	}
 	if status, _ := postControl(t, http.MethodDelete, base+"/_sim/hooks/"+hs.ID, nil); status != http.StatusNotFound {
 		t.Fatalf("DELETE unknown hook: %d", status)
 	}
+	if hooks := listHooks(t, base); len(hooks) != 1 || hooks[0].ID != keptHook.ID {
+		t.Fatalf("hooks after DELETE: %+v, want only %s", hooks, keptHook.ID)
+	}
 	injectSpecs(t, base, 2, "user.lifecycle.activate", 0)
-	time.Sleep(200 * time.Millisecond)
+	eventually(t, 3*time.Second, "the remaining hook to receive the 2 events", func() bool {
+		return len(kept.deliveredUUIDs()) == 2
+	})
+	// A delivery starts at most one batch window after its events were persisted,
+	// as the remaining hook's did: observe three more windows.
+	time.Sleep(3 * srv.opts.Logs.Hooks.BatchWindow)
 	if _, _, posts := rcv.snapshot(); posts != 0 {
 		t.Fatalf("deleted hook received %d deliveries", posts)
 	}

@@ -128,3 +128,35 @@ func TestLogsRetentionEvictsOldestFirst(t *testing.T) {
 		t.Fatalf("ground truth %d uuids, %d evicted", l.uuids.len(), l.evicted)
 	}
 }
+
+// TestLogsRateZeroMakesTheGroundTruthFinal: once PUT /_sim/events/rate 0 has
+// answered, no event is generated any more: the events already pending are
+// the only ones still to be persisted, and the stats count each late event
+// either as pending or as persisted.
+func TestLogsRateZeroMakesTheGroundTruthFinal(t *testing.T) {
+	_, base := startLogsServer(t, func(o *Options) {
+		o.Logs.EventsPerSec = 5000
+		o.Logs.LateShare = 0.3
+		o.Logs.LateDelay = 200 * time.Millisecond
+	})
+	eventually(t, 5*time.Second, "late events to be queued", func() bool { return logStoreStats(t, base).Pending > 0 })
+	status, raw := postControl(t, http.MethodPut, base+"/_sim/events/rate", map[string]any{"eventsPerSec": 0})
+	if status != http.StatusOK {
+		t.Fatalf("PUT rate: %d %s", status, raw)
+	}
+	stopped := logStoreStats(t, base)
+	if stopped.EventsPerSec != 0 {
+		t.Fatalf("stats after PUT rate 0: %+v", stopped)
+	}
+	eventually(t, 5*time.Second, "the pending late events to be persisted", func() bool {
+		return logStoreStats(t, base).Pending == 0
+	})
+	final := logStoreStats(t, base)
+	if final.Persisted != stopped.Persisted+uint64(stopped.Pending) {
+		t.Errorf("after rate 0: %d persisted + %d pending, then %d persisted: events were generated after the PUT answered",
+			stopped.Persisted, stopped.Pending, final.Persisted)
+	}
+	if got := len(groundTruthUUIDs(t, base)); uint64(got) != final.Persisted {
+		t.Errorf("ground truth lists %d uuids, stats say %d persisted", got, final.Persisted)
+	}
+}

@@ -21,27 +21,35 @@ func (l *logStore) runGenerator(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		now := l.now()
-		elapsed := now.Sub(last)
-		last = now
-		rate := l.currentRate()
-		if rate <= 0 {
-			carry = 0
-			continue
-		}
-		// A stalled tick (a paused process) must not turn into a burst of
-		// more than one second of events.
-		elapsed = min(elapsed, time.Second)
-		carry += rate * elapsed.Seconds()
-		n := int(carry)
-		carry -= float64(n)
-		if n == 0 {
-			continue
-		}
-		onTime, late := l.generateBatch(n, now, l.opts.LateShare)
-		l.persist(onTime)
-		l.persistOrDelay(late, l.opts.LateDelay)
+		l.tickMu.Lock()
+		last, carry = l.tick(last, carry)
+		l.tickMu.Unlock()
 	}
+}
+
+// tick generates and hands over the events due since last at the
+// current rate; it returns the new last tick time and the fractional event
+// carried to the next tick. The caller holds tickMu.
+func (l *logStore) tick(last time.Time, carry float64) (time.Time, float64) {
+	now := l.now()
+	elapsed := now.Sub(last)
+	rate := l.currentRate()
+	if rate <= 0 {
+		return now, 0
+	}
+	// A stalled tick (a paused process) must not turn into a burst of
+	// more than one second of events.
+	elapsed = min(elapsed, time.Second)
+	carry += rate * elapsed.Seconds()
+	n := int(carry)
+	carry -= float64(n)
+	if n == 0 {
+		return now, carry
+	}
+	onTime, late := l.generateBatch(n, now, l.opts.LateShare)
+	l.persist(onTime)
+	l.persistOrDelay(late, l.opts.LateDelay)
+	return now, carry
 }
 
 // generateBatch generates n events published at now (ms precision); a

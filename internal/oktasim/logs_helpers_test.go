@@ -159,6 +159,21 @@ func groundTruthUUIDs(t testing.TB, base string) []string {
 	return out.UUIDs
 }
 
+// logStoreStats reads GET /_sim/events/stats.
+func logStoreStats(t testing.TB, base string) logStats {
+	t.Helper()
+	resp, err := http.Get(base + "/_sim/events/stats")
+	if err != nil {
+		t.Fatalf("GET /_sim/events/stats: %v", err)
+	}
+	defer resp.Body.Close()
+	var out logStats
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("decode /_sim/events/stats: %v", err)
+	}
+	return out
+}
+
 func isoAgo(d time.Duration) string { return oktaTime(time.Now().Add(-d)) }
 
 // eventually polls cond every 10 ms until it holds or the deadline passes.

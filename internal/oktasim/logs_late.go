@@ -48,12 +48,15 @@ func (l *logStore) runLatePersister(ctx context.Context) {
 }
 
 // persistDueLate persists every late event that is due and returns how long
-// to wait for the next one.
+// to wait for the next one. It holds pendingMu until the events are
+// persisted, so that a reader of the pending count never sees an event that
+// is neither pending nor persisted.
 func (l *logStore) persistDueLate() time.Duration {
 	nowMs := l.now().UnixMilli()
 	var due []*storedEvent
 	wait := time.Hour
 	l.pendingMu.Lock()
+	defer l.pendingMu.Unlock()
 	for l.pending.Len() > 0 {
 		if next := l.pending[0].due; next > nowMs {
 			wait = time.Duration(next-nowMs) * time.Millisecond
@@ -61,7 +64,6 @@ func (l *logStore) persistDueLate() time.Duration {
 		}
 		due = append(due, heap.Pop(&l.pending).(lateEvent).ev)
 	}
-	l.pendingMu.Unlock()
 	l.persist(due)
 	return wait
 }

@@ -62,7 +62,13 @@ func TestLogsPollingFollowsPersistenceOrder(t *testing.T) {
 	_, base := startLogsServer(t, nil)
 	start := getLogs(t, logsURL(base, map[string]string{"since": isoAgo(time.Minute)}))
 	late := injectSpecs(t, base, 3, "user.session.start", 600)
-	time.Sleep(20 * time.Millisecond)
+	// Published times have millisecond precision: the on-time events must be
+	// published in a later millisecond than the late ones, which were published
+	// before the inject call returned.
+	lateInjected := time.Now().UnixMilli()
+	eventually(t, time.Second, "the clock to enter the next millisecond", func() bool {
+		return time.Now().UnixMilli() > lateInjected
+	})
 	onTime := injectSpecs(t, base, 3, "user.session.end", 0)
 
 	var got []map[string]any
@@ -171,13 +177,17 @@ func TestLogsLateEventsNextLinkPollerSeesAllWindowPollerMisses(t *testing.T) {
 	for time.Now().Before(deadline) {
 		followLinks()
 		slideWindow()
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond) // the pollers' interval: part of what the test simulates
 	}
 	status, raw := postControl(t, http.MethodPut, base+"/_sim/events/rate", map[string]any{"eventsPerSec": 0})
 	if status != http.StatusOK {
 		t.Fatalf("PUT rate: %d %s", status, raw)
 	}
-	time.Sleep(400 * time.Millisecond) // every pending late event is persisted by now
+	// The PUT answers once no batch at the old rate is on its way; the late
+	// events still queued are persisted within LateDelay.
+	eventually(t, 5*time.Second, "every late event to be persisted", func() bool {
+		return logStoreStats(t, base).Pending == 0
+	})
 	followLinks()
 	slideWindow()
 

@@ -48,7 +48,8 @@ type logStore struct {
 	gen  *generator
 	now  func() time.Time
 
-	rate atomic.Uint64 // events per second, float64 bits
+	rate   atomic.Uint64 // events per second, float64 bits
+	tickMu sync.Mutex    // held by a generator tick while it uses the rate it read
 
 	mu            sync.RWMutex
 	bySeq         []*storedEvent
@@ -262,8 +263,15 @@ func (l *logStore) persistOrDelay(events []*storedEvent, lateBy time.Duration) {
 	}
 }
 
-// setRate changes the generator's events per second.
-func (l *logStore) setRate(perSec float64) { l.rate.Store(math.Float64bits(perSec)) }
+// setRate changes the generator's events per second. When it returns, no
+// batch generated at the old rate is still on its way: a generator tick that
+// read the old rate has persisted or queued its events (it holds tickMu from
+// reading the rate to handing its batch over).
+func (l *logStore) setRate(perSec float64) {
+	l.rate.Store(math.Float64bits(perSec))
+	l.tickMu.Lock()
+	defer l.tickMu.Unlock()
+}
 
 func (l *logStore) currentRate() float64 { return math.Float64frombits(l.rate.Load()) }
 
@@ -302,15 +310,18 @@ type logStats struct {
 	EventsPerSec float64 `json:"eventsPerSec"`
 }
 
+// stats reads the counts in one consistent snapshot: a late event is counted
+// either as pending or as persisted, never as neither (pendingMu is taken
+// before mu, in the order persistDueLate takes them).
 func (l *logStore) stats() logStats {
-	l.mu.RLock()
-	s := logStats{Retained: len(l.bySeq), Persisted: l.lastSeq, Evicted: l.evicted}
-	l.mu.RUnlock()
 	l.pendingMu.Lock()
-	s.Pending = l.pending.Len()
-	l.pendingMu.Unlock()
-	s.EventsPerSec = l.currentRate()
-	return s
+	defer l.pendingMu.Unlock()
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return logStats{
+		Retained: len(l.bySeq), Persisted: l.lastSeq, Evicted: l.evicted,
+		Pending: l.pending.Len(), EventsPerSec: l.currentRate(),
+	}
 }
 
 func (o LogOptions) validate() error {

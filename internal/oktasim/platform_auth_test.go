@@ -148,7 +148,8 @@ func TestPlatformScopeEnforcement(t *testing.T) {
 func TestPlatformBearerInvalidAndExpired(t *testing.T) {
 	opts := testPlatformOptions(t)
 	opts.OAuth.TokenTTL = 300 * time.Millisecond
-	h := newPlatformHarness(t, opts)
+	clock := newManualClock()
+	h := newPlatformHarnessWithClock(t, opts, clock.Now)
 	resp := h.do("GET", "/api/v1/users", "Bearer not-a-token", nil)
 	expectOktaError(t, resp, 401, "E0000011", "Invalid token provided")
 	if wa := resp.Header.Get("WWW-Authenticate"); !strings.Contains(wa, `error="invalid_token"`) || !strings.HasPrefix(wa, "Bearer ") {
@@ -160,7 +161,14 @@ func TestPlatformBearerInvalidAndExpired(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("fresh token: status %d", resp.StatusCode)
 	}
-	time.Sleep(400 * time.Millisecond)
+	// The token is good until its lifetime has passed on the simulator's clock.
+	clock.Advance(opts.OAuth.TokenTTL - time.Millisecond)
+	resp = h.do("GET", "/api/v1/users", "Bearer "+tok, nil)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("token 1 ms before its lifetime ends: status %d", resp.StatusCode)
+	}
+	clock.Advance(time.Millisecond)
 	resp = h.do("GET", "/api/v1/users", "Bearer "+tok, nil)
 	expectOktaError(t, resp, 401, "E0000011", "Invalid token provided")
 	if wa := resp.Header.Get("WWW-Authenticate"); !strings.Contains(wa, `error="invalid_token"`) || !strings.Contains(wa, "expired") {

@@ -141,13 +141,16 @@ func TestPlatformFaultPause(t *testing.T) {
 		resp.Body.Close()
 		done <- resp.StatusCode
 	}()
+	eventually(t, 5*time.Second, "the request to be held by the pause", func() bool { return h.stats().Paused == 1 })
+	// Unpaused, the echo handler answers within a few milliseconds: observe the
+	// held request for 150 ms, while the simulator still counts it in flight.
 	select {
 	case st := <-done:
 		t.Fatalf("paused request completed with %d", st)
 	case <-time.After(150 * time.Millisecond):
 	}
-	if s := h.stats(); s.Paused != 1 {
-		t.Errorf("stats paused = %d, want 1", s.Paused)
+	if s := h.stats(); s.Paused != 1 || s.InFlight != 1 {
+		t.Errorf("stats paused = %d inFlight = %d, want 1 and 1", s.Paused, s.InFlight)
 	}
 	resp := h.do("DELETE", "/_sim/faults", "", nil)
 	resp.Body.Close()

@@ -76,7 +76,7 @@ func (o *PlatformOptions) RegisterFlags(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.Func("other-clients", "simulate the org's other integrations on a bucket, `BUCKET=SHARE`, repeatable: they spend SHARE (0..1] of the bucket's org limit "+
-		"in one burst at a random moment of each window, so a client gets 429 although its own count says there is room (BUCKET: an org-wide bucket name or a --bucket template)", func(s string) error {
+		"in one burst per window (in the first window right after the first request, later at a random moment), so a client gets 429 although its own count says there is room (BUCKET: an org-wide bucket name or a --bucket template)", func(s string) error {
 		name, v, ok := strings.Cut(s, "=")
 		share, err := strconv.ParseFloat(v, 64)
 		if !ok || err != nil || share <= 0 || share > 1 {

@@ -73,8 +73,8 @@ func TestPlatformEndpointBuckets(t *testing.T) {
 	}
 }
 
-// TestPlatformOtherClientsDrainTheOrgBucket: other clients spend the org bucket at a
-// random moment of the window; the next request gets 429 while the client's own
+// TestPlatformOtherClientsDrainTheOrgBucket: other clients spend the org bucket (in
+// the first window right after the first request); the next request gets 429 while the client's own
 // remaining said there was room, with the org window's reset.
 func TestPlatformOtherClientsDrainTheOrgBucket(t *testing.T) {
 	opts := testPlatformOptions(t)
@@ -94,6 +94,8 @@ func TestPlatformOtherClientsDrainTheOrgBucket(t *testing.T) {
 			break
 		}
 		_, lastRemaining, _, _ = rateHeaders(t, resp)
+		// The simulated client paces itself: at most 40 requests per 2 s window,
+		// below its own share of 60, so that only the other clients can empty the bucket.
 		time.Sleep(50 * time.Millisecond)
 	}
 	if limited == nil {

@@ -36,8 +36,11 @@ type RateLimitOptions struct {
 	Endpoints map[string]int
 	// OtherClients simulates the org's other integrations: org-wide bucket name (or
 	// endpoint template) → the share of the bucket's org limit they spend in one burst
-	// at a random moment of each window. With 1 the bucket is empty after the burst, so
-	// a client gets 429 although its own count says there is room.
+	// per window. They are already busy when a client starts: in the bucket's first
+	// window the burst lands right after the first request, so any client that sends
+	// twice in that window meets it; later bursts land at a random moment of the window.
+	// With 1 the bucket is empty after the burst, so a client gets 429 although its own
+	// count says there is room.
 	OtherClients map[string]float64
 }
 
@@ -183,7 +186,8 @@ func (l *rateLimiter) take(bucket, client string, now time.Time) rateDecision {
 // previous has ended.
 func (l *rateLimiter) window(key windowKey, now time.Time) *rateWindow {
 	w := l.windows[key]
-	if w == nil {
+	first := w == nil
+	if first {
 		w = &rateWindow{}
 		l.windows[key] = w
 	} else if now.Before(w.start.Add(l.opts.Window)) {
@@ -191,8 +195,13 @@ func (l *rateLimiter) window(key windowKey, now time.Time) *rateWindow {
 	}
 	*w = rateWindow{start: now}
 	if share := l.opts.OtherClients[key.bucket]; share > 0 && key.client == "" {
-		// Other clients strike somewhere in the middle 80 % of the window.
-		w.burstAt = now.Add(time.Duration((0.1 + 0.8*l.rng.Float64()) * float64(l.opts.Window)))
+		if first {
+			// Already busy: the burst lands on the next request after this one.
+			w.burstAt = now.Add(time.Nanosecond)
+		} else {
+			// Other clients strike somewhere in the middle 80 % of the window.
+			w.burstAt = now.Add(time.Duration((0.1 + 0.8*l.rng.Float64()) * float64(l.opts.Window)))
+		}
 	}
 	return w
 }

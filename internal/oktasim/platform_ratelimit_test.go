@@ -76,11 +76,12 @@ func TestPlatformRateLimitExhaustAndReset(t *testing.T) {
 	opts.Tokens = []APIToken{{Value: "second", Role: RoleSuper}, {Value: "third", Role: RoleSuper}}
 	opts.RateLimits.Window = time.Second
 	opts.RateLimits.Buckets = map[string]int{BucketLogs: 4} // per-token share 50 % → 2
-	h := newPlatformHarness(t, opts)
+	clock := newManualClock()
+	h := newPlatformHarnessWithClock(t, opts, clock.Now)
 	get := func(token string) *http.Response {
 		return h.do("GET", "/api/v1/logs", "SSWS "+token, nil)
 	}
-	start := time.Now()
+	start := clock.Now() // the clock stands still: every request below is in the window starting now
 	for i, wantRemaining := range []int{1, 0} {
 		resp := get(DefaultDemoToken)
 		resp.Body.Close()
@@ -113,8 +114,9 @@ func TestPlatformRateLimitExhaustAndReset(t *testing.T) {
 		t.Errorf("third token after the org bucket is spent: status %d, want 429", resp.StatusCode)
 	}
 
-	// After the window, capacity is back.
-	time.Sleep(time.Until(start.Add(opts.RateLimits.Window + 100*time.Millisecond)))
+	// After the window, capacity is back: the window is [first request, first
+	// request + Window), so moving the clock to its end starts a new one.
+	clock.Advance(opts.RateLimits.Window)
 	resp = get(DefaultDemoToken)
 	resp.Body.Close()
 	if _, remaining, _, _ := rateHeaders(t, resp); resp.StatusCode != 200 || remaining != 1 {

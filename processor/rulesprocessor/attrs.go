@@ -70,11 +70,11 @@ const (
 
 // copiedResourceAttrs are copied from an inventory record onto its findings (never its
 // log.record.uid: a finding has an id of its own).
-var copiedResourceAttrs = []string{
+var copiedResourceAttrs = [...]string{
 	attrResourceType, attrResourceID, attrResourceName, attrResourceStatus,
 	attrUserID, attrGroupID, attrApplicationID, attrPolicyID, attrPolicyType, attrEventUUID,
 }
 
 // copiedEventAttrs are copied from a System Log record onto its findings (the event's uuid goes
 // to okta.event.uuid, never to the finding's log.record.uid).
-var copiedEventAttrs = []string{attrActorID, attrActorName, attrClientAddr, attrTargetIDs}
+var copiedEventAttrs = [...]string{attrActorID, attrActorName, attrClientAddr, attrTargetIDs}

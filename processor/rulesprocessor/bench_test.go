@@ -114,3 +114,42 @@ func processCPUTime(b *testing.B) time.Duration {
 }
 
 var benchStart = mustTime("2026-06-01T12:00:00Z")
+
+// BenchmarkTargetTest compares the two ways of asking "is one of the event's targets the Admin
+// Console" on a sign-in event with two targets, neither of them the Admin Console (the common
+// case, which reads every target): rendering the list as JSON, and reading each displayName.
+func BenchmarkTargetTest(b *testing.B) {
+	body := loadFixtures(b, packDetections).resolve(b, fixtureRecord{Base: "ev", Set: map[string]any{
+		"target": []any{enrollment("password"), dashboardTarget},
+	}}).Body
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	sl := rl.ScopeLogs().AppendEmpty()
+	lr := sl.LogRecords().AppendEmpty()
+	if err := setSorted(lr.Body(), body); err != nil {
+		b.Fatal(err)
+	}
+	parser, err := newLogParser(nopTelemetry())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct{ name, cond string }{
+		{"String", `IsMatch(String(log.body["target"]), "Okta Admin Console")`},
+		{"AnyElementMatches", `AnyElementMatches(log.body["target"], ["displayName"], "Okta Admin Console")`},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			cond, err := parser.ParseCondition(bc.cond)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rec := &recordEval{ctx: context.Background(), rl: rl, sl: sl, lr: lr}
+			defer rec.done()
+			b.ReportAllocs()
+			for b.Loop() {
+				if v, err := cond.Eval(context.Background(), rec.transformContext()); err != nil || v {
+					b.Fatalf("got %v, %v; want false", v, err)
+				}
+			}
+		})
+	}
+}

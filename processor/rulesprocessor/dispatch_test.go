@@ -2,12 +2,15 @@ package rulesprocessor
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
@@ -18,9 +21,7 @@ import (
 
 // countCandidates is the number of rules the index offers for keys.
 func countCandidates(ix *ruleIndex, k recordKeys) int {
-	n := 0
-	ix.candidates(k, func(*compiledRule) bool { n++; return true })
-	return n
+	return len(newCandidateMemo(ix).rules(k))
 }
 
 // TestDispatchEvaluatesOnlyApplicableRules checks, through the processor's own telemetry, that
@@ -106,4 +107,61 @@ func contains(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// TestCandidateMemoMatchesIndex checks that the remembered lists are the index's buckets in
+// order, for every fixture record and for made-up keys, and that made-up event names beyond
+// maxMemoKeys get correct lists without growing the memo.
+func TestCandidateMemoMatchesIndex(t *testing.T) {
+	rs, err := compileRuleSet(createDefaultConfig(), nopTelemetry())
+	require.NoError(t, err)
+	// Rules are compared by position in the rule set (ids are not unique across user rules).
+	positions := func(rules []*compiledRule) []int {
+		out := []int{}
+		for _, r := range rules {
+			out = append(out, slices.Index(rs.rules, r))
+		}
+		return out
+	}
+	flat := func(k recordKeys) []int {
+		var out []*compiledRule
+		for _, b := range rs.index.appendCandidates(nil, k) {
+			out = append(out, b...)
+		}
+		return positions(out)
+	}
+	memo := newCandidateMemo(rs.index)
+	var keys []recordKeys
+	for _, ld := range allFixtureRecords(t) {
+		forEachRecord(ld, func(lr plog.LogRecord) {
+			if k, ok := recordKeysOf(lr); ok {
+				keys = append(keys, k)
+			}
+		})
+	}
+	keys = append(keys,
+		recordKeys{kind: kindInventory, resourceType: "policy", policyType: "NOT_A_TYPE"},
+		recordKeys{kind: kindInventory, resourceType: "not_a_type"},
+		recordKeys{kind: kindSystemLog, eventName: "system.client.rate_limit.notification"},
+		recordKeys{kind: kindSystemLog, eventName: ""},
+		recordKeys{kind: "something_else"},
+	)
+	for _, k := range keys {
+		want := flat(k)
+		require.Equal(t, want, positions(memo.rules(k)), "first lookup of %+v", k)
+		require.Equal(t, want, positions(memo.rules(k)), "remembered list of %+v", k)
+	}
+	remembered := len(memo.events) + len(memo.inventory)
+	require.Positive(t, remembered)
+	for i := 0; len(memo.events)+len(memo.inventory) < maxMemoKeys; i++ {
+		memo.rules(recordKeys{kind: kindSystemLog, eventName: fmt.Sprintf("made.up.%d", i)})
+	}
+	for _, k := range []recordKeys{
+		{kind: kindSystemLog, eventName: "system.idp.lifecycle.made_up"},
+		{kind: kindSystemLog, eventName: "made.up.beyond"},
+		{kind: kindInventory, resourceType: "policy", policyType: "MADE_UP"},
+	} {
+		require.Equal(t, flat(k), positions(memo.rules(k)), "list of %+v with the memo full", k)
+	}
+	assert.Equal(t, maxMemoKeys, len(memo.events)+len(memo.inventory))
 }

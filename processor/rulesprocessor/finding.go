@@ -23,40 +23,52 @@ type thresholdHit struct {
 	count    int
 }
 
-// appendFinding adds one okta.compliance.finding record for rule r violated by src.
+// appendFinding adds one okta.compliance.finding record for rule r violated by src. Everything
+// the finding carries is read first, so that its attributes are allocated once at their final
+// size.
 func (p *rulesProcessor) appendFinding(b *batch, r *compiledRule, res pcommon.Resource, src plog.LogRecord, keys recordKeys, hit *thresholdHit) {
 	b.hasFind = true
 	b.counts.findings++
-	f := b.findings.AppendEmpty()
 	ts := src.Timestamp()
 	if ts == 0 {
 		ts = pcommon.NewTimestampFromTime(b.now)
 	}
-	f.SetTimestamp(ts)
-	f.SetObservedTimestamp(pcommon.NewTimestampFromTime(b.now))
-	attrs := f.Attributes()
-	attrs.EnsureCapacity(r.header.Len() + findingExtraAttrs)
-	setFindingHeader(f, r)
 	from := sourceRecord{attrs: src.Attributes(), keys: keys}
 	orgURL := ""
 	if v, ok := res.Attributes().Get(attrOrgURL); ok {
 		orgURL = v.Str()
 	}
-	var subject, path, uid string
+	base := b.consoleBase(orgURL)
+	copiedKeys := copiedEventAttrs[:]
 	if keys.kind == kindInventory {
-		copyAttrs(from.attrs, attrs, copiedResourceAttrs)
+		copiedKeys = copiedResourceAttrs[:]
+	}
+	var copied [maxCopiedAttrs]pcommon.Value
+	nCopied := pickAttrs(from.attrs, copiedKeys, copied[:len(copiedKeys)])
+	size := r.header.Len() + nCopied + 1 // log.record.uid
+	if base != "" {
+		size++
+	}
+	if hit != nil {
+		size += 2
+	}
+	var subject, path, uid, event string
+	if keys.kind == kindInventory {
 		resID := from.get(attrResourceID)
 		subject = keys.resourceType + " " + firstNonEmpty(from.get(attrResourceName), resID)
 		path = adminConsolePath(keys.resourceType, resID, from.get, appNameOf(src, keys))
 		uid = recordUID(uidFinding, r.ID, kindInventory, keys.resourceType, resID, src.EventName(),
 			from.get(attrChangeType), from.get(attrLastUpdated), from.get(attrLogRecordUID), timestampKey(ts))
 	} else {
-		attrs.PutStr(attrFindingSourceType, keys.eventName)
-		event := eventUUIDOf(src)
+		size++ // okta.event.type
+		event = eventUUIDOf(src)
+		idEvent := event
 		if event != "" {
-			attrs.PutStr(attrEventUUID, event)
+			size++
+		} else {
+			// An event without a uuid is identified by its content.
+			idEvent = src.Body().AsString()
 		}
-		copyAttrs(from.attrs, attrs, copiedEventAttrs)
 		actor := from.get(attrActorID)
 		subject = keys.eventName + " by " + firstNonEmpty(from.get(attrActorName), actor, "unknown actor")
 		if actor != "" {
@@ -64,22 +76,36 @@ func (p *rulesProcessor) appendFinding(b *batch, r *compiledRule, res pcommon.Re
 		} else {
 			path = "/report/system_log_2"
 		}
-		if event == "" {
-			// An event without a uuid is identified by its content.
-			event = src.Body().AsString()
-		}
 		kind := uidFinding
 		if hit != nil {
 			kind = uidThresholdFinding
 		}
-		uid = recordUID(kind, r.ID, kindSystemLog, keys.eventName, event, timestampKey(ts))
+		uid = recordUID(kind, r.ID, kindSystemLog, keys.eventName, idEvent, timestampKey(ts))
+	}
+
+	f := b.findings.AppendEmpty()
+	f.SetTimestamp(ts)
+	f.SetObservedTimestamp(pcommon.NewTimestampFromTime(b.now))
+	attrs := f.Attributes()
+	attrs.EnsureCapacity(size)
+	setFindingHeader(f, r)
+	if keys.kind != kindInventory {
+		attrs.PutStr(attrFindingSourceType, keys.eventName)
+		if event != "" {
+			attrs.PutStr(attrEventUUID, event)
+		}
+	}
+	for i, v := range copied[:len(copiedKeys)] {
+		if v != (pcommon.Value{}) {
+			v.CopyTo(attrs.PutEmpty(copiedKeys[i]))
+		}
 	}
 	if hit != nil {
 		attrs.PutStr(attrFindingGroupKey, hit.groupKey)
 		attrs.PutInt(attrFindingCount, int64(hit.count))
 		subject += " (" + strconv.Itoa(hit.count) + " events for " + firstNonEmpty(hit.groupKey, "all") + ")"
 	}
-	if base := b.consoleBase(orgURL); base != "" {
+	if base != "" {
 		attrs.PutStr(attrAdminConsoleURL, base+path)
 	}
 	attrs.PutStr(attrLogRecordUID, uid)
@@ -104,13 +130,23 @@ func (s sourceRecord) get(k string) string {
 	return ""
 }
 
-// copyAttrs copies the attributes keys present in from to to.
-func copyAttrs(from, to pcommon.Map, keys []string) {
-	for _, k := range keys {
-		if v, ok := from.Get(k); ok {
-			v.CopyTo(to.PutEmpty(k))
+// maxCopiedAttrs is the length of the longer of copiedResourceAttrs and copiedEventAttrs.
+const maxCopiedAttrs = max(len(copiedResourceAttrs), len(copiedEventAttrs))
+
+// pickAttrs sets dst[i] to the attribute keys[i] of from (the zero Value when absent), in one
+// pass over from, and returns how many it found.
+func pickAttrs(from pcommon.Map, keys []string, dst []pcommon.Value) int {
+	n := 0
+	for k, v := range from.All() {
+		for i, want := range keys {
+			if k == want && dst[i] == (pcommon.Value{}) {
+				dst[i] = v
+				n++
+				break
+			}
 		}
 	}
+	return n
 }
 
 // eventUUIDOf is the uuid of a System Log record: its log.record.uid (the receiver sets it to the

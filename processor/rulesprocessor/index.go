@@ -71,7 +71,7 @@ type recordKeys struct {
 }
 
 // appendCandidates appends to dst the buckets of rules that can apply to a record with these
-// keys, in the order candidates visits them (no closure, so nothing escapes per record).
+// keys, in the order they are tried.
 func (ix *ruleIndex) appendCandidates(dst [][]*compiledRule, k recordKeys) [][]*compiledRule {
 	if ix.disabled {
 		return append(dst, ix.all)
@@ -97,14 +97,80 @@ func (ix *ruleIndex) appendCandidates(dst [][]*compiledRule, k recordKeys) [][]*
 	return append(dst, ix.fallback)
 }
 
-// candidates calls fn for every rule that can apply to a record with these keys, until fn
-// returns false.
-func (ix *ruleIndex) candidates(k recordKeys, fn func(*compiledRule) bool) {
-	for _, bucket := range ix.appendCandidates(nil, k) {
-		for _, r := range bucket {
-			if !fn(r) {
-				return
-			}
+// maxMemoKeys bounds candidateMemo: about 1,100 System Log event types and a few hundred
+// resource and policy type pairs fit, while made-up event names cannot grow it without end.
+const maxMemoKeys = 4096
+
+// inventoryKey is what the index dispatches an inventory record on.
+type inventoryKey struct{ resourceType, policyType string }
+
+// candidateMemo remembers the rules the index offers per event name and per resource and policy
+// type, flattened into one list in the index's order, so that a record costs one map lookup
+// instead of one per bucket and per event-name prefix. Its keys come from the data, so it keeps
+// at most maxMemoKeys of them; the list of any other key is built again each time. Not safe for
+// concurrent use: the processor serialises batches.
+type candidateMemo struct {
+	index     *ruleIndex
+	events    map[string][]*compiledRule
+	inventory map[inventoryKey][]*compiledRule
+	// other is the list of records of any other kind (the fallback rules).
+	other []*compiledRule
+	// buckets and scratch are reused to build the lists that are not kept.
+	buckets [][]*compiledRule
+	scratch []*compiledRule
+}
+
+func newCandidateMemo(ix *ruleIndex) *candidateMemo {
+	m := &candidateMemo{index: ix, events: map[string][]*compiledRule{}, inventory: map[inventoryKey][]*compiledRule{}}
+	m.other = m.build(recordKeys{}, true)
+	return m
+}
+
+// rules returns the rules that can apply to a record with these keys. The list is valid until the
+// next call.
+func (m *candidateMemo) rules(k recordKeys) []*compiledRule {
+	keep := len(m.events)+len(m.inventory) < maxMemoKeys
+	switch k.kind {
+	case kindSystemLog:
+		if list, ok := m.events[k.eventName]; ok {
+			return list
 		}
+		list := m.build(k, keep)
+		if keep {
+			m.events[k.eventName] = list
+		}
+		return list
+	case kindInventory:
+		ik := inventoryKey{k.resourceType, k.policyType}
+		if list, ok := m.inventory[ik]; ok {
+			return list
+		}
+		list := m.build(k, keep)
+		if keep {
+			m.inventory[ik] = list
+		}
+		return list
 	}
+	return m.other
+}
+
+// build flattens the index's buckets for k into a new list (keep) or into the scratch list.
+func (m *candidateMemo) build(k recordKeys, keep bool) []*compiledRule {
+	m.buckets = m.index.appendCandidates(m.buckets[:0], k)
+	if !keep {
+		m.scratch = m.scratch[:0]
+		for _, b := range m.buckets {
+			m.scratch = append(m.scratch, b...)
+		}
+		return m.scratch
+	}
+	n := 0
+	for _, b := range m.buckets {
+		n += len(b)
+	}
+	list := make([]*compiledRule, 0, n)
+	for _, b := range m.buckets {
+		list = append(list, b...)
+	}
+	return list
 }

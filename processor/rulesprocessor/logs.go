@@ -20,8 +20,6 @@ type batch struct {
 	failed []*compiledRule
 	// consoleBases memoises the Admin Console origin per org URL.
 	consoleBases map[string]string
-	// candidates is reused for every record: the index buckets to try.
-	candidates [][]*compiledRule
 	// findings collects the findings of the current ResourceLogs (nil until the first one).
 	findings plog.LogRecordSlice
 	hasFind  bool
@@ -63,13 +61,26 @@ func (p *rulesProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Lo
 }
 
 // recordKeysOf reads the dispatch keys of a record and the attributes the processor needs from
-// inventory records, in one pass over the attributes; ok is false for records the processor
-// never evaluates (its own findings and summaries).
+// inventory records (in one pass over the attributes; a record of another kind only has its
+// okta.record.kind read); ok is false for records the processor never evaluates (its own
+// findings and summaries).
 func recordKeysOf(lr plog.LogRecord) (recordKeys, bool) {
+	attrs := lr.Attributes()
+	// The receiver writes okta.record.kind first: one comparison settles every record but an
+	// inventory record (or one without a kind), whose other attributes are read below.
+	if v, ok := attrs.Get(attrRecordKind); ok {
+		switch kind := v.Str(); kind {
+		case kindFinding, kindSummary:
+			return recordKeys{kind: kind}, false
+		case kindInventory, "":
+		default:
+			return recordKeys{kind: kind, eventName: lr.EventName()}, true
+		}
+	}
 	var k recordKeys
 	var hasResourceType bool
 	var policyAttr string
-	for key, v := range lr.Attributes().All() {
+	for key, v := range attrs.All() {
 		switch key {
 		case attrRecordKind:
 			k.kind = v.Str()
@@ -132,12 +143,11 @@ func (p *rulesProcessor) evalRecord(b *batch, rl plog.ResourceLogs, sl plog.Scop
 			org.observeSnapshot(keys.syncID, b.now)
 		}
 		if keys.changeType == changeDeleted {
-			p.rules.index.candidates(keys, func(r *compiledRule) bool {
+			for _, r := range p.candidates.rules(keys) {
 				if r.isPosture() {
 					org.set(r, resKey, false)
 				}
-				return true
-			})
+			}
 			return nil
 		}
 	}
@@ -147,33 +157,30 @@ func (p *rulesProcessor) evalRecord(b *batch, rl plog.ResourceLogs, sl plog.Scop
 	defer rec.done()
 	b.failed = b.failed[:0]
 	matched := false
-	b.candidates = p.rules.index.appendCandidates(b.candidates[:0], keys)
-	for _, bucket := range b.candidates {
-		for _, r := range bucket {
-			b.counts.evaluations++
-			applies, violated, err := p.evalRule(b, rec, r)
-			if err != nil {
-				return err
-			}
-			if keys.kind == kindInventory && r.isPosture() && r.threshold == nil {
-				org.set(r, resKey, applies && violated)
-			}
-			if !applies || r.aggregate != nil {
-				continue
-			}
-			if r.threshold != nil {
-				if violated {
-					p.observeThreshold(b, rec, r, rl, lr, keys)
-				}
-				continue
-			}
-			matched = true
+	for _, r := range p.candidates.rules(keys) {
+		b.counts.evaluations++
+		applies, violated, err := p.evalRule(b, rec, r)
+		if err != nil {
+			return err
+		}
+		if keys.kind == kindInventory && r.isPosture() && r.threshold == nil {
+			org.set(r, resKey, applies && violated)
+		}
+		if !applies || r.aggregate != nil {
+			continue
+		}
+		if r.threshold != nil {
 			if violated {
-				b.failed = append(b.failed, r)
-				b.counts.violations++
-				if p.cfg.EmitFindings {
-					p.appendFinding(b, r, rl.Resource(), lr, keys, nil)
-				}
+				p.observeThreshold(b, rec, r, rl, lr, keys)
+			}
+			continue
+		}
+		matched = true
+		if violated {
+			b.failed = append(b.failed, r)
+			b.counts.violations++
+			if p.cfg.EmitFindings {
+				p.appendFinding(b, r, rl.Resource(), lr, keys, nil)
 			}
 		}
 	}
@@ -221,9 +228,8 @@ func (p *rulesProcessor) evalError(b *batch, r *compiledRule, what string, err e
 func tagRecord(lr plog.LogRecord, failed []*compiledRule) {
 	attrs := lr.Attributes()
 	if len(failed) == 0 {
+		attrs.RemoveIf(isFailureTag) // one pass for both failure tags
 		attrs.PutStr(attrComplianceStatus, statusPass)
-		attrs.Remove(attrComplianceFailedRules)
-		attrs.Remove(attrComplianceMaxSeverity)
 		return
 	}
 	attrs.PutStr(attrComplianceStatus, statusFail)
@@ -235,6 +241,11 @@ func tagRecord(lr plog.LogRecord, failed []*compiledRule) {
 		maxSev = max(maxSev, r.severity)
 	}
 	attrs.PutStr(attrComplianceMaxSeverity, maxSev.String())
+}
+
+// isFailureTag reports whether k is a tag that only failing records carry.
+func isFailureTag(k string, _ pcommon.Value) bool {
+	return k == attrComplianceFailedRules || k == attrComplianceMaxSeverity
 }
 
 // observeThreshold counts one matching event for a threshold rule and emits a finding when the

@@ -24,9 +24,11 @@ type rulesProcessor struct {
 
 	mu sync.Mutex
 	// rec is the evaluation state of the current record, reused for every record.
-	rec     *recordEval
-	state   *postureState
-	windows map[*compiledRule]*windowCounter
+	rec *recordEval
+	// candidates are the index's rules per dispatch key, remembered across batches.
+	candidates *candidateMemo
+	state      *postureState
+	windows    map[*compiledRule]*windowCounter
 	// postureRules are the posture rules in rule order (summary records).
 	postureRules []*compiledRule
 
@@ -53,16 +55,17 @@ func newRulesProcessorWithRules(set processor.Settings, cfg *Config, rs *ruleSet
 		return nil, err
 	}
 	p := &rulesProcessor{
-		cfg:     cfg,
-		logger:  set.Logger,
-		rules:   rs,
-		next:    next,
-		tel:     tel,
-		now:     time.Now,
-		rec:     newRecordEval(rs.conditions.size()),
-		state:   newPostureState(),
-		windows: map[*compiledRule]*windowCounter{},
-		stop:    make(chan struct{}),
+		cfg:        cfg,
+		logger:     set.Logger,
+		rules:      rs,
+		next:       next,
+		tel:        tel,
+		now:        time.Now,
+		rec:        newRecordEval(rs.conditions.size()),
+		candidates: newCandidateMemo(rs.index),
+		state:      newPostureState(),
+		windows:    map[*compiledRule]*windowCounter{},
+		stop:       make(chan struct{}),
 	}
 	for _, r := range rs.rules {
 		if r.threshold != nil {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottllog"
-	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -63,9 +62,9 @@ type ruleSet struct {
 	conditions *conditionTable
 }
 
-// newLogParser returns the OTTL parser used for every rule (standard converters, path context names).
+// newLogParser returns the OTTL parser used for every rule (ruleFunctions, path context names).
 func newLogParser(set component.TelemetrySettings) (ottl.Parser[*ottllog.TransformContext], error) {
-	return ottllog.NewParser(ottlfuncs.StandardConverters[*ottllog.TransformContext](), set, ottllog.EnablePathContextNames())
+	return ottllog.NewParser(ruleFunctions(), set, ottllog.EnablePathContextNames())
 }
 
 // collectRules loads the selected packs (params substituted) and appends the user rules; it

@@ -189,9 +189,19 @@ func (inv *inventory) noteError(typ, key string, err error) {
 			zap.String("resource_type", key), zap.Error(err))
 	}
 	if inv.host != nil {
-		componentstatus.ReportStatus(inv.host, componentstatus.NewRecoverableErrorEvent(
-			fmt.Errorf("okta inventory %s: %w", key, err)))
+		componentstatus.ReportStatus(inv.host, inventoryStatusEvent(fmt.Errorf("okta inventory %s: %w", key, err)))
 	}
+}
+
+// inventoryStatusEvent is the component status of a failed listing: permanent when Okta
+// rejected the credential (it fails every listing until the configuration changes, and a
+// health_check with component status then reports the collector not ready), recoverable
+// otherwise (a type this credential may not list, a 5xx, a timeout).
+func inventoryStatusEvent(err error) *componentstatus.Event {
+	if oktaapi.CredentialRejected(err) {
+		return componentstatus.NewPermanentErrorEvent(err)
+	}
+	return componentstatus.NewRecoverableErrorEvent(err)
 }
 
 // noteTypeOK clears the reported mark of typ after a successful listing.

@@ -397,17 +397,20 @@ func TestSystemLogFaultsLoseAndDuplicateNothing(t *testing.T) {
 		o.Platform.Faults = oktasim.FaultOptions{PathPrefix: "/api/v1/logs", ErrorRate: 0.25, TruncateRate: 0.25, ResetRate: 0.1}
 	})
 	cfg := testConfig(sim.url)
-	cfg.SystemLog.Limit = 100 // more pages, more faults
+	// Small pages: about 20 pages and 40 requests, so that at these rates every kind of
+	// fault is served (the chance that one kind never is stays near one in ten thousand).
+	cfg.SystemLog.Limit = 50
 	sink := new(consumertest.LogsSink)
 	run := startPoller(t, cfg, sink, nil)
 	time.Sleep(time.Second)
 	sim.setRate(t, 0)
 	want := sim.persistedUUIDs(t)
-	waitDelivered(t, sink.LogRecordCount, len(want), 15*time.Second)
+	waitDelivered(t, sink.LogRecordCount, len(want), 60*time.Second)
 	time.Sleep(100 * time.Millisecond)
 	requireExactlyOnce(t, want, deliveredUUIDs(sink.AllLogs()))
 
 	ps := sim.srv.PlatformStats()
+	t.Logf("faults served: %d 5xx, %d truncated bodies", ps.Injected5xx, ps.Truncated)
 	assert.Positive(t, ps.Injected5xx)
 	assert.Positive(t, ps.Truncated)
 	st := run.poller.stats()

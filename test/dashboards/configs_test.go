@@ -15,6 +15,10 @@ import (
 // (dummy values: validate checks the configuration, it does not connect anywhere).
 var productionConfigs = map[string][]string{
 	"prometheus-otlp.yaml": {"OTLP_LOGS_ENDPOINT=otlp-gateway.example.com:4317"},
+	"prometheus-remote-write.yaml": {
+		"OTLP_LOGS_ENDPOINT=otlp-gateway.example.com:4317",
+		"PROM_REMOTE_WRITE_URL=https://mimir.example.com/api/v1/push",
+	},
 	"grafana-cloud.yaml": {
 		"GRAFANA_CLOUD_OTLP_ENDPOINT=https://otlp-gateway-prod-eu-west-2.grafana.net/otlp",
 		"GRAFANA_CLOUD_BASIC_AUTH=MTIzNDU2OmdsY19kdW1teQ==",
@@ -141,6 +145,18 @@ func TestProductionConfigsAreDurable(t *testing.T) {
 			for ename, e := range cfg.Exporters {
 				if ename == "prometheus" || strings.HasPrefix(ename, "prometheus/") {
 					continue // pull exporter: nothing to queue
+				}
+				if strings.HasPrefix(ename, "prometheus_remote_write") || strings.HasPrefix(ename, "prometheusremotewrite") {
+					// This exporter has no persistent sending_queue (and its write-ahead log
+					// delays and re-sends samples): metrics only, recomputed every interval,
+					// while the records go through a persistent queue. It must retry.
+					if retry, _ := e["retry_on_failure"].(map[string]any); retry["enabled"] != true {
+						t.Errorf("exporters.%s.retry_on_failure must be enabled", ename)
+					}
+					if _, ok := e["wal"]; ok {
+						t.Errorf("exporters.%s.wal: the remote-write WAL delays sending and re-sends samples out of order", ename)
+					}
+					continue
 				}
 				queue, _ := e["sending_queue"].(map[string]any)
 				if queue == nil {

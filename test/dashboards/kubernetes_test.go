@@ -3,9 +3,11 @@ package dashboards
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -94,22 +96,12 @@ func TestKubernetesBaseRunsOneCollectorPerOrg(t *testing.T) {
 	if mounts["data"] == "" || mounts["data"] != env["OTELCOL_OKTA_STORAGE_DIR"] {
 		t.Errorf("the data volume (%q) must be the storage directory OTELCOL_OKTA_STORAGE_DIR (%q)", mounts["data"], env["OTELCOL_OKTA_STORAGE_DIR"])
 	}
-	for _, probe := range []string{"livenessProbe", "readinessProbe"} {
-		if port := dig(container, probe, "httpGet", "port"); port != "health" {
-			t.Errorf("%s: want the health_check port, got %v", probe, port)
-		}
-	}
 	ports := map[string]int{}
 	for _, p := range dig(container, "ports").([]any) {
 		ports[dig(p, "name").(string)] = dig(p, "containerPort").(int)
 	}
-	if ports["health"] != 13133 || ports["okta-metrics"] != 9464 {
-		t.Errorf("container ports: want health 13133 and okta-metrics 9464, got %v", ports)
-	}
-	secretName := dig(container, "envFrom", 0, "secretRef", "name")
-	secret := objs["Secret/"+secretName.(string)]
-	if secret == nil || dig(secret, "stringData", "OKTA_API_TOKEN") == nil {
-		t.Errorf("envFrom secret %v must exist and hold OKTA_API_TOKEN", secretName)
+	if ports["okta-metrics"] != 9464 {
+		t.Errorf("container ports: want okta-metrics 9464, got %v", ports)
 	}
 	cmName := dig(sts, "spec", "template", "spec", "volumes", 0, "configMap", "name").(string)
 	cm := objs["ConfigMap/"+cmName]
@@ -117,10 +109,52 @@ func TestKubernetesBaseRunsOneCollectorPerOrg(t *testing.T) {
 		t.Fatalf("ConfigMap %s is missing", cmName)
 	}
 	config := dig(cm, "data", "config.yaml").(string)
-	for _, want := range []string{"endpoint: 0.0.0.0:13133", "endpoint: 0.0.0.0:9464", "storage: file_storage"} {
+	for _, want := range []string{"endpoint: 0.0.0.0:9464", "storage: file_storage"} {
 		if !strings.Contains(config, want) {
 			t.Errorf("ConfigMap config.yaml lacks %q", want)
 		}
+	}
+	// Readiness on the component-status endpoint of health_check, liveness and startup on
+	// health_check/live: a rejected token makes the pod not ready, never restarts it.
+	var parsed map[string]any
+	if err := yaml.Unmarshal([]byte(config), &parsed); err != nil {
+		t.Fatalf("parse the ConfigMap's config.yaml: %v", err)
+	}
+	for probe, ext := range map[string]string{"readinessProbe": "health_check", "livenessProbe": "health_check/live", "startupProbe": "health_check/live"} {
+		endpoint, _ := dig(parsed, "extensions", ext, "http", "endpoint").(string)
+		path, _ := dig(parsed, "extensions", ext, "http", "status", "path").(string)
+		portName, _ := dig(container, probe, "httpGet", "port").(string)
+		probePath, _ := dig(container, probe, "httpGet", "path").(string)
+		if endpoint == "" || !strings.HasSuffix(endpoint, fmt.Sprintf(":%d", ports[portName])) || probePath != path {
+			t.Errorf("%s: port %s (%d) path %q, want extensions.%s (endpoint %q, path %q)", probe, portName, ports[portName], probePath, ext, endpoint, path)
+		}
+	}
+	if dig(parsed, "extensions", "health_check", "component_health", "include_permanent_errors") != true {
+		t.Error("extensions.health_check.component_health.include_permanent_errors must be true: readiness follows component status")
+	}
+	if dig(parsed, "extensions", "health_check/live", "component_health") != nil {
+		t.Error("extensions.health_check/live must not include component health: liveness must not fail on a rejected token")
+	}
+
+	// The Secret is not applied by default (a placeholder token would be); the example holds
+	// every key the StatefulSet reads, and the image comes through kustomize images:.
+	secretName := dig(container, "envFrom", 0, "secretRef", "name").(string)
+	if slices.ContainsFunc(kustomizeResources(t), func(r string) bool { return strings.Contains(r, "secret") }) {
+		t.Errorf("kustomization.yaml applies a Secret: a placeholder token must not be applied by default")
+	}
+	example := objs["Secret/"+secretName]
+	if example == nil || dig(example, "stringData", "OKTA_API_TOKEN") == nil || dig(example, "stringData", "OTLP_LOGS_ENDPOINT") == nil {
+		t.Errorf("secret.example.yaml must describe Secret %s with OKTA_API_TOKEN and OTLP_LOGS_ENDPOINT", secretName)
+	}
+	image, _ := dig(container, "image").(string)
+	var kimages []struct {
+		Name    string `yaml:"name"`
+		NewName string `yaml:"newName"`
+		NewTag  string `yaml:"newTag"`
+	}
+	kustomization(t, "images", &kimages)
+	if len(kimages) != 1 || kimages[0].Name != image || kimages[0].NewTag == "" {
+		t.Errorf("kustomization.yaml images: %+v must set the tag of the StatefulSet's image %q", kimages, image)
 	}
 	svc := objs["Service/otelcol-okta-acme"]
 	podLabels := dig(sts, "spec", "template", "metadata", "labels").(map[string]any)
@@ -148,6 +182,31 @@ func TestKubernetesBaseRunsOneCollectorPerOrg(t *testing.T) {
 	}
 }
 
+// kustomization reads one key of deploy/kubernetes/base/kustomization.yaml into out.
+func kustomization(t *testing.T, key string, out any) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, "deploy", "kubernetes", "base", "kustomization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k map[string]yaml.Node
+	if err := yaml.Unmarshal(data, &k); err != nil {
+		t.Fatalf("parse kustomization.yaml: %v", err)
+	}
+	node := k[key]
+	if err := node.Decode(out); err != nil {
+		t.Fatalf("kustomization.yaml %s: %v", key, err)
+	}
+}
+
+// kustomizeResources lists the resources of the base kustomization.
+func kustomizeResources(t *testing.T) []string {
+	t.Helper()
+	var r []string
+	kustomization(t, "resources", &r)
+	return r
+}
+
 // TestKubernetesHAConfiguresTheLeaderElector checks the HA overlay's extension block against the
 // extension's own configuration and validation.
 func TestKubernetesHAConfiguresTheLeaderElector(t *testing.T) {
@@ -163,6 +222,23 @@ func TestKubernetesHAConfiguresTheLeaderElector(t *testing.T) {
 	var parsed map[string]any
 	if err := yaml.Unmarshal([]byte(config), &parsed); err != nil {
 		t.Fatalf("parse the HA config: %v", err)
+	}
+	// Apart from the leader elector, the HA configuration is the base one (they drift otherwise).
+	base := map[string]any{}
+	baseConfig := dig(loadManifests(t, "base")["ConfigMap/otelcol-okta-acme"], "data", "config.yaml").(string)
+	if err := yaml.Unmarshal([]byte(baseConfig), &base); err != nil {
+		t.Fatalf("parse the base config: %v", err)
+	}
+	withoutElector := map[string]any{}
+	if err := yaml.Unmarshal([]byte(config), &withoutElector); err != nil {
+		t.Fatal(err)
+	}
+	delete(dig(withoutElector, "extensions").(map[string]any), "okta_leader_elector")
+	delete(dig(withoutElector, "receivers", "okta").(map[string]any), "leader_elector")
+	svc := dig(withoutElector, "service").(map[string]any)
+	svc["extensions"] = slices.DeleteFunc(svc["extensions"].([]any), func(e any) bool { return e == "okta_leader_elector" })
+	if a, b := fmt.Sprint(withoutElector), fmt.Sprint(base); a != b {
+		t.Errorf("the HA ConfigMap differs from the base ConfigMap beyond the leader elector:\n HA   %s\n base %s", a, b)
 	}
 	block, ok := dig(parsed, "extensions", "okta_leader_elector").(map[string]any)
 	if !ok {
@@ -188,5 +264,49 @@ func TestKubernetesHAConfiguresTheLeaderElector(t *testing.T) {
 	out, err := validate(t, collectorBinary(t), file, append(commonEnv(t), "OTLP_LOGS_ENDPOINT=otlp-gateway:4317"))
 	if err != nil {
 		t.Fatalf("otelcol-okta validate of the HA ConfigMap: %v\n%s", err, out)
+	}
+}
+
+// TestKubernetesMonitoringScrapesBothPorts: the ServiceMonitor selects the collector's Service and
+// scrapes both of its metrics ports; without the operator, annotations give each port to a job.
+func TestKubernetesMonitoringScrapesBothPorts(t *testing.T) {
+	base := loadManifests(t, "base")
+	svc := base["Service/otelcol-okta-acme"]
+	svcLabels := dig(svc, "metadata", "labels").(map[string]any)
+	svcPorts := map[string]int{}
+	for _, p := range dig(svc, "spec", "ports").([]any) {
+		svcPorts[dig(p, "name").(string)] = dig(p, "port").(int)
+	}
+	mon := loadManifests(t, "monitoring")
+	sm := mon["ServiceMonitor/otelcol-okta"]
+	if sm == nil {
+		t.Fatal("deploy/kubernetes/monitoring has no ServiceMonitor otelcol-okta")
+	}
+	for k, v := range dig(sm, "spec", "selector", "matchLabels").(map[string]any) {
+		if svcLabels[k] != v {
+			t.Errorf("ServiceMonitor selector %s=%v does not select the Service (labels %v)", k, v, svcLabels)
+		}
+	}
+	scraped := map[int]bool{}
+	for _, e := range dig(sm, "spec", "endpoints").([]any) {
+		port, _ := dig(e, "port").(string)
+		if _, ok := svcPorts[port]; !ok {
+			t.Errorf("ServiceMonitor endpoint port %q is not a port of the Service (%v)", port, svcPorts)
+		}
+		scraped[svcPorts[port]] = true
+	}
+	if !scraped[9464] || !scraped[8888] {
+		t.Errorf("the ServiceMonitor must scrape :9464 (okta_* metrics) and :8888 (collector telemetry), scrapes %v", scraped)
+	}
+	if mon["PrometheusRule/otelcol-okta"] == nil {
+		t.Error("deploy/kubernetes/monitoring has no PrometheusRule otelcol-okta")
+	}
+	// Annotation-based scraping: one port per object.
+	if p := dig(svc, "metadata", "annotations", "prometheus.io/port"); p != "9464" {
+		t.Errorf("Service annotation prometheus.io/port = %v, want 9464", p)
+	}
+	pod := dig(base["StatefulSet/otelcol-okta-acme"], "spec", "template", "metadata", "annotations")
+	if p := dig(pod, "prometheus.io/port"); p != "8888" {
+		t.Errorf("pod annotation prometheus.io/port = %v, want 8888", p)
 	}
 }

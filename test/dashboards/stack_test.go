@@ -31,7 +31,12 @@ extensions:
   file_storage:
     directory: %[1]s
   health_check:
-    endpoint: 127.0.0.1:%[2]d
+    http:
+      endpoint: 127.0.0.1:%[2]d
+      status:
+        path: /
+    component_health:
+      include_permanent_errors: true
 receivers:
   okta:
     endpoint: %[3]s
@@ -67,7 +72,15 @@ service:
   extensions: [file_storage, health_check]
   telemetry:
     metrics:
-      level: none
+      level: basic
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: %[7]d
+                with_resource_constant_labels:
+                  included: [service.name]
   pipelines:
     logs:
       receivers: [okta]
@@ -99,8 +112,15 @@ func connectorsFromProductionConfig(t *testing.T) string {
 	return rest[:end+1]
 }
 
+// The scrape jobs of the test's Prometheus. The names are those of annotation-based scraping:
+// no rule or dashboard may depend on a particular job name.
+const (
+	oktaMetricsJob = "kubernetes-service-endpoints" // :9464-like, the okta_* metrics
+	telemetryJob   = "kubernetes-pods"              // :8888-like, the collector's own telemetry
+)
+
 // prometheusConfigTemplate scrapes the collector every 2 s (a slow scrape on a loaded machine would
-// otherwise time out and mark every series stale) under the job name the alert rules expect.
+// otherwise time out and mark every series stale).
 const prometheusConfigTemplate = `
 global:
   scrape_interval: 2s
@@ -109,9 +129,12 @@ global:
 rule_files:
 %[1]s
 scrape_configs:
-  - job_name: otelcol-okta
+  - job_name: ` + oktaMetricsJob + `
     static_configs:
       - targets: ['127.0.0.1:%[2]d']
+  - job_name: ` + telemetryJob + `
+    static_configs:
+      - targets: ['127.0.0.1:%[3]d']
 `
 
 // startStack starts the simulator, the collector and Prometheus, and waits until each answers.
@@ -130,13 +153,13 @@ func startStack(t *testing.T) *stack {
 		"--users", "40", "--groups", "10", "--apps", "10", "--events-per-sec", "10"))
 	waitHTTP(t, s, simURL+"/.well-known/okta-organization")
 
-	healthPort, metricsPort := freePort(t), freePort(t)
+	healthPort, metricsPort, telemetryPort := freePort(t), freePort(t), freePort(t)
 	storage := filepath.Join(dir, "storage")
 	if err := os.MkdirAll(storage, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	cfg := fmt.Sprintf(collectorConfigTemplate, storage, healthPort, simURL, simToken,
-		connectorsFromProductionConfig(t), metricsPort)
+		connectorsFromProductionConfig(t), metricsPort, telemetryPort)
 	cfgPath := filepath.Join(dir, "collector.yaml")
 	writeFile(t, cfgPath, cfg)
 	s.processes = append(s.processes, startProcess(t, "otelcol-okta", collector, "--config", cfgPath))
@@ -148,7 +171,7 @@ func startStack(t *testing.T) *stack {
 	}
 	promPort := freePort(t)
 	promCfg := filepath.Join(dir, "prometheus.yml")
-	writeFile(t, promCfg, fmt.Sprintf(prometheusConfigTemplate, rules.String(), metricsPort))
+	writeFile(t, promCfg, fmt.Sprintf(prometheusConfigTemplate, rules.String(), metricsPort, telemetryPort))
 	s.processes = append(s.processes, startProcess(t, "prometheus", prometheusBin,
 		"--config.file="+promCfg, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
 		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", promPort)))

@@ -59,8 +59,13 @@ func startDamageRun(t *testing.T) *damageRun {
 func (r *damageRun) restartAndSettle(t *testing.T) string {
 	t.Helper()
 	r.coll.start()
+	persisted := r.sim.eventStats(t).Persisted
 	r.sim.control(t, http.MethodPut, "/_sim/events/rate", map[string]float64{"eventsPerSec": 100})
-	time.Sleep(time.Second)
+	if !waitFor(context.Background(), 30*time.Second, 50*time.Millisecond, func() bool {
+		return r.sim.eventStats(t).Persisted >= persisted+100
+	}) {
+		t.Fatalf("the simulator did not persist 100 live events within 30 s: %+v", r.sim.eventStats(t))
+	}
 	r.sim.stopGenerator(t)
 	truth := r.sim.simUUIDs(t)
 	if !waitFor(context.Background(), 60*time.Second, 100*time.Millisecond, func() bool {

@@ -166,7 +166,7 @@ func TestChaos(t *testing.T) {
 	coll.reconfigure(render(chaosConfig, vars))
 	coll.start()
 
-	rep := awaitDelivery(t, sim, sink, 120*time.Second, 3*time.Second)
+	rep := awaitDelivery(t, sim, sink, 120*time.Second)
 	gt := sim.groundTruth(t)
 	var missing map[string][]string
 	waitFor(context.Background(), 180*time.Second, time.Second, func() bool {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -37,7 +38,12 @@ func TestDistributionMatchesManifest(t *testing.T) {
 	}
 	checkedIn, err := filepath.Glob(filepath.Join(repoRoot, "cmd", "otelcol-okta", "*.go"))
 	mustf(t, err, "list checked-in files")
+	checkedIn = slices.DeleteFunc(checkedIn, func(f string) bool { return handWritten[filepath.Base(f)] })
 	if len(checkedIn) != len(generated) {
-		t.Errorf("cmd/otelcol-okta has %d Go files, ocb generates %d: remove stale files or run `make generate`", len(checkedIn), len(generated))
+		t.Errorf("cmd/otelcol-okta has %d generated Go files, ocb generates %d: remove stale files or run `make generate`", len(checkedIn), len(generated))
 	}
 }
+
+// handWritten are the files of cmd/otelcol-okta that ocb does not write: the version stamp
+// (builder-config.yaml's dist.version calls buildVersion) and the feature-gate defaults.
+var handWritten = map[string]bool{"version.go": true, "featuregates.go": true}

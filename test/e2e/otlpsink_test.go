@@ -23,6 +23,7 @@ type otlpSink struct {
 	firstSeen map[string]time.Time
 	records   int
 	failing   bool
+	refused   int // requests answered 503 while failing
 	srv       *http.Server
 	url       string
 }
@@ -47,28 +48,30 @@ func (s *otlpSink) handleLogs(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	s.mu.Lock()
-	failing := s.failing
-	s.mu.Unlock()
-	if failing {
-		http.Error(w, "backend outage (test)", http.StatusServiceUnavailable)
-		return
-	}
 	// Scan first, count after: a malformed request (400) counts nothing.
 	var uids []string
 	records := 0
-	err = scanLogRecordAttrs(body, sinkAttrKeys, func(v []string) {
+	scanErr := scanLogRecordAttrs(body, sinkAttrKeys, func(v []string) {
 		records++
 		if kind, id := v[0], v[1]; kind == "system_log" && id != "" {
 			uids = append(uids, id)
 		}
 	})
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
 	now := time.Now()
 	s.mu.Lock()
+	// The outage check and the counting share one critical section: once
+	// setFailing(true) has returned, nothing more is recorded.
+	if s.failing {
+		s.refused++
+		s.mu.Unlock()
+		http.Error(w, "backend outage (test)", http.StatusServiceUnavailable)
+		return
+	}
+	if scanErr != nil {
+		s.mu.Unlock()
+		http.Error(w, scanErr.Error(), http.StatusBadRequest)
+		return
+	}
 	s.records += records
 	for _, id := range uids {
 		if s.counts[id] == 0 {
@@ -83,11 +86,19 @@ func (s *otlpSink) handleLogs(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(out)
 }
 
-// setFailing makes the sink answer 503 (true) or accept again (false).
+// setFailing makes the sink answer 503 (true) or accept again (false). It takes
+// effect at once: no request is recorded after setFailing(true) returns.
 func (s *otlpSink) setFailing(v bool) {
 	s.mu.Lock()
 	s.failing = v
 	s.mu.Unlock()
+}
+
+// refusedRequests returns how many requests the sink answered 503 while failing.
+func (s *otlpSink) refusedRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
 }
 
 // distinct returns how many distinct System Log uuids arrived (cheap: for progress polling).

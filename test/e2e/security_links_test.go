@@ -190,8 +190,16 @@ func TestSecurityForeignNextLinkRefused(t *testing.T) {
 	for origin, line := range reported {
 		t.Logf("refusal of %s logged as: %s", origin, tail(line, 400))
 	}
-	// The System Log poller retries after its backoff: give it time to (wrongly) follow.
-	time.Sleep(2 * time.Second)
+	// The System Log poller retries the refused page after its backoff (500 ms to 2 s), and
+	// would follow the link right after each page: observe until the org has served two
+	// more System Log pages, each a chance to (wrongly) follow.
+	logPages := org.hitCount("/api/v1/logs")
+	if !waitFor(context.Background(), 30*time.Second, 100*time.Millisecond, func() bool {
+		return org.hitCount("/api/v1/logs") >= logPages+2
+	}) {
+		t.Errorf("the System Log poller did not retry within 30 s (org served %d pages): the observation proves nothing",
+			org.hitCount("/api/v1/logs"))
+	}
 	for name, rs := range map[string]*recordingServer{"127.0.0.2 (users next link)": foreignAddr, "127.0.0.1 other port (System Log next link)": foreignPort} {
 		reqs, auth := rs.received()
 		if len(reqs) > 0 {
@@ -232,12 +240,30 @@ func TestSecurityRedirectToForeignOriginCarriesNoCredential(t *testing.T) {
 		"RESOURCES": enableOnlyResources("user"), "SYSTEMLOG": "false",
 	})
 	coll := startCollector(t, dir, cfg, health, "OKTA_API_TOKEN="+token)
-	if !waitFor(context.Background(), 30*time.Second, 200*time.Millisecond, func() bool {
-		return org.hitCount("/api/v1/users") > 0
-	}) {
-		t.Fatalf("the collector never listed users on the org")
+	// The redirect is decided inside the request that received it: once the collector has
+	// logged its refusal (or, if it followed, once the foreign origin saw the request), the
+	// outcome is known.
+	foreignOrigin := strings.TrimPrefix(foreign.url, "http://")
+	refusal := ""
+	decided := func() bool {
+		if reqs, _ := foreign.received(); len(reqs) > 0 {
+			return true
+		}
+		for _, line := range strings.Split(coll.out.String(), "\n") {
+			if strings.Contains(line, "foreign origin") && strings.Contains(line, foreignOrigin) {
+				refusal = line
+				return true
+			}
+		}
+		return false
 	}
-	time.Sleep(2 * time.Second)
+	if !waitFor(context.Background(), 30*time.Second, 200*time.Millisecond, decided) {
+		t.Fatalf("within 30 s the collector neither refused nor followed the redirect to %s (org saw %d user requests)",
+			foreignOrigin, org.hitCount("/api/v1/users"))
+	}
+	if refusal != "" {
+		t.Logf("redirect refusal logged as: %s", tail(refusal, 400))
+	}
 	reqs, auth := foreign.received()
 	for _, a := range auth {
 		if strings.Contains(a, token) {

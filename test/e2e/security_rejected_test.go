@@ -60,17 +60,24 @@ func TestSecurityRejectedCredentialsNotLogged(t *testing.T) {
 	wrongKey := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 
 	type run struct {
-		name    string
-		auth    string
-		env     []string
-		needles []secretNeedle
-		proc    *process
+		name     string
+		auth     string
+		env      []string
+		needles  []secretNeedle
+		rejected string // the /_sim/stats counter of this credential's rejections
+		proc     *process
 	}
 	runs := []*run{
 		{name: "unknown API token", auth: "    api_token: ${env:OKTA_API_TOKEN}",
-			env: []string{"OKTA_API_TOKEN=" + wrongToken}, needles: []secretNeedle{{"rejected API token", wrongToken}}},
+			env: []string{"OKTA_API_TOKEN=" + wrongToken}, needles: []secretNeedle{{"rejected API token", wrongToken}},
+			rejected: "unauthorized"},
 		{name: "unknown OAuth key", auth: oauthBlock("private_key: ${env:OKTA_PRIVATE_KEY}"),
-			env: []string{"OKTA_PRIVATE_KEY=" + string(wrongKey)}, needles: pemBodyNeedles("rejected private key", wrongKey)},
+			env: []string{"OKTA_PRIVATE_KEY=" + string(wrongKey)}, needles: pemBodyNeedles("rejected private key", wrongKey),
+			rejected: "tokenErrors"},
+	}
+	rejections := func(r *run) int {
+		n, _ := sim.stats(t)[r.rejected].(float64)
+		return int(n)
 	}
 	for i, r := range runs {
 		d := filepath.Join(dir, strconv.Itoa(i))
@@ -92,7 +99,26 @@ func TestSecurityRejectedCredentialsNotLogged(t *testing.T) {
 			t.Logf("%s: reported as: %s", r.name, tail(line, 300))
 		}
 	}
-	time.Sleep(2 * time.Second) // let the retries log too
+	// The scan covers the retries too. Once the start-up inventory sync is done (every listing
+	// failed once), the only requests left are retries: the System Log poller's, every
+	// unauthorized_retry_interval (1 s). The org counts the rejections (401s for the API token,
+	// refused token requests for the OAuth key); once two more arrived, the first retry has been
+	// handled and whatever it logs is written.
+	for _, r := range runs {
+		if !waitFor(context.Background(), 20*time.Second, 100*time.Millisecond, func() bool {
+			return strings.Contains(r.proc.out.String(), "Okta inventory full sync done")
+		}) {
+			t.Errorf("%s: the start-up inventory sync did not end within 20 s", r.name)
+			continue
+		}
+		rejected := rejections(r)
+		if !waitFor(context.Background(), 20*time.Second, 100*time.Millisecond, func() bool {
+			return rejections(r) >= rejected+2
+		}) {
+			t.Errorf("%s: the org saw %d more rejected requests within 20 s, want 2 retries",
+				r.name, rejections(r)-rejected)
+		}
+	}
 	for _, r := range runs {
 		if r.proc.exited() {
 			t.Errorf("%s: the collector exited instead of retrying: %v", r.name, r.proc.err)

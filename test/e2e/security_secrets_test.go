@@ -232,12 +232,33 @@ func runLeakScenario(t *testing.T, simArgs []string, auth func(t *testing.T, dir
 	}
 	assertClientSecretRedacted(t, *oidc)
 
-	// Error paths: Okta faults on every API path for a few seconds, and bad hook requests.
+	// Error paths: Okta faults on every API path until the collector has met each kind,
+	// and bad hook requests.
+	faultsBefore := faultCounts(t, sim)
 	sim.control(t, http.MethodPut, "/_sim/faults", map[string]any{"errorRate": 0.3, "truncateRate": 0.2, "resetRate": 0.1})
 	probeHookErrors(t, hookURL, hookSecret)
-	time.Sleep(4 * time.Second)
+	var met map[string]int
+	if !waitFor(context.Background(), 60*time.Second, 200*time.Millisecond, func() bool {
+		met = faultCounts(t, sim)
+		for kind, n := range met {
+			if n <= faultsBefore[kind] {
+				return false
+			}
+		}
+		return true
+	}) {
+		t.Fatalf("within 60 s the collector did not meet every kind of injected fault: before %v, now %v", faultsBefore, met)
+	}
 	sim.control(t, http.MethodDelete, "/_sim/faults", nil)
-	time.Sleep(1500 * time.Millisecond)
+	// The collector recovers: a System Log poll that met a fault is retried after its backoff,
+	// and its error has been handled (and logged) by then. Two answered polls after the faults
+	// were cleared show the poller is back on its normal path.
+	polls := sim.systemLogPolls(t)
+	if !waitFor(context.Background(), 30*time.Second, 100*time.Millisecond, func() bool {
+		return sim.systemLogPolls(t) >= polls+2
+	}) {
+		t.Fatalf("the collector did not poll the System Log within 30 s after the faults were cleared")
+	}
 	if coll.exited() {
 		t.Fatalf("the collector exited during the run: %v", coll.err)
 	}
@@ -255,6 +276,19 @@ func runLeakScenario(t *testing.T, simArgs []string, auth func(t *testing.T, dir
 	requireOutputContains(t, outputs, "otelcol_", "collector telemetry /metrics")
 	requireOutputContains(t, outputs, "debug", "file: collector.log")
 	scanForSecrets(t, outputs, needles)
+}
+
+// faultCounts returns the simulator's counts of injected 5xx, truncated bodies and
+// connection resets.
+func faultCounts(t *testing.T, sim *simulator) map[string]int {
+	t.Helper()
+	var st struct {
+		Injected5xx int `json:"injected5xx"`
+		Truncated   int `json:"truncated"`
+		Resets      int `json:"resets"`
+	}
+	sim.getJSON(t, "/_sim/stats", &st)
+	return map[string]int{"injected5xx": st.Injected5xx, "truncated": st.Truncated, "resets": st.Resets}
 }
 
 // collectLeakOutputs gathers every output of a leakConfig run: what the running collector

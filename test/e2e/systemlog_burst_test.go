@@ -71,7 +71,7 @@ func measureBurst(b *testing.B, n int) runMeasure {
 	if !waitFor(context.Background(), time.Minute, 100*time.Millisecond, func() bool { return out.count(b) >= 1 }) {
 		b.Fatal("the warm-up event was not delivered within a minute")
 	}
-	time.Sleep(burstIdle) // the quiet period the burst follows (see burstIdle)
+	time.Sleep(burstIdle) // the scenario: the quiet period the burst follows (see burstIdle), not a wait for anything
 
 	b.StartTimer()
 	cpu0, err := processCPU(coll.pid())

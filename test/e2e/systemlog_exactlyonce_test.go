@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -64,7 +65,7 @@ func TestSystemLogExactlyOnceUnderKill9(t *testing.T) {
 	run := startDurableRun(t, exactlyOnceSim, durableOptions{})
 	ups := run.coll.killLoop(10, 300*time.Millisecond, 3*time.Second, rng)
 	t.Logf("killed the collector %d times after %v", len(ups), ups)
-	rep := awaitDelivery(t, run.sim, run.sink, 60*time.Second, 3*time.Second)
+	rep := awaitDelivery(t, run.sim, run.sink, 60*time.Second)
 	assertExactlyOnceModuloAck(t, "kill-9 x10", rep, run.ledger)
 }
 
@@ -82,7 +83,7 @@ func TestSystemLogExactlyOnceUnderOktaFaults(t *testing.T) {
 		run.sim.control(t, http.MethodPut, "/_sim/faults", storm)
 		run.coll.killLoop(3, 300*time.Millisecond, 3*time.Second, rng)
 		run.sim.control(t, http.MethodPut, "/_sim/faults", base)
-		time.Sleep(3 * time.Second)
+		time.Sleep(3 * time.Second) // the scenario: 3 s on the base fault mix between two storms
 		t.Logf("round %d done: sink holds %d distinct uuids", round+1, run.sink.distinct())
 	}
 	st := run.sim.stats(t)
@@ -94,7 +95,7 @@ func TestSystemLogExactlyOnceUnderOktaFaults(t *testing.T) {
 		t.Errorf("the simulator played no 429 storm: the test did not exercise the fault path")
 	}
 	run.sim.control(t, http.MethodDelete, "/_sim/faults", nil)
-	rep := awaitDelivery(t, run.sim, run.sink, 60*time.Second, 3*time.Second)
+	rep := awaitDelivery(t, run.sim, run.sink, 60*time.Second)
 	assertExactlyOnceModuloAck(t, "429 storms + 10% 5xx + kill-9 x6", rep, run.ledger)
 }
 
@@ -104,21 +105,26 @@ func TestSystemLogExactlyOnceUnderOktaFaults(t *testing.T) {
 func TestSystemLogBackendOutage(t *testing.T) {
 	t.Parallel()
 	run := startDurableRun(t, exactlyOnceSim, durableOptions{})
-	time.Sleep(3 * time.Second)
-	run.sink.setFailing(true)
-	time.Sleep(500 * time.Millisecond) // let a request accepted just before finish
-	before := run.sink.distinct()
-	time.Sleep(10 * time.Second)
-	during := run.sink.distinct()
-	run.sink.setFailing(false)
-	t.Logf("sink held %d uuids before the outage and %d at its end", before, during)
-	if before == 0 {
-		t.Errorf("nothing reached the sink in the 3 s before the outage")
+	if !waitFor(context.Background(), 30*time.Second, 100*time.Millisecond, func() bool { return run.sink.distinct() > 0 }) {
+		t.Fatalf("nothing reached the sink within 30 s before the outage")
 	}
+	run.sink.setFailing(true) // from here on the sink records nothing
+	before, polls := run.sink.distinct(), run.sim.systemLogPolls(t)
+	time.Sleep(10 * time.Second) // the scenario: a 10 s backend outage
+	refused, pollsDuring, during := run.sink.refusedRequests(), run.sim.systemLogPolls(t)-polls, run.sink.distinct()
+	run.sink.setFailing(false)
+	t.Logf("sink held %d uuids before the outage and %d at its end; it refused %d export requests, the receiver made %d polls",
+		before, during, refused, pollsDuring)
 	if during != before {
 		t.Errorf("the sink recorded %d uuids while failing: the outage was not played", during-before)
 	}
-	rep := awaitDelivery(t, run.sim, run.sink, 60*time.Second, 3*time.Second)
+	if refused == 0 {
+		t.Errorf("the exporter sent nothing during the 10 s outage: the queue's retries were not exercised")
+	}
+	if pollsDuring == 0 {
+		t.Errorf("the receiver did not poll the System Log during the outage")
+	}
+	rep := awaitDelivery(t, run.sim, run.sink, 60*time.Second)
 	assertExactlyOnce(t, "backend outage 10s", rep)
 }
 

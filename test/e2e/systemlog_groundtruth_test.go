@@ -51,6 +51,21 @@ func (s *simulator) eventStats(t testing.TB) eventStats {
 	return st
 }
 
+// systemLogPolls returns how many System Log requests the simulator answered other than
+// with a rate-limit 429 (its "logs" bucket: requests minus limited ones).
+func (s *simulator) systemLogPolls(t testing.TB) int {
+	t.Helper()
+	var st struct {
+		Buckets map[string]struct {
+			Requests int `json:"requests"`
+			Limited  int `json:"limited"`
+		} `json:"buckets"`
+	}
+	s.getJSON(t, "/_sim/stats", &st)
+	b := st.Buckets["logs"]
+	return b.Requests - b.Limited
+}
+
 // control sends a control-API request with a JSON body and fails the test
 // unless the simulator answers 2xx.
 func (s *simulator) control(t testing.TB, method, path string, body any) {
@@ -139,9 +154,10 @@ func (r deliveryReport) String() string {
 }
 
 // awaitDelivery stops the generator, takes the final ground truth and waits
-// until every uuid reached the sink (or timeout), then waits settle more so
-// that late duplicates show up too. It returns the comparison.
-func awaitDelivery(t testing.TB, sim *simulator, sink *otlpSink, timeout, settle time.Duration) deliveryReport {
+// until every uuid reached the sink (or timeout), then keeps observing the
+// sink so that late duplicates show up too (see observeLateCopies). It
+// returns the comparison.
+func awaitDelivery(t testing.TB, sim *simulator, sink *otlpSink, timeout time.Duration) deliveryReport {
 	t.Helper()
 	sim.stopGenerator(t)
 	truth := sim.simUUIDs(t)
@@ -151,9 +167,43 @@ func awaitDelivery(t testing.TB, sim *simulator, sink *otlpSink, timeout, settle
 		rep = compareDelivery(truth, counts)
 		return len(rep.lost) == 0
 	})
-	time.Sleep(settle)
+	if len(rep.lost) > 0 {
+		return rep
+	}
+	observeLateCopies(t, sim)
 	counts, _ := sink.snapshot()
 	return compareDelivery(truth, counts)
+}
+
+// lateCopyPolls and lateCopyMin bound the observation for late duplicates once every event
+// has arrived. A late copy is either a poll re-reading events, which reaches the exporter
+// with that poll, or an exporter re-send, which comes within the exporter's retry
+// max_interval (1 s) plus its batch flush (200 ms) of the answer it retries. A caught-up
+// receiver makes one System Log request per poll. Of three answered requests after every
+// event arrived, the first may have been in flight already, the second is a full poll that
+// started after they all arrived, and the third starts one poll interval (>= 1 s in these
+// tests) after the second: whatever the second re-read had that long to reach the sink.
+const (
+	lateCopyPolls = 3
+	lateCopyMin   = 1200 * time.Millisecond
+)
+
+// observeLateCopies returns once the receiver has made lateCopyPolls more answered System
+// Log requests and at least lateCopyMin has passed. A receiver that does not poll fails the
+// test: the observation would prove nothing.
+func observeLateCopies(t testing.TB, sim *simulator) {
+	t.Helper()
+	start, before := time.Now(), sim.systemLogPolls(t)
+	polls := before
+	// Two minutes: a poll held back by a 429 waits for the rate-limit window's reset (60 s).
+	if !waitFor(context.Background(), 2*time.Minute, 100*time.Millisecond, func() bool {
+		polls = sim.systemLogPolls(t)
+		return polls >= before+lateCopyPolls && time.Since(start) >= lateCopyMin
+	}) {
+		t.Fatalf("the receiver made %d answered System Log requests in 2 minutes after every event arrived, want %d: "+
+			"the observation for late duplicates proves nothing", polls-before, lateCopyPolls)
+	}
+	t.Logf("observed the sink for late copies during %d System Log polls (%s)", polls-before, time.Since(start).Round(time.Millisecond))
 }
 
 // assertExactlyOnce prints the "lost=N duplicated=M" line and fails unless both are 0.

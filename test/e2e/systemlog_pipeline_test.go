@@ -192,7 +192,7 @@ func (c *restartableCollector) killLoop(kills int, minUp, maxUp time.Duration, r
 			c.start()
 		}
 		up := minUp + time.Duration(rng.Int64N(int64(maxUp-minUp)))
-		time.Sleep(up)
+		time.Sleep(up) // the scenario: a random uptime before the kill
 		c.kill()
 		ups = append(ups, up)
 	}

@@ -60,7 +60,7 @@ func TestSystemLogKillBetweenSendAndAck(t *testing.T) {
 	proxy.stopHolding()
 	held := proxy.heldUUIDs()
 	coll.start()
-	rep := awaitDelivery(t, sim, sink, 60*time.Second, 3*time.Second)
+	rep := awaitDelivery(t, sim, sink, 60*time.Second)
 	t.Logf("kill between send and ack: %s; %d uuids were in the batch(es) whose answer was held", rep, len(held))
 	if len(rep.lost) > 0 {
 		t.Errorf("%d events lost (first: %v)", len(rep.lost), rep.lost[:min(5, len(rep.lost))])

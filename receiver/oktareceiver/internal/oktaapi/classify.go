@@ -74,6 +74,18 @@ func Classify(err error) Kind {
 	return KindOther
 }
 
+// ErrCodeFeatureNotEnabled is the errorCode of Okta's 401 for a feature the org does not have
+// (not a rejected credential).
+const ErrCodeFeatureNotEnabled = "E0000015"
+
+// CredentialRejected reports whether Okta refused the credential itself: a 401 (invalid,
+// expired or revoked API token, E0000011; OAuth invalid_client), except
+// ErrCodeFeatureNotEnabled.
+func CredentialRejected(err error) bool {
+	ae := AsAPIError(err)
+	return ae != nil && ae.Status == http.StatusUnauthorized && ae.Code != ErrCodeFeatureNotEnabled
+}
+
 // NotHere reports whether err is an answer meaning "not here": the org does not serve the
 // resource, or this credential may not read it. A listing answered so is skipped until the
 // next full sync, which asks again.
@@ -98,7 +110,7 @@ func NotHere(err error) bool {
 	case KindBadRequest:
 		return ae.Code == "E0000002"
 	case KindUnauthorized:
-		return ae.Code == "E0000015"
+		return ae.Code == ErrCodeFeatureNotEnabled
 	}
 	return ae.Status == http.StatusGone || ae.Status == http.StatusNotImplemented
 }
