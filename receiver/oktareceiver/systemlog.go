@@ -3,7 +3,6 @@ package oktareceiver
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -140,7 +139,9 @@ func (p *systemLogPoller) run(ctx context.Context, host component.Host) {
 	cfg := p.params.cfg.SystemLog
 	cursor, _ := p.shared.cursor()
 	status := newSystemLogStatus(host, p.params.settings.Logger)
-	attempt := 0
+	// retry is the wait after a failed page: the receiver's one backoff policy, from
+	// initial_backoff to max_backoff, reset by a page that succeeds.
+	retry := oktaapi.NewBackoff(cfg.InitialBackoff, cfg.MaxBackoff)
 	// refusals counts the pipeline's refusals of the page at cursor in a row; isolate, when
 	// set, makes the next delivery of that page event by event (systemlog_poison.go), and
 	// refusal is the last refusal, logged with the events that are skipped.
@@ -214,11 +215,10 @@ func (p *systemLogPoller) run(ctx context.Context, host component.Host) {
 				status.recoverable(err)
 			default:
 				status.recoverable(err)
-				wait = backoffDelay(cfg.InitialBackoff, cfg.MaxBackoff, attempt)
-				attempt++
+				wait = retry.NextBackOff()
 			}
 		} else {
-			attempt = 0
+			retry.Reset()
 			refusals, isolate, refusal = 0, "", nil
 			if page.next != "" {
 				cursor = page.next
@@ -311,21 +311,6 @@ func classifySystemLogError(err error) (kind string, permanent, resetCursor bool
 		return errKindOther, false, false
 	}
 	return errKindTransport, false, false
-}
-
-// backoffDelay is the wait before retry number attempt (0-based): initial·2^attempt capped
-// at max, with jitter in [d/2, d).
-func backoffDelay(initial, maxDelay time.Duration, attempt int) time.Duration {
-	d := initial
-	for i := 0; i < attempt && d < maxDelay; i++ {
-		d *= 2
-	}
-	d = min(d, maxDelay)
-	half := d / 2
-	if half <= 0 {
-		return d
-	}
-	return half + rand.N(half)
 }
 
 // sleepCtx waits d or until ctx is done; it reports whether the full wait elapsed.

@@ -490,16 +490,6 @@ func TestSystemLogStartURLIsPollingMode(t *testing.T) {
 	assert.Contains(t, u, "since=2025-11-05T12%3A00%3A00.000Z")
 }
 
-func TestSystemLogBackoffIsBoundedWithJitter(t *testing.T) {
-	for attempt := range 40 {
-		d := backoffDelay(100*time.Millisecond, 2*time.Second, attempt)
-		assert.LessOrEqual(t, d, 2*time.Second)
-		assert.GreaterOrEqual(t, d, 50*time.Millisecond)
-	}
-	assert.Less(t, backoffDelay(100*time.Millisecond, 2*time.Second, 0), 100*time.Millisecond+1)
-	assert.GreaterOrEqual(t, backoffDelay(100*time.Millisecond, 2*time.Second, 10), time.Second)
-}
-
 // switchableConsumer refuses everything while failing is set, then forwards to sink.
 type switchableConsumer struct {
 	failing atomic.Bool
