@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
@@ -230,7 +231,7 @@ func BenchmarkSystemLogPipeline(b *testing.B) {
 		}
 		params := systemLogParams{
 			cfg: cfg, settings: receivertest.NewNopSettings(metadata.Type), client: client,
-			storage: newMapStorage(), next: next, resource: testResource,
+			storage: newMapStorage(), emit: emit.New(next, nil, testResource),
 		}
 		p := newSystemLogPoller(params)
 		cpu0, t0 := processCPU(), time.Now()

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 )
 
 // minimumPages is the fewest requests a full sync of gt can take: for every list of the
@@ -174,7 +175,7 @@ func BenchmarkFullSync10kUsers(b *testing.B) {
 	minimum := minimumPages(b, gt, url)
 	require.NoError(b, srv.SetRateLimits(rl)) // fresh windows: the probes above must not count
 	inv, _ := simInventory(b, url, oktasim.DefaultDemoToken, func(cfg *Config) { cfg.RateLimit.Budget = budget })
-	inv.p.next = consumertest.NewNop() // a sink would hold every record: measure the receiver only
+	inv.p.emit = emit.New(consumertest.NewNop(), nil, nil) // a sink would hold every record: measure the receiver only
 	runtime.GC()
 	var base runtime.MemStats
 	runtime.ReadMemStats(&base)
@@ -224,7 +225,7 @@ func BenchmarkFullSync100kUsersMemory(b *testing.B) {
 		o.Org.Seed, o.Org.Users, o.Org.Groups, o.Org.Apps = 12, 100000, 2000, 150
 	})
 	inv, _ := simInventory(b, url, oktasim.DefaultDemoToken, nil)
-	inv.p.next = consumertest.NewNop()
+	inv.p.emit = emit.New(consumertest.NewNop(), nil, nil)
 	_ = srv
 	runtime.GC()
 	var base runtime.MemStats

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 )
 
@@ -80,7 +81,7 @@ func TestCheckpointSaveFailureKeepsEventsMarked(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	cfg := NewFactory().CreateDefaultConfig().(*Config)
 	cfg.ClientConfig.Endpoint = "https://a.example.org"
-	params := systemLogParams{cfg: cfg, settings: receivertest.NewNopSettings(metadata.Type), storage: store, next: sink}
+	params := systemLogParams{cfg: cfg, settings: receivertest.NewNopSettings(metadata.Type), storage: store, emit: emit.New(sink, nil, nil)}
 	sh := newSystemLogShared(&cfg.SystemLog)
 	require.NoError(t, sh.load(context.Background(), params))
 	events, err := decodeSystemLogPage(readTestdata(t, "page.json"), time.Now())
@@ -133,7 +134,7 @@ func (r *checkpointRun) start() (*systemLogShared, systemLogParams) {
 	r.logs = logs
 	set := receivertest.NewNopSettings(metadata.Type)
 	set.Logger = zap.New(core)
-	params := systemLogParams{cfg: r.cfg, settings: set, storage: r.store, next: r.sink}
+	params := systemLogParams{cfg: r.cfg, settings: set, storage: r.store, emit: emit.New(r.sink, nil, nil)}
 	sh := newSystemLogShared(&r.cfg.SystemLog)
 	require.NoError(r.t, sh.load(context.Background(), params))
 	return sh, params

@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 )
 
@@ -59,7 +60,7 @@ func startTestHook(t *testing.T, next consumer.Logs, params systemLogParams, mut
 	require.NoError(t, cfg.EventHooks.validate())
 	params.cfg = cfg
 	params.settings = receivertest.NewNopSettings(metadata.Type)
-	params.next = next
+	params.emit = emit.New(next, nil, nil)
 	if params.storage == nil {
 		params.storage = newMapStorage()
 	}

@@ -12,13 +12,11 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
-	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/receiver"
-	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
@@ -28,10 +26,8 @@ type inventoryParams struct {
 	settings receiver.Settings
 	client   *oktaapi.Client
 	storage  storage.Client
-	next     consumer.Logs
-	obsrecv  *receiverhelper.ObsReport
-	// resource fills okta.org.url and okta.org.id of a batch.
-	resource func(pcommon.Resource)
+	// emit hands record batches downstream (resource attributes, obsreport).
+	emit *emit.Emitter
 }
 
 // inventory lists every enabled resource type (full sync), applies lastUpdated deltas
@@ -117,13 +113,6 @@ func (inv *inventory) run(ctx context.Context) {
 		case <-inc.C:
 			inv.incrementalSync(ctx)
 		}
-	}
-}
-
-// fillResource sets the resource attributes of inventory batches.
-func (inv *inventory) fillResource(res pcommon.Resource) {
-	if inv.p.resource != nil {
-		inv.p.resource(res)
 	}
 }
 

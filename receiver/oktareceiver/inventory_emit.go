@@ -7,15 +7,14 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
-
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 )
 
 // emitBatchSize is the number of records sent downstream in one ConsumeLogs call. Pages
 // are converted as they arrive, so memory stays bounded by one batch plus one page.
 const emitBatchSize = 500
 
-// emitter batches inventory records and hands them to the next consumer.
+// emitter batches inventory records and hands them downstream through the receiver's one
+// emit path.
 type emitter struct {
 	inv  *inventory
 	logs plog.Logs
@@ -32,11 +31,7 @@ func (inv *inventory) newEmitter() *emitter {
 
 func (e *emitter) add(ctx context.Context, rec inventoryRecord) {
 	if e.n == 0 {
-		e.logs = plog.NewLogs()
-		rl := e.logs.ResourceLogs().AppendEmpty()
-		e.inv.fillResource(rl.Resource())
-		e.sl = rl.ScopeLogs().AppendEmpty()
-		e.sl.Scope().SetName(metadata.ScopeName)
+		e.logs, e.sl = e.inv.p.emit.NewLogs()
 	}
 	appendInventoryRecord(e.sl, rec, e.now)
 	e.n++
@@ -51,17 +46,12 @@ func (e *emitter) flush(ctx context.Context) {
 	if e.n == 0 {
 		return
 	}
-	ld := e.logs
+	ld, count := e.logs, e.n
 	e.n = 0
 	e.logs = plog.Logs{}
-	p := e.inv.p
-	obsCtx := p.obsrecv.StartLogsOp(ctx)
-	count := ld.LogRecordCount()
-	err := p.next.ConsumeLogs(obsCtx, ld)
-	p.obsrecv.EndLogsOp(obsCtx, metadata.Type.String(), count, err)
-	if err != nil {
+	if err := e.inv.p.emit.Consume(ctx, ld, count); err != nil {
 		if e.failed == 0 {
-			p.settings.Logger.Warn("Downstream refused inventory records; they are sent again at the next full sync",
+			e.inv.p.settings.Logger.Warn("Downstream refused inventory records; they are sent again at the next full sync",
 				zap.Int("records", count), zap.Error(err))
 		}
 		e.failed++

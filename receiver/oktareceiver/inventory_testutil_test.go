@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
@@ -37,8 +38,7 @@ func newTestInventoryWithSink(t testing.TB, c *oktaapi.Client, cfg *Config) (*in
 	r := newOktaReceiver(cfg, set)
 	r.client = c
 	inv := newInventory(inventoryParams{
-		cfg: cfg, settings: set, client: c, storage: storage.NewNopClient(), next: sink, obsrecv: obs,
-		resource: r.fillResource,
+		cfg: cfg, settings: set, client: c, storage: storage.NewNopClient(), emit: emit.New(sink, obs, r.fillResource),
 	})
 	return inv, sink
 }

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receiverhelper"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
@@ -93,15 +94,16 @@ func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
 		next = consumertest.NewNop() // metrics-only pipelines: the inventory still feeds the counts
 	}
 	r.client, r.storage = client, st
+	// One emit path for the inventory and the System Log.
+	out := emit.New(next, obsrecv, r.fillResource)
 
 	r.inv = newInventory(inventoryParams{
-		cfg: r.cfg, settings: r.set, client: client, storage: st, next: next, obsrecv: obsrecv,
-		resource: r.fillResource,
+		cfg: r.cfg, settings: r.set, client: client, storage: st, emit: out,
 	})
 	// The poller and the hook endpoint share one dedupe window and checkpoint.
 	slParams := systemLogParams{
-		cfg: r.cfg, settings: r.set, client: client, storage: st, next: next, obsrecv: obsrecv,
-		resource: r.fillResource, onEvents: r.inv.handleEvents, shared: newSystemLogShared(&r.cfg.SystemLog),
+		cfg: r.cfg, settings: r.set, client: client, storage: st, emit: out,
+		onEvents: r.inv.handleEvents, shared: newSystemLogShared(&r.cfg.SystemLog),
 	}
 	if r.cfg.SystemLog.Enabled {
 		r.poller = newSystemLogPoller(slParams)

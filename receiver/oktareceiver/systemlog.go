@@ -7,13 +7,11 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/receiver"
-	"go.opentelemetry.io/collector/receiver/receiverhelper"
 
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
@@ -33,10 +31,8 @@ type systemLogParams struct {
 	client *oktaapi.Client
 	// storage holds the checkpoint; storage.NewNopClient() when no storage extension is configured.
 	storage storage.Client
-	next    consumer.Logs
-	obsrecv *receiverhelper.ObsReport
-	// resource fills the resource attributes (okta.org.url, okta.org.id when known) of each batch.
-	resource func(pcommon.Resource)
+	// emit hands each batch downstream (resource attributes, obsreport).
+	emit *emit.Emitter
 	// onEvents is told about every batch the consumer accepted (trigger "system_log" or
 	// "event_hook"), after de-duplication: one systemLogEventRef per delivered event, in
 	// order (the full event is the record's Body). The refs share memory with the page: copy

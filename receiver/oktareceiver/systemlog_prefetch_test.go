@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 )
 
@@ -162,7 +163,7 @@ func TestPrecomputedEventRefsFollowDedupe(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	var got []string
 	params := systemLogParams{
-		cfg: cfg, settings: receivertest.NewNopSettings(metadata.Type), storage: newMapStorage(), next: sink,
+		cfg: cfg, settings: receivertest.NewNopSettings(metadata.Type), storage: newMapStorage(), emit: emit.New(sink, nil, nil),
 		onEvents: func(_ context.Context, _ string, events []systemLogEventRef) {
 			for _, ev := range events {
 				got = append(got, ev.uuid)

@@ -8,8 +8,6 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
-
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 )
 
 // systemLogShared is the state common to the System Log poller and the event hook endpoint:
@@ -195,9 +193,6 @@ func (s *systemLogShared) deliverBatch(ctx context.Context, p systemLogParams, t
 	var skipped []systemLogFacts
 	var refusal error
 	if len(fresh) > 0 {
-		if p.resource != nil {
-			p.resource(batch.logs.ResourceLogs().At(0).Resource())
-		}
 		if skipReason == "" {
 			if err := s.consume(ctx, p, batch.logs, len(fresh)); err != nil {
 				s.mu.Unlock()
@@ -279,15 +274,9 @@ func (s *systemLogShared) dropDuplicates(batch *systemLogBatch) int {
 	return duplicates
 }
 
-// consume hands logs (events records) to the consumer, through the obsreport when there is one.
+// consume hands logs (events records) downstream through the receiver's one emit path.
 func (s *systemLogShared) consume(ctx context.Context, p systemLogParams, logs plog.Logs, events int) error {
-	if p.obsrecv == nil {
-		return p.next.ConsumeLogs(ctx, logs)
-	}
-	obsCtx := p.obsrecv.StartLogsOp(ctx)
-	err := p.next.ConsumeLogs(obsCtx, logs)
-	p.obsrecv.EndLogsOp(obsCtx, metadata.Type.String(), events, err)
-	return err
+	return p.emit.Consume(ctx, logs, events)
 }
 
 // consumeError is a rejection by the downstream consumer: nothing was marked or saved.

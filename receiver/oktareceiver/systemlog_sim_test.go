@@ -26,6 +26,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 )
 
@@ -157,8 +158,7 @@ func startPollerWithSettings(t *testing.T, cfg *Config, next consumer.Logs, stor
 		settings: set,
 		client:   client,
 		storage:  store,
-		next:     next,
-		resource: testResource,
+		emit:     emit.New(next, nil, testResource),
 		onEvents: onEvents,
 	}
 	params.shared = newSystemLogShared(&cfg.SystemLog)
