@@ -16,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
 // Regenerate the System Log goldens with: go test ./receiver/oktareceiver/ -run Convert -update-systemlog-goldens
@@ -343,11 +345,11 @@ func TestSystemLogEventRefsFeedInventoryRefresh(t *testing.T) {
 	}
 	assert.Equal(t, want, refs[0].targets)
 
-	tasks := refetchTasksFor(refs[0], triggerSystemLog)
-	require.NotEmpty(t, tasks)
-	assert.Equal(t, resGroupMembership, tasks[0].typ)
-	assert.Equal(t, "00uTestMember00003x7", tasks[0].id)
-	assert.Equal(t, "00gTestGroup000004x7", tasks[0].groupID)
+	changes := eventChanges(refs)
+	require.NotEmpty(t, changes)
+	assert.Equal(t, resource.GroupMembership, changes[0].Type)
+	assert.Equal(t, "00uTestMember00003x7", changes[0].ID)
+	assert.Equal(t, "00gTestGroup000004x7", changes[0].Parent)
 }
 
 // TestSystemLogEventRefsSkipUnrelatedEvents: an event type that cannot name an inventory
@@ -358,5 +360,5 @@ func TestSystemLogEventRefsSkipUnrelatedEvents(t *testing.T) {
 	require.NoError(t, err)
 	refs := batch.eventRefs()
 	assert.Equal(t, []systemLogEventRef{{uuid: "u-1", eventType: "user.session.start"}}, refs)
-	assert.Empty(t, refetchTasksFor(refs[0], triggerSystemLog))
+	assert.Empty(t, eventChanges(refs))
 }

@@ -22,28 +22,29 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
 const testHookSecret = "hook-test-secret-value"
 
-// eventsRecorder records what onEvents received.
-type eventsRecorder struct {
+// changesRecorder records what onChanges received.
+type changesRecorder struct {
 	mu       sync.Mutex
 	triggers []string
-	events   int
+	changes  []resource.Change
 }
 
-func (r *eventsRecorder) onEvents(_ context.Context, trigger string, events []systemLogEventRef) {
+func (r *changesRecorder) onChanges(_ context.Context, trigger string, changes []resource.Change) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.triggers = append(r.triggers, trigger)
-	r.events += len(events)
+	r.changes = append(r.changes, changes...)
 }
 
-func (r *eventsRecorder) snapshot() ([]string, int) {
+func (r *changesRecorder) snapshot() ([]string, []resource.Change) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]string(nil), r.triggers...), r.events
+	return append([]string(nil), r.triggers...), append([]resource.Change(nil), r.changes...)
 }
 
 // startTestHook starts an event hook endpoint on a free loopback port and returns its URL.
@@ -179,16 +180,18 @@ func TestEventHookMalformedBodies(t *testing.T) {
 
 func TestEventHookDeliveryConsumedOnce(t *testing.T) {
 	sink := new(consumertest.LogsSink)
-	rec := new(eventsRecorder)
+	rec := new(changesRecorder)
 	store := newMapStorage()
-	h, url := startTestHook(t, sink, systemLogParams{onEvents: rec.onEvents, storage: store}, nil)
-	body := readTestdata(t, "hook-delivery.json")
+	h, url := startTestHook(t, sink, systemLogParams{onChanges: rec.onChanges, storage: store}, nil)
+	// An event that changes an inventory object (the actor's factors), so that the inventory
+	// is told about it once.
+	body := bytes.Replace(readTestdata(t, "hook-delivery.json"), []byte(`"user.session.start"`), []byte(`"user.mfa.factor.activate"`), 1)
 
 	status, _ := hookRequest(t, http.MethodPost, url, body, auth())
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, 1, sink.LogRecordCount())
 	lr := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
-	assert.Equal(t, "user.session.start", lr.EventName())
+	assert.Equal(t, "user.mfa.factor.activate", lr.EventName())
 	uid, _ := lr.Attributes().Get("log.record.uid")
 	assert.Equal(t, "9d2e7a10-0000-4c1a-8f00-000000000001", uid.Str())
 	kind, _ := lr.Attributes().Get("okta.record.kind")
@@ -199,9 +202,10 @@ func TestEventHookDeliveryConsumedOnce(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, 1, sink.LogRecordCount())
 
-	triggers, n := rec.snapshot()
-	assert.Equal(t, []string{"event_hook"}, triggers)
-	assert.Equal(t, 1, n)
+	triggers, changes := rec.snapshot()
+	assert.Equal(t, []string{"event_hook"}, triggers, "the inventory is told once: the duplicate is dropped first")
+	assert.Equal(t, []resource.Change{{Type: resource.UserFactor, ID: "00uTestActor000001x7", Children: true,
+		Published: changes[0].Published, EventUUID: "9d2e7a10-0000-4c1a-8f00-000000000001"}}, changes)
 	st := h.shared.stats()
 	assert.Equal(t, int64(1), st.HookEvents)
 	assert.Equal(t, int64(1), st.Duplicates)

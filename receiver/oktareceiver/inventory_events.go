@@ -9,21 +9,35 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
-// handleEvents is called with every batch of System Log events the poller or the event
-// hook delivered. Events that name an inventory object queue a refetch of it; it never
-// blocks and never calls Okta itself.
-func (inv *inventory) handleEvents(_ context.Context, trigger string, events []systemLogEventRef) {
-	for _, ev := range events {
-		for _, t := range refetchTasksFor(ev, trigger) {
-			if !inv.enabled(t.typ) || inv.skips.has(t.typ) {
-				continue
-			}
-			if n := inv.refetch.push(t); n > 0 {
-				inv.refetchDropped.Add(int64(n))
-			}
+// handleChanges is told which objects the System Log events the poller or the event hook
+// delivered say changed. Each change of an enabled type queues a refetch; it never blocks
+// and never calls Okta itself.
+func (inv *inventory) handleChanges(_ context.Context, trigger string, changes []resource.Change) {
+	now := time.Now()
+	for _, c := range changes {
+		t := refetchTaskFor(c, trigger, now)
+		if !inv.enabled(t.typ) || inv.skips.has(t.typ) {
+			continue
 		}
+		if n := inv.refetch.push(t); n > 0 {
+			inv.refetchDropped.Add(int64(n))
+		}
+	}
+}
+
+// refetchTaskFor is the refetch of one change. A change without a published time counts as
+// published now, so that no earlier listing can make its refetch look unnecessary.
+func refetchTaskFor(c resource.Change, trigger string, now time.Time) refetchTask {
+	published := c.Published
+	if published.IsZero() {
+		published = now
+	}
+	return refetchTask{
+		typ: string(c.Type), id: c.ID, groupID: c.Parent, children: c.Children, memberRemoved: c.Removed,
+		trigger: trigger, published: published, eventUUID: c.EventUUID,
 	}
 }
 

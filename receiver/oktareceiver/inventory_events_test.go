@@ -12,6 +12,11 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 )
 
+// handleEvents tells inv the changes that events announce, as the System Log does.
+func handleEvents(inv *inventory, ctx context.Context, trigger string, events []systemLogEventRef) {
+	inv.handleChanges(ctx, trigger, eventChanges(events))
+}
+
 func userEvent(eventType, userID string) systemLogEventRef {
 	return systemLogEventRef{eventType: eventType, targets: []eventTarget{{typ: "User", id: userID}}}
 }
@@ -31,7 +36,7 @@ func TestHandleEventsRefetchesNamedObjects(t *testing.T) {
 	simControl(t, http.MethodDelete, url+"/_sim/resources/user/"+deleted, nil)
 	sink.Reset()
 
-	inv.handleEvents(context.Background(), triggerSystemLog, []systemLogEventRef{
+	handleEvents(inv, context.Background(), triggerSystemLog, []systemLogEventRef{
 		userEvent("user.account.update_profile", updated),
 		userEvent("user.lifecycle.delete.completed", deleted),
 		userEvent("user.session.start", ids[2]), // names a user but changes nothing: ignored
@@ -79,7 +84,7 @@ func TestRefetchSkipsEventsTheFullSyncAlreadySaw(t *testing.T) {
 	old.published = time.Now().Add(-time.Hour)
 	fresh := userEvent("user.account.update_profile", ids[1])
 	fresh.published = time.Now()
-	inv.handleEvents(context.Background(), triggerSystemLog, []systemLogEventRef{old, fresh})
+	handleEvents(inv, context.Background(), triggerSystemLog, []systemLogEventRef{old, fresh})
 	inv.drainRefetchQueue(context.Background())
 	upd := changesOf(records(sink), resUser, changeUpdated)
 	require.Len(t, upd, 1)
@@ -115,7 +120,7 @@ func TestRefetchesWaitForTheFirstFullSync(t *testing.T) {
 	go func() { defer close(done); inv.refetchLoop(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 
-	inv.handleEvents(ctx, triggerSystemLog, []systemLogEventRef{userEvent("user.account.update_profile", user)})
+	handleEvents(inv, ctx, triggerSystemLog, []systemLogEventRef{userEvent("user.account.update_profile", user)})
 	time.Sleep(300 * time.Millisecond) // the loop was signalled; it must leave the task queued
 	assert.Empty(t, changesOf(records(sink), resUser, changeCreated), "no refetch before the first full sync")
 	inv.refetch.mu.Lock()

@@ -103,7 +103,7 @@ func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
 	// The poller and the hook endpoint share one dedupe window and checkpoint.
 	slParams := systemLogParams{
 		cfg: r.cfg, settings: r.set, client: client, storage: st, emit: out,
-		onEvents: r.inv.handleEvents, shared: newSystemLogShared(&r.cfg.SystemLog),
+		onChanges: r.inv.handleChanges, shared: newSystemLogShared(&r.cfg.SystemLog),
 	}
 	if r.cfg.SystemLog.Enabled {
 		r.poller = newSystemLogPoller(slParams)

@@ -15,7 +15,7 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
-// Triggers passed to systemLogParams.onEvents.
+// Triggers passed to systemLogParams.onChanges.
 const (
 	triggerSystemLog = "system_log"
 	triggerEventHook = "event_hook"
@@ -33,12 +33,10 @@ type systemLogParams struct {
 	storage storage.Client
 	// emit hands each batch downstream (resource attributes, obsreport).
 	emit *emit.Emitter
-	// onEvents is told about every batch the consumer accepted (trigger "system_log" or
-	// "event_hook"), after de-duplication: one systemLogEventRef per delivered event, in
-	// order (the full event is the record's Body). The refs share memory with the page: copy
-	// what is kept. ctx may end right after the call (the hook's request context). It must
-	// not block: queue and return.
-	onEvents func(ctx context.Context, trigger string, events []systemLogEventRef)
+	// onChanges is told, for every batch the consumer accepted and after de-duplication,
+	// which inventory objects its events say changed (nothing when none does). ctx may end
+	// right after the call (the hook's request context).
+	onChanges ChangeNotifier
 	// shared is the dedupe window, checkpoint and counters common to the poller and the hook
 	// endpoint; create it once with newSystemLogShared(&cfg.SystemLog). nil: the constructor makes one.
 	shared *systemLogShared

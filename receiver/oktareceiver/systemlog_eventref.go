@@ -1,10 +1,66 @@
 package oktareceiver
 
 import (
+	"context"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
+
+// ChangeNotifier is told, after the consumer accepted a batch of System Log events (trigger
+// "system_log" or "event_hook"), which inventory objects those events say changed. It must not
+// block: queue and return. The System Log does not know how the inventory reads them again.
+type ChangeNotifier func(ctx context.Context, trigger string, changes []resource.Change)
+
+// eventChanges maps delivered events to the changes they announce, by the event rules of the
+// resource table (the rule with the longest matching prefix applies). The ids are copies: the
+// changes outlive the page the events share memory with.
+func eventChanges(refs []systemLogEventRef) []resource.Change {
+	var out []resource.Change
+	for _, ev := range refs {
+		out = ev.appendChanges(out)
+	}
+	return out
+}
+
+// appendChanges appends the changes one event announces: the object its rule's target names
+// (the actor's own object when the rule allows it and no target names one), or the list of
+// the type under that target (Children); for a child named with its parent (a group member),
+// the child only when both are named, and the parent again when the rule says so.
+func (e systemLogEventRef) appendChanges(out []resource.Change) []resource.Change {
+	spec, rule := resource.EventRuleFor(e.eventType)
+	if rule == nil {
+		return out
+	}
+	id := e.targetID(rule.Target)
+	if id == "" && rule.ActorFallback {
+		id = e.actorID
+	}
+	uuid := strings.Clone(e.uuid)
+	change := resource.Change{
+		Type: spec.Type, ID: strings.Clone(id), Children: rule.Children,
+		Removed:   rule.RemovedSuffix != "" && strings.HasSuffix(e.eventType, rule.RemovedSuffix),
+		Published: e.published, EventUUID: uuid,
+	}
+	if rule.ParentTarget == "" {
+		if id != "" {
+			out = append(out, change)
+		}
+		return out
+	}
+	parent := strings.Clone(e.targetID(rule.ParentTarget))
+	if id != "" && parent != "" {
+		change.Parent = parent
+		out = append(out, change)
+	}
+	if rule.RefreshParent && parent != "" {
+		out = append(out, resource.Change{Type: spec.Parent, ID: parent, Published: e.published, EventUUID: uuid})
+	}
+	return out
+}
 
 // systemLogEventRef is what the inventory's event-driven refresh reads of one delivered System
 // Log event: its uuid, eventType and published time, the actor's id and the type and id of
@@ -36,8 +92,9 @@ func (e systemLogEventRef) targetID(typ string) string {
 
 // eventRefs returns one systemLogEventRef per record of b. The uuid and published time come
 // from b.facts and the eventType from the record's EventName (all set by the decoder); actor
-// and targets are read from the body only for event types that can name an inventory object
-// (refetchRelevant): the other events, most of any org's traffic, cost nothing more.
+// and targets are read from the body only for event types that can change an inventory object
+// (an event rule of the resource table): the other events, most of any org's traffic, cost
+// nothing more.
 func (b *systemLogBatch) eventRefs() []systemLogEventRef {
 	records := b.records()
 	out := make([]systemLogEventRef, records.Len())
@@ -45,7 +102,7 @@ func (b *systemLogBatch) eventRefs() []systemLogEventRef {
 		record := records.At(i)
 		ref := &out[i]
 		ref.uuid, ref.published, ref.eventType = b.facts[i].uuid, b.facts[i].published, record.EventName()
-		if !refetchRelevant(ref.eventType) {
+		if _, rule := resource.EventRuleFor(ref.eventType); rule == nil {
 			continue
 		}
 		event := logEventFields{m: record.Body().Map(), ok: true}

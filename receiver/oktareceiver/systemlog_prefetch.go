@@ -27,7 +27,7 @@ func (p *systemLogPoller) fetchSystemLogPage(ctx context.Context, url string) sy
 	if err != nil {
 		return systemLogPage{err: &invalidPageError{err: err}}
 	}
-	if p.params.onEvents != nil {
+	if p.params.onChanges != nil {
 		// Built here, in parallel with the delivery of the previous page (systemLogBatch.refs).
 		events.refs = events.eventRefs()
 	}

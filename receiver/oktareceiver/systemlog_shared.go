@@ -181,9 +181,9 @@ func (s *systemLogShared) deliverBatch(ctx context.Context, p systemLogParams, t
 	s.mu.Lock()
 	res.duplicates = s.dropDuplicates(batch)
 	fresh := batch.facts
-	// The consumer owns the records once called: take what onEvents needs first.
+	// The consumer owns the records once called: take what onChanges needs first.
 	var refs []systemLogEventRef
-	if len(fresh) > 0 && p.onEvents != nil {
+	if len(fresh) > 0 && p.onChanges != nil {
 		refs = batch.refs
 		if refs == nil {
 			refs = batch.eventRefs()
@@ -236,8 +236,8 @@ func (s *systemLogShared) deliverBatch(ctx context.Context, p systemLogParams, t
 	if saveErr != nil {
 		s.countError(errKindCheckpoint)
 	}
-	if len(refs) > 0 {
-		p.onEvents(ctx, trigger, refs)
+	if changes := eventChanges(refs); len(changes) > 0 {
+		p.onChanges(ctx, trigger, changes)
 	}
 	return res, nil
 }

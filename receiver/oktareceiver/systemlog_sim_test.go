@@ -28,6 +28,7 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
 // testSim is a simulated org on a loopback port with its control API.
@@ -135,15 +136,15 @@ func withDeploymentSchedule(c SystemLogConfig) SystemLogConfig {
 }
 
 func startPollerWith(t *testing.T, cfg *Config, next consumer.Logs, store storage.Client,
-	onEvents func(context.Context, string, []systemLogEventRef),
+	onChanges ChangeNotifier,
 ) *pollerRun {
 	t.Helper()
-	return startPollerWithSettings(t, cfg, next, store, onEvents, receivertest.NewNopSettings(metadata.Type))
+	return startPollerWithSettings(t, cfg, next, store, onChanges, receivertest.NewNopSettings(metadata.Type))
 }
 
 // startPollerWithSettings is startPollerWith with the receiver settings (a test logger).
 func startPollerWithSettings(t *testing.T, cfg *Config, next consumer.Logs, store storage.Client,
-	onEvents func(context.Context, string, []systemLogEventRef), set receiver.Settings,
+	onChanges ChangeNotifier, set receiver.Settings,
 ) *pollerRun {
 	t.Helper()
 	require.NoError(t, withDeploymentSchedule(cfg.SystemLog).validate())
@@ -154,12 +155,12 @@ func startPollerWithSettings(t *testing.T, cfg *Config, next consumer.Logs, stor
 		store = newMapStorage()
 	}
 	params := systemLogParams{
-		cfg:      cfg,
-		settings: set,
-		client:   client,
-		storage:  store,
-		emit:     emit.New(next, nil, testResource),
-		onEvents: onEvents,
+		cfg:       cfg,
+		settings:  set,
+		client:    client,
+		storage:   store,
+		emit:      emit.New(next, nil, testResource),
+		onChanges: onChanges,
 	}
 	params.shared = newSystemLogShared(&cfg.SystemLog)
 	host := &statusHost{}
@@ -528,8 +529,8 @@ func TestEventHookAndPollerDeliverEachEventOnce(t *testing.T) {
 	require.NoError(t, cfg.EventHooks.validate())
 
 	sink := new(consumertest.LogsSink)
-	rec := new(eventsRecorder)
-	run := startPollerWith(t, cfg, sink, nil, rec.onEvents)
+	rec := new(changesRecorder)
+	run := startPollerWith(t, cfg, sink, nil, rec.onChanges)
 	hook := newEventHookServer(run.params)
 	require.NoError(t, hook.start(context.Background(), run.host))
 	t.Cleanup(func() { _ = hook.shutdown(context.Background()) })
@@ -549,8 +550,19 @@ func TestEventHookAndPollerDeliverEachEventOnce(t *testing.T) {
 	st := run.poller.stats()
 	assert.Positive(t, st.HookEvents, "the hook delivered some events first")
 	assert.Positive(t, st.Duplicates, "events seen by both paths were dropped once")
-	triggers, n := rec.snapshot()
+	triggers, changes := rec.snapshot()
 	assert.Contains(t, triggers, triggerEventHook)
 	assert.Contains(t, triggers, triggerSystemLog)
-	assert.Equal(t, len(want), n, "onEvents saw each event once")
+	// The inventory hears of each event's changes once: a change of one event announced twice
+	// would mean that the event was delivered by both paths.
+	delivered := map[string]bool{}
+	for _, u := range want {
+		delivered[u] = true
+	}
+	seen := map[resource.Change]bool{}
+	for _, c := range changes {
+		assert.True(t, delivered[c.EventUUID], "a change names a delivered event")
+		assert.False(t, seen[c], "change announced twice: %+v", c)
+		seen[c] = true
+	}
 }
