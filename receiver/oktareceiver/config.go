@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
 // Config is the configuration of the okta receiver.
@@ -104,7 +105,7 @@ type ResourceConfig struct {
 func (c InventoryConfig) enabled(name string) bool {
 	rc, ok := c.Resources[name]
 	if !ok {
-		return !defaultDisabledResources[name]
+		return defaultEnabled(name)
 	}
 	return rc.Enabled
 }
@@ -118,22 +119,19 @@ type RateLimitConfig struct {
 	_ struct{}
 }
 
-// defaultScopes are the read scopes every default-enabled resource type and the System
-// Log need (REFERENCE §1.2). Factors are read with okta.users.read.
-var defaultScopes = []string{
-	"okta.apiTokens.read", "okta.apps.read", "okta.authenticators.read",
-	"okta.authorizationServers.read", "okta.eventHooks.read", "okta.features.read",
-	"okta.groups.read", "okta.idps.read", "okta.logStreams.read", "okta.logs.read",
-	"okta.networkZones.read", "okta.orgs.read", "okta.policies.read", "okta.roles.read",
-	"okta.threatInsights.read", "okta.trustedOrigins.read", "okta.userTypes.read", "okta.users.read",
-}
+// systemLogScope is the OAuth scope that reads the System Log.
+const systemLogScope = "okta.logs.read"
+
+// defaultScopes are the read scopes of every resource type (the table's) and of the System
+// Log, sorted: what an OAuth service app is granted by default.
+var defaultScopes = resource.Scopes(systemLogScope)
 
 func createDefaultConfig() component.Config {
 	client := confighttp.NewDefaultClientConfig()
 	client.Timeout = 30 * time.Second
 	resources := make(map[string]ResourceConfig, len(allResourceTypes))
 	for _, r := range allResourceTypes {
-		resources[r] = ResourceConfig{Enabled: !defaultDisabledResources[r]}
+		resources[r] = ResourceConfig{Enabled: defaultEnabled(r)}
 	}
 	return &Config{
 		ClientConfig:         client,
@@ -171,7 +169,7 @@ func (c *Config) Unmarshal(conf *confmap.Conf) error {
 func (c *InventoryConfig) keepResourceDefaults(conf *confmap.Conf) {
 	for name, rc := range c.Resources {
 		if !conf.IsSet("inventory::resources::" + name + "::enabled") {
-			rc.Enabled = !defaultDisabledResources[name]
+			rc.Enabled = defaultEnabled(name)
 			c.Resources[name] = rc
 		}
 	}
@@ -329,13 +327,6 @@ var childParents = map[string]string{
 	resPolicyRule:       resPolicy,
 }
 
-// resourceAliases suggests the type name for common other spellings.
-var resourceAliases = map[string]string{
-	"group_members": resGroupMembership, "policies": resPolicy, "factors": resUserFactor,
-	"apps": resApplication, "app_users": resApplicationUser, "app_groups": resApplicationGroup,
-	"zones": resNetworkZone, "idps": resIdentityProvider, "roles": resAdminRoleAssignment,
-}
-
 func (c InventoryConfig) validate() []error {
 	var errs []error
 	if c.FullSyncInterval < minInterval {
@@ -361,7 +352,7 @@ func (c InventoryConfig) validate() []error {
 	for _, name := range names {
 		if !isResourceType(name) {
 			hint := ""
-			if alias, ok := resourceAliases[name]; ok {
+			if alias := resource.Alias(name); alias != "" {
 				hint = fmt.Sprintf(" (did you mean %q?)", alias)
 			} else if s := strings.TrimSuffix(name, "s"); isResourceType(s) {
 				hint = fmt.Sprintf(" (did you mean %q?)", s)

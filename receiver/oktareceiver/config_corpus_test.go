@@ -80,7 +80,7 @@ func TestConfigEmptyBlocksKeepDefaults(t *testing.T) {
 			cfg, err := unmarshalAndValidate(raw)
 			require.NoError(t, err)
 			for _, typ := range allResourceTypes {
-				assert.Equal(t, !defaultDisabledResources[typ], cfg.Inventory.enabled(typ), typ)
+				assert.Equal(t, defaultEnabled(typ), cfg.Inventory.enabled(typ), typ)
 			}
 			assert.Equal(t, defaultSystemLogConfig(), cfg.SystemLog)
 			assert.Equal(t, defaultEventHooksConfig().MaxEventsPerDelivery, cfg.EventHooks.MaxEventsPerDelivery)

@@ -1,7 +1,10 @@
 package oktareceiver
 
 import (
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -152,4 +155,18 @@ func TestLoopbackHosts(t *testing.T) {
 	for _, bad := range []string{"http://127.0.0.1.nip.io", "http://[::2]", "http://192.168.1.1", "http://localhost.evil.com"} {
 		assert.Error(t, validateEndpoint(bad), bad)
 	}
+}
+
+// TestDefaultScopesAreTheTablesAndTheREADMEs: the default OAuth scopes come from the resource
+// table (plus the System Log's), and the README's list for an OAuth service app is that list.
+func TestDefaultScopesAreTheTablesAndTheREADMEs(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(readme), "   Scopes: ")
+	require.True(t, ok, "README.md has no OAuth scope list")
+	list, _, ok := strings.Cut(rest, "(request only")
+	require.True(t, ok)
+	assert.Equal(t, strings.Fields(list), defaultScopes)
+	assert.Contains(t, defaultScopes, systemLogScope)
+	assert.True(t, slices.IsSorted(defaultScopes))
 }

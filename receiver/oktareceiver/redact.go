@@ -1,59 +1,29 @@
 package oktareceiver
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
+)
 
 // redactedValue replaces every secret in an inventory body.
 const redactedValue = "[REDACTED]"
 
-// secretPaths is the one table of where secrets sit in the body of each resource type.
-// A path names fields from the top of the object, "." between keys and "[]" after a key
-// whose value is an array (every element). Only these exact places are redacted: a key
-// that names a secret in one place names a setting in another (a password policy's
-// settings.password.complexity.minLength, an identity provider's
+// secretPaths are the exact places of secrets in the body of each resource type: the
+// resource table's Secrets. A path names fields from the top of the object, "." between keys
+// and "[]" after a key whose value is an array (every element). Only these exact places are
+// redacted: a key that names a secret in one place names a setting in another (a password
+// policy's settings.password.complexity.minLength, an identity provider's
 // protocol.endpoints.token.url), and posture rules need the settings as Okta sent them.
-//
-// The paths follow the Okta management API's schemas of the objects the receiver lists:
-// OAuth client secrets, private keys and the private members of JSON Web Keys, shared
-// secrets, hook authentication values, log stream tokens, recovery answers and
-// passwords. Many are write-only (Okta does not return them); they are listed all the
-// same, so that an answer that carries one never reaches telemetry.
-var secretPaths = map[string][]string{
-	resUser:            userSecretPaths,
-	resGroupMembership: userSecretPaths, // a group member is a user object
-	resUserFactor:      {"profile.sharedSecret", "profile.answer"},
-	resApplication: append([]string{
-		"credentials.oauthClient.client_secret",
-		"credentials.password.value", "credentials.password.hash.value",
-	}, jwkPrivatePaths("settings.oauthClient.jwks.keys[]")...),
-	resApplicationUser:     {"credentials.password.value"},
-	resAuthenticator:       {"provider.configuration.secretKey"},
-	resAuthorizationServer: jwkPrivatePaths("jwks.keys[]"),
-	resIdentityProvider: {
-		"protocol.credentials.client.client_secret",
-		"protocol.credentials.signing.privateKey",
-		"protocol.credentials.bearer.apiKey",
-	},
-	resEventHook: {"channel.config.authScheme.value", "channel.config.headers[].value"},
-	resLogStream: {"settings.token"},
-}
-
-// userSecretPaths are the secrets of a user object.
-var userSecretPaths = []string{
-	"credentials.password.value", "credentials.password.hash.value", "credentials.recovery_question.answer",
-}
-
-// privateJWKMembers are the private members of a JSON Web Key (RFC 7518 sections 6.2.2,
-// 6.3.2 and 6.4): an EC or RSA private key, RSA primes and CRT values, a symmetric key.
-var privateJWKMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
-
-// jwkPrivatePaths returns the paths of the private members of the JWKs at jwk.
-func jwkPrivatePaths(jwk string) []string {
-	out := make([]string, 0, len(privateJWKMembers))
-	for _, m := range privateJWKMembers {
-		out = append(out, jwk+"."+m)
+var secretPaths = func() map[string][]string {
+	out := map[string][]string{}
+	for _, spec := range resource.All() {
+		if len(spec.Secrets) > 0 {
+			out[string(spec.Type)] = spec.Secrets
+		}
 	}
 	return out
-}
+}()
 
 // secretNode is one step of the compiled secretPaths of a type: the keys below it, the
 // node applied to every element when its value is an array, and whether it is a secret.

@@ -1,56 +1,54 @@
 package oktareceiver
 
-// Resource types of the data contract (ARCHITECTURE §4). The names are the values of
-// okta.resource.type and the keys of inventory.resources in the configuration.
+import "github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
+
+// Names of the resource types the inventory code refers to by name: the values of
+// okta.resource.type and the keys of inventory.resources, as the resource table defines them.
 const (
-	resUser                = "user"
-	resGroup               = "group"
-	resGroupMembership     = "group_membership"
-	resGroupRule           = "group_rule"
-	resApplication         = "application"
-	resApplicationUser     = "application_user"
-	resApplicationGroup    = "application_group"
-	resPolicy              = "policy"
-	resPolicyRule          = "policy_rule"
-	resUserFactor          = "user_factor"
-	resAuthenticator       = "authenticator"
-	resAuthorizationServer = "authorization_server"
-	resIdentityProvider    = "identity_provider"
-	resNetworkZone         = "network_zone"
-	resTrustedOrigin       = "trusted_origin"
-	resUserType            = "user_type"
-	resAdminRoleAssignment = "admin_role_assignment"
-	resAPIToken            = "api_token"
-	resEventHook           = "event_hook"
-	resLogStream           = "log_stream"
-	resOrg                 = "org"
-	resOktaSupport         = "okta_support"
-	resFeature             = "feature"
-	resThreatInsight       = "threat_insight"
+	resUser                = string(resource.User)
+	resGroup               = string(resource.Group)
+	resGroupMembership     = string(resource.GroupMembership)
+	resGroupRule           = string(resource.GroupRule)
+	resApplication         = string(resource.Application)
+	resApplicationUser     = string(resource.ApplicationUser)
+	resApplicationGroup    = string(resource.ApplicationGroup)
+	resPolicy              = string(resource.Policy)
+	resPolicyRule          = string(resource.PolicyRule)
+	resUserFactor          = string(resource.UserFactor)
+	resAuthenticator       = string(resource.Authenticator)
+	resAuthorizationServer = string(resource.AuthorizationServer)
+	resIdentityProvider    = string(resource.IdentityProvider)
+	resNetworkZone         = string(resource.NetworkZone)
+	resTrustedOrigin       = string(resource.TrustedOrigin)
+	resUserType            = string(resource.UserType)
+	resAdminRoleAssignment = string(resource.AdminRoleAssignment)
+	resAPIToken            = string(resource.APIToken)
+	resEventHook           = string(resource.EventHook)
+	resLogStream           = string(resource.LogStream)
+	resOrg                 = string(resource.Org)
+	resOktaSupport         = string(resource.OktaSupport)
+	resFeature             = string(resource.Feature)
+	resThreatInsight       = string(resource.ThreatInsight)
 )
 
-// allResourceTypes lists every resource type in the order a full sync visits them:
-// the org first (it yields the org id), parents before their children.
-var allResourceTypes = []string{
-	resOrg, resOktaSupport, resThreatInsight, resFeature,
-	resUserType, resUser, resUserFactor,
-	resGroup, resGroupMembership, resGroupRule,
-	resApplication, resApplicationUser, resApplicationGroup,
-	resPolicy, resPolicyRule, resAuthenticator,
-	resAuthorizationServer, resIdentityProvider, resNetworkZone, resTrustedOrigin,
-	resAdminRoleAssignment, resAPIToken, resEventHook, resLogStream,
-}
-
-// defaultDisabledResources are off unless enabled explicitly: group memberships are one
-// request per group and one record per (group, user) pair.
-var defaultDisabledResources = map[string]bool{resGroupMembership: true}
-
-// isResourceType reports whether name is a resource type of the data contract.
-func isResourceType(name string) bool {
-	for _, r := range allResourceTypes {
-		if r == name {
-			return true
-		}
+// allResourceTypes lists every resource type in the order a full sync visits them (the
+// table's order: the org first, it yields the org id; parents before their children).
+var allResourceTypes = func() []string {
+	types := resource.Types()
+	out := make([]string, len(types))
+	for i, t := range types {
+		out[i] = string(t)
 	}
-	return false
+	return out
+}()
+
+// isResourceType reports whether name is a resource type of the table.
+func isResourceType(name string) bool { return resource.Lookup(resource.Type(name)) != nil }
+
+// defaultEnabled reports whether resource type name is collected when the configuration does
+// not say (the table's DefaultDisabled: group memberships are one request per group and one
+// record per (group, user) pair).
+func defaultEnabled(name string) bool {
+	spec := resource.Lookup(resource.Type(name))
+	return spec != nil && !spec.DefaultDisabled
 }
