@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// HookOptions configures event hook deliveries (REFERENCE §6).
+// HookOptions configures event hook deliveries (verification, retries, batching).
 type HookOptions struct {
 	// BatchSize is the most events one delivery carries.
 	BatchSize int

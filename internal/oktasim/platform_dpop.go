@@ -16,7 +16,7 @@ import (
 // dpopAlgs are the signature algorithms accepted on DPoP proofs.
 var dpopAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.ES256, jose.ES384, jose.ES512}
 
-// dpopProofClaims are the claims of a DPoP proof JWT (RFC 9449 §4.2).
+// dpopProofClaims are the claims of a DPoP proof JWT (as RFC 9449 defines them).
 type dpopProofClaims struct {
 	HTM   string  `json:"htm"`
 	HTU   string  `json:"htu"`

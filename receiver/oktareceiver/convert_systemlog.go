@@ -14,7 +14,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 )
 
-// Attribute keys of System Log records (ARCHITECTURE §4, GUIDE §7). Semantic conventions
+// Attribute keys of System Log records. Semantic conventions
 // first; vendor keys under okta.* where no convention exists.
 var (
 	slAttrLogRecordUID    = string(semconv.LogRecordUIDKey)
@@ -185,7 +185,7 @@ func valueObj(v pcommon.Value, ok bool) logEventFields {
 }
 
 // fillSystemLogRecord maps one LogEvent, already decoded into body (the record's Body), to the
-// record's other fields and attributes (ARCHITECTURE §4) and returns its facts.
+// record's other fields and attributes (the README's "System Log record mapping") and returns its facts.
 func fillSystemLogRecord(lr plog.LogRecord, body pcommon.Map, observed pcommon.Timestamp) systemLogFacts {
 	// One pass over the top level (the biggest map) instead of a lookup per field.
 	var uuid, published, eventType, severity, displayMessage, legacyType string

@@ -113,7 +113,7 @@ func referenceConvertSystemLogEvents(events []map[string]any, observed time.Time
 	return ld
 }
 
-// fillSystemLogRecord maps one LogEvent to lr (ARCHITECTURE §4).
+// referenceFillSystemLogRecord maps one LogEvent to lr, field by field.
 func referenceFillSystemLogRecord(lr plog.LogRecord, raw map[string]any, observed time.Time) {
 	ev := refLogEvent(raw)
 	lr.SetEventName(ev.str("eventType"))

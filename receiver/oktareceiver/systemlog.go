@@ -21,7 +21,7 @@ const (
 	triggerEventHook = "event_hook"
 )
 
-// systemLogParams is what the receiver (Part CORE) hands to the System Log poller and to the
+// systemLogParams is what the receiver hands to the System Log poller and to the
 // event hook endpoint. Pass the SAME params (in particular the same shared) to
 // newSystemLogPoller and newEventHookServer so both feed one dedupe window and one checkpoint.
 type systemLogParams struct {
@@ -63,7 +63,7 @@ type systemLogStats struct {
 }
 
 // systemLogPoller reads the System Log in polling mode and delivers each page exactly once
-// (REFERENCE §5): `since` once, then only `next` links; the checkpoint moves only after the
+// (Okta's polling mode): `since` once, then only `next` links; the checkpoint moves only after the
 // downstream consumer accepted the page.
 type systemLogPoller struct {
 	params systemLogParams

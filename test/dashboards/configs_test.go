@@ -111,7 +111,7 @@ type collectorConfig struct {
 	} `yaml:"service"`
 }
 
-// TestProductionConfigsAreDurable checks the production rules of ARCHITECTURE §1: no batch processor,
+// TestProductionConfigsAreDurable checks the rules every production config follows: no batch processor,
 // a persistent sending_queue with exporter-side batching on every push exporter, memory_limiter
 // first, the receiver's checkpoints in storage, and health_check on.
 func TestProductionConfigsAreDurable(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// securityResourceTypes are the receiver's inventory resource types (ARCHITECTURE §4); the
+// securityResourceTypes are the receiver's inventory resource types; the
 // fake-org tests enable only the ones the fake org serves.
 var securityResourceTypes = []string{
 	"user", "group", "group_membership", "group_rule", "application", "application_user",

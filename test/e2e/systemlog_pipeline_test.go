@@ -9,7 +9,7 @@ import (
 )
 
 // durableSystemLogConfig is the pipeline our production configs use for the
-// System Log (ARCHITECTURE §1): the okta receiver checkpoints its cursor in
+// System Log: the okta receiver checkpoints its cursor in
 // file_storage, and the otlp_http exporter batches itself and keeps a
 // persistent sending_queue on file_storage, so ConsumeLogs returns only once
 // the records are on disk. There is no batch processor: it acknowledges from
