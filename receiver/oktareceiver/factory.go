@@ -69,7 +69,7 @@ func createLogsReceiver(_ context.Context, set receiver.Settings, cfg component.
 func createMetricsReceiver(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Metrics) (receiver.Metrics, error) {
 	c := cfg.(*Config)
 	r := receivers.acquire(c, set)
-	s := newMetricsScraper(c, set, r)
+	s := newMetricsScraper(c, set, r.metricSources)
 	sc, err := scraper.NewMetrics(s.scrape)
 	if err != nil {
 		receivers.release(c, r)

@@ -120,6 +120,12 @@ func (inv *inventory) getOrgID() string { return inv.p.client.Org().ID }
 
 func (inv *inventory) enabled(typ string) bool { return inv.p.cfg.Inventory.enabled(typ) }
 
+// Snapshots of the state for the metrics scraper (inventoryMetrics).
+func (inv *inventory) countBy(typ string) map[string]int64       { return inv.state.countBy(typ) }
+func (inv *inventory) countByParent(typ string) map[string]int64 { return inv.state.countByParent(typ) }
+func (inv *inventory) valuesOf(typ string) map[string]namedValue { return inv.state.valuesOf(typ) }
+func (inv *inventory) count(typ string) int                      { return inv.state.count(typ) }
+
 // discoverOrg asks the client to learn the org id and engine (a failure keeps what was
 // known: the engine unknown, Identity Engine policy types are tried).
 func (inv *inventory) discoverOrg(ctx context.Context) {

@@ -73,7 +73,8 @@ func scrapeInventory(t *testing.T, inv *inventory) pmetric.Metrics {
 	t.Helper()
 	r := newOktaReceiver(inv.p.cfg, receivertest.NewNopSettings(metadata.Type))
 	r.inv, r.client = inv, inv.p.client
-	md, err := newMetricsScraper(inv.p.cfg, receivertest.NewNopSettings(metadata.Type), r).scrape(context.Background())
+	r.publishSources()
+	md, err := newMetricsScraper(inv.p.cfg, receivertest.NewNopSettings(metadata.Type), r.metricSources).scrape(context.Background())
 	require.NoError(t, err)
 	return md
 }

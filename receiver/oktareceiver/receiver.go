@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -39,6 +40,25 @@ type oktaReceiver struct {
 	inv     *inventory
 	poller  *systemLogPoller
 	hooks   *eventHookServer
+
+	// sources are what the metrics scraper reads, published at the end of start: the
+	// scraper never takes mu nor reads the fields above.
+	sources atomic.Pointer[metricSources]
+}
+
+// metricSources returns the snapshot functions of the running parts (nil before start).
+func (r *oktaReceiver) metricSources() *metricSources { return r.sources.Load() }
+
+// publishSources makes the started parts readable by the metrics scraper.
+func (r *oktaReceiver) publishSources() {
+	src := &metricSources{inventory: r.inv, rateLimits: r.client.RateLimits, resource: r.fillResource}
+	switch {
+	case r.poller != nil:
+		src.systemLog = r.poller.stats
+	case r.hooks != nil:
+		src.systemLog = r.hooks.stats
+	}
+	r.sources.Store(src)
 }
 
 func newOktaReceiver(cfg *Config, set receiver.Settings) *oktaReceiver {
@@ -121,6 +141,7 @@ func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
 	}
 	r.inv.start(ctx, host)
 	r.started = true
+	r.publishSources()
 	r.set.Logger.Info("Okta receiver started", zap.String("org", client.OrgURL()),
 		zap.Bool("system_log", r.cfg.SystemLog.Enabled), zap.Bool("event_hooks", r.cfg.EventHooks.Enabled))
 	return nil

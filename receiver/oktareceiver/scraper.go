@@ -14,38 +14,60 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
 
+// inventoryMetrics is what the scraper reads of the inventory: snapshots, each safe to call
+// while the inventory syncs.
+type inventoryMetrics interface {
+	// fullDoneNow reports whether a full sync completed (before it, counts would be partial).
+	fullDoneNow() bool
+	enabled(typ string) bool
+	countBy(typ string) map[string]int64
+	countByParent(typ string) map[string]int64
+	valuesOf(typ string) map[string]namedValue
+	count(typ string) int
+	stats() inventoryStats
+}
+
+// metricSources are the snapshot functions the scraper reads, published by the receiver once
+// its parts run (nil parts: not configured).
+type metricSources struct {
+	inventory  inventoryMetrics
+	rateLimits func() []oktaapi.BucketStats
+	systemLog  func() systemLogStats
+	resource   func(pcommon.Resource)
+}
+
 // metricsScraper computes the metrics from what the receiver already knows: the
 // inventory state (last full sync plus changes), the client's rate-limit and request
 // counters and the System Log counters. It never calls Okta.
 type metricsScraper struct {
-	cfg    *Config
-	shared *oktaReceiver
-	mb     *metadata.MetricsBuilder
+	cfg     *Config
+	sources func() *metricSources
+	mb      *metadata.MetricsBuilder
 }
 
-func newMetricsScraper(cfg *Config, set receiver.Settings, shared *oktaReceiver) *metricsScraper {
-	return &metricsScraper{cfg: cfg, shared: shared, mb: metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set)}
+// newMetricsScraper returns the scraper of the parts sources returns (nil before the
+// receiver started: the scrape reports no data points).
+func newMetricsScraper(cfg *Config, set receiver.Settings, sources func() *metricSources) *metricsScraper {
+	return &metricsScraper{cfg: cfg, sources: sources, mb: metadata.NewMetricsBuilder(cfg.MetricsBuilderConfig, set)}
 }
 
 func (s *metricsScraper) scrape(context.Context) (pmetric.Metrics, error) {
 	now := pcommon.NewTimestampFromTime(time.Now())
-	s.shared.mu.Lock()
-	inv, client, poller, hooks := s.shared.inv, s.shared.client, s.shared.poller, s.shared.hooks
-	s.shared.mu.Unlock()
-	if inv != nil && inv.fullDoneNow() {
-		s.recordInventory(now, inv)
+	src := s.sources()
+	if src == nil {
+		return pmetric.NewMetrics(), nil
 	}
-	if client != nil {
-		s.recordRateLimits(now, client)
+	if src.inventory != nil && src.inventory.fullDoneNow() {
+		s.recordInventory(now, src.inventory)
 	}
-	switch {
-	case poller != nil:
-		s.recordSystemLog(now, poller.stats())
-	case hooks != nil:
-		s.recordSystemLog(now, hooks.stats())
+	if src.rateLimits != nil {
+		s.recordRateLimits(now, src.rateLimits())
+	}
+	if src.systemLog != nil {
+		s.recordSystemLog(now, src.systemLog())
 	}
 	res := pcommon.NewResource()
-	s.shared.fillResource(res)
+	src.resource(res)
 	return s.mb.Emit(metadata.WithResource(res)), nil
 }
 
@@ -54,9 +76,9 @@ func splitDim(dim string) (string, string) {
 	return a, b
 }
 
-func (s *metricsScraper) recordInventory(now pcommon.Timestamp, inv *inventory) {
+func (s *metricsScraper) recordInventory(now pcommon.Timestamp, inv inventoryMetrics) {
 	m := s.cfg.MetricsBuilderConfig.Metrics
-	st := inv.state
+	st := inv
 	if m.OktaUsers.Enabled {
 		for status, n := range st.countBy(resUser) {
 			s.mb.RecordOktaUsersDataPoint(now, n, status)
@@ -148,9 +170,9 @@ func (s *metricsScraper) recordInventory(now pcommon.Timestamp, inv *inventory) 
 	}
 }
 
-func (s *metricsScraper) recordRateLimits(now pcommon.Timestamp, c *oktaapi.Client) {
+func (s *metricsScraper) recordRateLimits(now pcommon.Timestamp, buckets []oktaapi.BucketStats) {
 	m := s.cfg.MetricsBuilderConfig.Metrics
-	for _, b := range c.RateLimits() {
+	for _, b := range buckets {
 		if b.Known {
 			if m.OktaRateLimitLimit.Enabled {
 				s.mb.RecordOktaRateLimitLimitDataPoint(now, b.Limit, b.Bucket)
