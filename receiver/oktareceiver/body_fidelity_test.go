@@ -32,7 +32,7 @@ var servedPath = map[string]func(r recordView) string{
 	resApplicationGroup: func(r recordView) string { return appChild(r, "groups", attrGroupID) },
 	resPolicy:           func(r recordView) string { return "/api/v1/policies/" + esc(r.id) },
 	resPolicyRule: func(r recordView) string {
-		return "/api/v1/policies/" + esc(r.attr(attrPolicyID)) + "/rules/" + esc(r.str("id"))
+		return "/api/v1/policies/" + esc(r.attr(attrPolicyID)) + "/rules/" + esc(r.text("id"))
 	},
 	resUserFactor: func(r recordView) string {
 		return "/api/v1/users/" + esc(r.attr(attrUserID)) + "/factors/" + esc(r.id)
@@ -45,9 +45,9 @@ var servedPath = map[string]func(r recordView) string{
 	resUserType:            func(r recordView) string { return "/api/v1/meta/types/user/" + esc(r.id) },
 	resAdminRoleAssignment: func(r recordView) string {
 		if group := r.attr(attrGroupID); group != "" {
-			return "/api/v1/groups/" + esc(group) + "/roles/" + esc(r.str("id"))
+			return "/api/v1/groups/" + esc(group) + "/roles/" + esc(r.text("id"))
 		}
-		return "/api/v1/users/" + esc(r.attr(attrUserID)) + "/roles/" + esc(r.str("id"))
+		return "/api/v1/users/" + esc(r.attr(attrUserID)) + "/roles/" + esc(r.text("id"))
 	},
 	resAPIToken:      func(r recordView) string { return "/api/v1/api-tokens/" + esc(r.id) },
 	resEventHook:     func(r recordView) string { return "/api/v1/eventHooks/" + esc(r.id) },
@@ -65,7 +65,7 @@ func appChild(r recordView, sub, refAttr string) string {
 }
 
 func (r recordView) attr(key string) string { s, _ := r.attrs[key].(string); return s }
-func (r recordView) str(key string) string  { s, _ := r.body[key].(string); return s }
+func (r recordView) text(key string) string { s, _ := r.body[key].(string); return s }
 
 // redactedTypes are the resource types whose simulated objects carry a secret Okta
 // returns (an OIDC app's client_secret, an OIDC IdP's client_secret, event hook header

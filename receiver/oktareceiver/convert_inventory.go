@@ -2,7 +2,6 @@ package oktareceiver
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -117,27 +116,6 @@ func putNonEmpty(attrs pcommon.Map, key, val string) {
 	if val != "" {
 		attrs.PutStr(key, val)
 	}
-}
-
-// str returns the string at path in obj ("" when absent or not a string/number/bool).
-func str(obj map[string]any, path ...string) string {
-	var cur any = obj
-	for _, p := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return ""
-		}
-		cur = m[p]
-	}
-	switch v := cur.(type) {
-	case string:
-		return v
-	case json.Number:
-		return v.String()
-	case bool, float64:
-		return fmt.Sprint(v)
-	}
-	return ""
 }
 
 // num returns the integer at path in obj (0 when absent).

@@ -158,7 +158,7 @@ func (f logEventFields) get(key string) (pcommon.Value, bool) {
 
 // str returns the string at key ("" when absent, null or not a string; Okta's literal "null"
 // string, seen in client.zone, counts as absent).
-func (f logEventFields) str(key string) string {
+func (f logEventFields) text(key string) string {
 	return valueStr(f.get(key))
 }
 
@@ -235,35 +235,35 @@ func fillSystemLogRecord(lr plog.LogRecord, body pcommon.Map, observed pcommon.T
 
 	// Collect first, then size the attribute map exactly once (it is the biggest map).
 	var list attrList
-	list.str(slAttrLogRecordUID, uuid)
-	list.str(slAttrUserID, actor.str("id"))
-	list.str(slAttrUserName, actor.str("alternateId"))
-	list.str(slAttrUserFullName, actor.str("displayName"))
-	list.str(slAttrActorType, actor.str("type"))
-	list.str(slAttrClientAddress, client.str("ipAddress"))
-	list.str(slAttrUserAgent, client.obj("userAgent").str("rawUserAgent"))
-	list.str(slAttrClientZone, client.str("zone"))
+	list.putStr(slAttrLogRecordUID, uuid)
+	list.putStr(slAttrUserID, actor.text("id"))
+	list.putStr(slAttrUserName, actor.text("alternateId"))
+	list.putStr(slAttrUserFullName, actor.text("displayName"))
+	list.putStr(slAttrActorType, actor.text("type"))
+	list.putStr(slAttrClientAddress, client.text("ipAddress"))
+	list.putStr(slAttrUserAgent, client.obj("userAgent").text("rawUserAgent"))
+	list.putStr(slAttrClientZone, client.text("zone"))
 	geo := client.obj("geographicalContext")
-	list.str(slAttrGeoLocalityName, geo.str("city"))
-	list.str(slAttrClientGeoState, geo.str("state"))
-	list.str(slAttrClientGeoCountry, geo.str("country"))
-	list.str(slAttrGeoPostalCode, geo.str("postalCode"))
+	list.putStr(slAttrGeoLocalityName, geo.text("city"))
+	list.putStr(slAttrClientGeoState, geo.text("state"))
+	list.putStr(slAttrClientGeoCountry, geo.text("country"))
+	list.putStr(slAttrGeoPostalCode, geo.text("postalCode"))
 	location := geo.obj("geolocation")
 	list.number(slAttrGeoLat, location, "lat")
 	list.number(slAttrGeoLon, location, "lon")
-	list.str(slAttrSessionID, authn.str("externalSessionId"))
-	list.str(slAttrRootSessionID, authn.str("rootSessionId"))
-	list.str(slAttrCredentialType, authn.str("credentialType"))
-	if r := outcome.str("result"); r != "" {
-		list.str(slAttrOutcomeResult, r)
+	list.putStr(slAttrSessionID, authn.text("externalSessionId"))
+	list.putStr(slAttrRootSessionID, authn.text("rootSessionId"))
+	list.putStr(slAttrCredentialType, authn.text("credentialType"))
+	if r := outcome.text("result"); r != "" {
+		list.putStr(slAttrOutcomeResult, r)
 		facts.outcome = r
 	}
-	list.str(slAttrOutcomeReason, outcome.str("reason"))
-	list.str(slAttrTransactionID, transaction.str("id"))
-	list.str(slAttrTransactionType, transaction.str("type"))
-	list.str(slAttrRequestAPITokenID, transaction.obj("detail").str("requestApiTokenId"))
-	list.str(slAttrDisplayMessage, displayMessage)
-	list.str(slAttrLegacyEventType, legacyType)
+	list.putStr(slAttrOutcomeReason, outcome.text("reason"))
+	list.putStr(slAttrTransactionID, transaction.text("id"))
+	list.putStr(slAttrTransactionType, transaction.text("type"))
+	list.putStr(slAttrRequestAPITokenID, transaction.obj("detail").text("requestApiTokenId"))
+	list.putStr(slAttrDisplayMessage, displayMessage)
+	list.putStr(slAttrLegacyEventType, legacyType)
 	if hasTarget && target.Type() == pcommon.ValueTypeSlice && target.Slice().Len() > 0 {
 		list.add(attrEntry{key: slAttrTargetIDs, kind: attrTargets, v: target})
 	}
@@ -274,9 +274,9 @@ func fillSystemLogRecord(lr plog.LogRecord, body pcommon.Map, observed pcommon.T
 	if v, ok := security.get("asNumber"); ok && v.Type() == pcommon.ValueTypeInt {
 		list.add(attrEntry{key: slAttrSecASNumber, kind: attrInt, i: v.Int()})
 	}
-	list.str(slAttrSecASOrg, security.str("asOrg"))
-	list.str(slAttrSecISP, security.str("isp"))
-	list.str(slAttrSecDomain, security.str("domain"))
+	list.putStr(slAttrSecASOrg, security.text("asOrg"))
+	list.putStr(slAttrSecISP, security.text("isp"))
+	list.putStr(slAttrSecDomain, security.text("domain"))
 	list.putInto(lr.Attributes())
 	return facts
 }
@@ -352,7 +352,7 @@ func (l *attrList) add(e attrEntry) {
 }
 
 // str adds a string attribute unless val is empty.
-func (l *attrList) str(key, val string) {
+func (l *attrList) putStr(key, val string) {
 	if val != "" {
 		l.add(attrEntry{key: key, s: val})
 	}

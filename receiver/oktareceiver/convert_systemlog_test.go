@@ -243,7 +243,7 @@ func checkRecordAgainstSource(t *testing.T, raw []byte, lr plog.LogRecord) {
 		}
 		return cur
 	}
-	str := func(path ...string) string {
+	field := func(path ...string) string {
 		s, _ := get(path...).(string)
 		if s == "null" {
 			return ""
@@ -266,24 +266,24 @@ func checkRecordAgainstSource(t *testing.T, raw []byte, lr plog.LogRecord) {
 		}
 	}
 	assert.Equal(t, src["eventType"], lr.EventName())
-	published, err := time.Parse(time.RFC3339Nano, str("published"))
+	published, err := time.Parse(time.RFC3339Nano, field("published"))
 	require.NoError(t, err)
 	assert.Equal(t, published, lr.Timestamp().AsTime().In(published.Location()))
 	assert.Equal(t, src["severity"], lr.SeverityText())
 	assert.NotEqual(t, plog.SeverityNumberUnspecified, lr.SeverityNumber())
 	assert.Equal(t, "system_log", attr("okta.record.kind"))
-	expectStr("log.record.uid", str("uuid"))
-	expectStr("user.id", str("actor", "id"))
-	expectStr("user.name", str("actor", "alternateId"))
-	expectStr("user.full_name", str("actor", "displayName"))
-	expectStr("client.address", str("client", "ipAddress"))
-	expectStr("user_agent.original", str("client", "userAgent", "rawUserAgent"))
-	expectStr("geo.locality.name", str("client", "geographicalContext", "city"))
-	expectStr("okta.client.geo.country", str("client", "geographicalContext", "country"))
-	expectStr("session.id", str("authenticationContext", "externalSessionId"))
-	expectStr("okta.outcome.result", str("outcome", "result"))
-	expectStr("okta.outcome.reason", str("outcome", "reason"))
-	expectStr("okta.transaction.id", str("transaction", "id"))
+	expectStr("log.record.uid", field("uuid"))
+	expectStr("user.id", field("actor", "id"))
+	expectStr("user.name", field("actor", "alternateId"))
+	expectStr("user.full_name", field("actor", "displayName"))
+	expectStr("client.address", field("client", "ipAddress"))
+	expectStr("user_agent.original", field("client", "userAgent", "rawUserAgent"))
+	expectStr("geo.locality.name", field("client", "geographicalContext", "city"))
+	expectStr("okta.client.geo.country", field("client", "geographicalContext", "country"))
+	expectStr("session.id", field("authenticationContext", "externalSessionId"))
+	expectStr("okta.outcome.result", field("outcome", "result"))
+	expectStr("okta.outcome.reason", field("outcome", "reason"))
+	expectStr("okta.transaction.id", field("transaction", "id"))
 	if lat, ok := get("client", "geographicalContext", "geolocation", "lat").(float64); ok {
 		assert.Equal(t, lat, attr("geo.location.lat"))
 	}

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
 // Page sizes: the maximum each endpoint accepts, so that a full sync needs as few
@@ -351,7 +352,7 @@ func (inv *inventory) syncAdminRoles(ctx context.Context, fs *fullSync) error {
 	var admins []string
 	err := inv.listAll(ctx, "/api/v1/iam/assignees/users?limit="+itoa(pageIAMAssignee), "value", func(items []map[string]any) error {
 		for _, it := range items {
-			if id := str(it, "id"); id != "" {
+			if id := resource.Path("id").Text(it); id != "" {
 				admins = append(admins, id)
 			}
 		}
@@ -370,7 +371,7 @@ func (inv *inventory) syncAdminRoles(ctx context.Context, fs *fullSync) error {
 		p := parentRef{id: id, principal: principal}
 		err := inv.listAll(ctx, path, "", func(items []map[string]any) error {
 			for _, obj := range items {
-				if principal == "user" && str(obj, "assignmentType") == "GROUP" {
+				if principal == "user" && resource.Path("assignmentType").Text(obj) == "GROUP" {
 					continue
 				}
 				inv.record(ctx, fs, resAdminRoleAssignment, obj, p, gen, hadPrev)

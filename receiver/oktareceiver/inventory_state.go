@@ -203,7 +203,8 @@ func (in *interner) lookup(s string) (uint32, bool) {
 	return id, ok
 }
 
-func (in *interner) str(id uint32) string { return in.strs[id] }
+// text returns the string of id.
+func (in *interner) text(id uint32) string { return in.strs[id] }
 
 // remove forgets t/id and reports whether it was known.
 func (s *inventoryState) remove(t, id string) bool {
@@ -251,7 +252,7 @@ func (s *inventoryState) endSync(t string, gen uint32, complete bool, skipParent
 		if rec.gen == gen {
 			continue
 		}
-		if len(skipParents) > 0 && skipParents[s.vals.str(rec.parent)] {
+		if len(skipParents) > 0 && skipParents[s.vals.text(rec.parent)] {
 			continue
 		}
 		gone = append(gone, id)
@@ -332,7 +333,7 @@ func (s *inventoryState) countByParent(t string) map[string]int64 {
 func (s *inventoryState) countsByValue(counts map[uint32]int64) map[string]int64 {
 	out := make(map[string]int64, len(counts))
 	for id, c := range counts {
-		out[s.vals.str(id)] = c
+		out[s.vals.text(id)] = c
 	}
 	return out
 }
@@ -345,7 +346,7 @@ func (s *inventoryState) valuesOf(t string) map[string]namedValue {
 	out := make(map[string]namedValue, len(ts.objects))
 	for id, rec := range ts.objects {
 		extra := ts.named[id]
-		out[id] = namedValue{name: extra.name, value: extra.value, dim: s.vals.str(rec.dim)}
+		out[id] = namedValue{name: extra.name, value: extra.value, dim: s.vals.text(rec.dim)}
 	}
 	return out
 }

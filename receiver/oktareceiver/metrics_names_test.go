@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
 // TestMetricNameAttributesAreFilled: the data points of group members, application users
@@ -37,7 +39,7 @@ func TestMetricNameAttributesAreFilled(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode, path)
 		var obj map[string]any
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&obj))
-		name := str(obj, field...)
+		name := resource.Path(strings.Join(field, ".")).Text(obj)
 		require.NotEmpty(t, name, "%s serves no %v", path, field)
 		return name
 	}

@@ -54,7 +54,7 @@ type refLogEvent map[string]any
 
 // str returns the string at path ("" when absent, null or not a string; Okta's literal "null"
 // string, seen in client.zone, counts as absent).
-func (e refLogEvent) str(path ...string) string {
+func (e refLogEvent) text(path ...string) string {
 	s, _ := e.lookup(path...).(string)
 	if s == "null" {
 		return ""
@@ -75,11 +75,11 @@ func (e refLogEvent) lookup(path ...string) any {
 }
 
 // uuid returns the event's uuid ("" when missing).
-func (e refLogEvent) uuid() string { return e.str("uuid") }
+func (e refLogEvent) uuid() string { return e.text("uuid") }
 
 // published returns the parsed `published` time (zero when absent or malformed).
 func (e refLogEvent) published() time.Time {
-	t, err := time.Parse(time.RFC3339Nano, e.str("published"))
+	t, err := time.Parse(time.RFC3339Nano, e.text("published"))
 	if err != nil {
 		return time.Time{}
 	}
@@ -88,7 +88,7 @@ func (e refLogEvent) published() time.Time {
 
 // outcome returns outcome.result, or "UNKNOWN" when absent.
 func (e refLogEvent) outcome() string {
-	if r := e.str("outcome", "result"); r != "" {
+	if r := e.text("outcome", "result"); r != "" {
 		return r
 	}
 	return slOutcomeUnknown
@@ -116,12 +116,12 @@ func referenceConvertSystemLogEvents(events []map[string]any, observed time.Time
 // referenceFillSystemLogRecord maps one LogEvent to lr, field by field.
 func referenceFillSystemLogRecord(lr plog.LogRecord, raw map[string]any, observed time.Time) {
 	ev := refLogEvent(raw)
-	lr.SetEventName(ev.str("eventType"))
+	lr.SetEventName(ev.text("eventType"))
 	if t := ev.published(); !t.IsZero() {
 		lr.SetTimestamp(pcommon.NewTimestampFromTime(t))
 	}
 	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(observed))
-	sevText := ev.str("severity")
+	sevText := ev.text("severity")
 	lr.SetSeverityText(sevText)
 	lr.SetSeverityNumber(systemLogSeverity(sevText))
 	setPdataValue(lr.Body(), raw, 0)
@@ -130,29 +130,29 @@ func referenceFillSystemLogRecord(lr plog.LogRecord, raw map[string]any, observe
 	attrs.EnsureCapacity(24)
 	attrs.PutStr(slAttrRecordKind, slRecordKindSystemLog)
 	refPutStr(attrs, slAttrLogRecordUID, ev.uuid())
-	refPutStr(attrs, slAttrUserID, ev.str("actor", "id"))
-	refPutStr(attrs, slAttrUserName, ev.str("actor", "alternateId"))
-	refPutStr(attrs, slAttrUserFullName, ev.str("actor", "displayName"))
-	refPutStr(attrs, slAttrActorType, ev.str("actor", "type"))
-	refPutStr(attrs, slAttrClientAddress, ev.str("client", "ipAddress"))
-	refPutStr(attrs, slAttrUserAgent, ev.str("client", "userAgent", "rawUserAgent"))
-	refPutStr(attrs, slAttrClientZone, ev.str("client", "zone"))
-	refPutStr(attrs, slAttrGeoLocalityName, ev.str("client", "geographicalContext", "city"))
-	refPutStr(attrs, slAttrClientGeoState, ev.str("client", "geographicalContext", "state"))
-	refPutStr(attrs, slAttrClientGeoCountry, ev.str("client", "geographicalContext", "country"))
-	refPutStr(attrs, slAttrGeoPostalCode, ev.str("client", "geographicalContext", "postalCode"))
+	refPutStr(attrs, slAttrUserID, ev.text("actor", "id"))
+	refPutStr(attrs, slAttrUserName, ev.text("actor", "alternateId"))
+	refPutStr(attrs, slAttrUserFullName, ev.text("actor", "displayName"))
+	refPutStr(attrs, slAttrActorType, ev.text("actor", "type"))
+	refPutStr(attrs, slAttrClientAddress, ev.text("client", "ipAddress"))
+	refPutStr(attrs, slAttrUserAgent, ev.text("client", "userAgent", "rawUserAgent"))
+	refPutStr(attrs, slAttrClientZone, ev.text("client", "zone"))
+	refPutStr(attrs, slAttrGeoLocalityName, ev.text("client", "geographicalContext", "city"))
+	refPutStr(attrs, slAttrClientGeoState, ev.text("client", "geographicalContext", "state"))
+	refPutStr(attrs, slAttrClientGeoCountry, ev.text("client", "geographicalContext", "country"))
+	refPutStr(attrs, slAttrGeoPostalCode, ev.text("client", "geographicalContext", "postalCode"))
 	refPutDouble(attrs, slAttrGeoLat, ev.lookup("client", "geographicalContext", "geolocation", "lat"))
 	refPutDouble(attrs, slAttrGeoLon, ev.lookup("client", "geographicalContext", "geolocation", "lon"))
-	refPutStr(attrs, slAttrSessionID, ev.str("authenticationContext", "externalSessionId"))
-	refPutStr(attrs, slAttrRootSessionID, ev.str("authenticationContext", "rootSessionId"))
-	refPutStr(attrs, slAttrCredentialType, ev.str("authenticationContext", "credentialType"))
-	refPutStr(attrs, slAttrOutcomeResult, ev.str("outcome", "result"))
-	refPutStr(attrs, slAttrOutcomeReason, ev.str("outcome", "reason"))
-	refPutStr(attrs, slAttrTransactionID, ev.str("transaction", "id"))
-	refPutStr(attrs, slAttrTransactionType, ev.str("transaction", "type"))
-	refPutStr(attrs, slAttrRequestAPITokenID, ev.str("transaction", "detail", "requestApiTokenId"))
-	refPutStr(attrs, slAttrDisplayMessage, ev.str("displayMessage"))
-	refPutStr(attrs, slAttrLegacyEventType, ev.str("legacyEventType"))
+	refPutStr(attrs, slAttrSessionID, ev.text("authenticationContext", "externalSessionId"))
+	refPutStr(attrs, slAttrRootSessionID, ev.text("authenticationContext", "rootSessionId"))
+	refPutStr(attrs, slAttrCredentialType, ev.text("authenticationContext", "credentialType"))
+	refPutStr(attrs, slAttrOutcomeResult, ev.text("outcome", "result"))
+	refPutStr(attrs, slAttrOutcomeReason, ev.text("outcome", "reason"))
+	refPutStr(attrs, slAttrTransactionID, ev.text("transaction", "id"))
+	refPutStr(attrs, slAttrTransactionType, ev.text("transaction", "type"))
+	refPutStr(attrs, slAttrRequestAPITokenID, ev.text("transaction", "detail", "requestApiTokenId"))
+	refPutStr(attrs, slAttrDisplayMessage, ev.text("displayMessage"))
+	refPutStr(attrs, slAttrLegacyEventType, ev.text("legacyEventType"))
 	refPutTargets(attrs, ev.lookup("target"))
 	if b, ok := ev.lookup("securityContext", "isProxy").(bool); ok {
 		attrs.PutBool(slAttrSecIsProxy, b)
@@ -162,9 +162,9 @@ func referenceFillSystemLogRecord(lr plog.LogRecord, raw map[string]any, observe
 			attrs.PutInt(slAttrSecASNumber, i)
 		}
 	}
-	refPutStr(attrs, slAttrSecASOrg, ev.str("securityContext", "asOrg"))
-	refPutStr(attrs, slAttrSecISP, ev.str("securityContext", "isp"))
-	refPutStr(attrs, slAttrSecDomain, ev.str("securityContext", "domain"))
+	refPutStr(attrs, slAttrSecASOrg, ev.text("securityContext", "asOrg"))
+	refPutStr(attrs, slAttrSecISP, ev.text("securityContext", "isp"))
+	refPutStr(attrs, slAttrSecDomain, ev.text("securityContext", "domain"))
 }
 
 // refPutDouble stores v as a double when it is a finite JSON number.

@@ -140,7 +140,7 @@ func (d *pageDecoder) value(dst pcommon.Value, depth int, name string) error {
 		if err != nil {
 			return err
 		}
-		s, err := d.str(raw, false)
+		s, err := d.readString(raw, false)
 		if err != nil {
 			return err
 		}
@@ -188,7 +188,7 @@ func (d *pageDecoder) object(m pcommon.Map, depth int, name string) error {
 			if err != nil {
 				return err
 			}
-			key, err := d.str(raw, true)
+			key, err := d.readString(raw, true)
 			if err != nil {
 				return err
 			}
@@ -227,7 +227,7 @@ func (d *pageDecoder) array(s pcommon.Slice, depth int, name string) error {
 // an interned one for member names. Text without escapes and with valid UTF-8 is its own
 // content; anything else is unquoted by encoding/json, whose replacement of invalid UTF-8
 // and lone surrogates the reference defines.
-func (d *pageDecoder) str(raw jsontext.Value, name bool) (string, error) {
+func (d *pageDecoder) readString(raw jsontext.Value, name bool) (string, error) {
 	content := raw[1 : len(raw)-1]
 	if bytes.IndexByte(content, '\\') >= 0 || !utf8.Valid(content) {
 		var s string

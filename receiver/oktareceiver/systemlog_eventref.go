@@ -106,13 +106,13 @@ func (b *systemLogBatch) eventRefs() []systemLogEventRef {
 			continue
 		}
 		event := logEventFields{m: record.Body().Map(), ok: true}
-		ref.actorID = event.obj("actor").str("id")
+		ref.actorID = event.obj("actor").text("id")
 		if targets, ok := event.get("target"); ok && targets.Type() == pcommon.ValueTypeSlice {
 			list := targets.Slice()
 			ref.targets = make([]eventTarget, 0, list.Len())
 			for j := 0; j < list.Len(); j++ {
 				if target := valueObj(list.At(j), true); target.ok {
-					ref.targets = append(ref.targets, eventTarget{typ: target.str("type"), id: target.str("id")})
+					ref.targets = append(ref.targets, eventTarget{typ: target.text("type"), id: target.text("id")})
 				}
 			}
 		}
