@@ -2,7 +2,6 @@ package oktareceiver
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"time"
 
@@ -103,18 +102,8 @@ func (inv *inventory) drainRefetchQueue(ctx context.Context) {
 	emit.flush(ctx)
 }
 
-// singlePaths are the by-id endpoints of the types an event can name.
-var singlePaths = map[string]string{
-	resUser:        "/api/v1/users/",
-	resGroup:       "/api/v1/groups/",
-	resApplication: "/api/v1/apps/",
-	resPolicy:      "/api/v1/policies/",
-	resNetworkZone: "/api/v1/zones/",
-	resAPIToken:    "/api/v1/api-tokens/",
-}
-
-// refetchOne reads the object (or child list) of t again and emits the change: a 404
-// means deleted.
+// refetchOne reads the object (or child list) of t again, at the single-object path (or the
+// listing) of the resource table, and emits the change: a 404 means deleted.
 func (inv *inventory) refetchOne(ctx context.Context, emit *emitter, t refetchTask) {
 	switch {
 	case t.typ == resGroupMembership:
@@ -123,8 +112,7 @@ func (inv *inventory) refetchOne(ctx context.Context, emit *emitter, t refetchTa
 			inv.applyDelete(ctx, emit, resGroupMembership, id, t.cause())
 			return
 		}
-		path := "/api/v1/users/" + url.PathEscape(t.id)
-		if obj, err := inv.fetchObject(ctx, path); err == nil {
+		if obj, err := inv.p.client.Get(ctx, resource.GroupMembership, t.groupID, t.id); err == nil {
 			inv.applyChange(ctx, emit, resGroupMembership, obj, parentRef{id: t.groupID}, t.cause())
 		}
 		return
@@ -132,15 +120,11 @@ func (inv *inventory) refetchOne(ctx context.Context, emit *emitter, t refetchTa
 		inv.refetchChildren(ctx, emit, t)
 		return
 	}
-	prefix, ok := singlePaths[t.typ]
-	if !ok {
+	spec := resource.Lookup(resource.Type(t.typ))
+	if spec == nil || spec.Get == "" || spec.Parent != "" {
 		return
 	}
-	path := prefix + url.PathEscape(t.id)
-	if t.typ == resGroup {
-		path += "?expand=stats"
-	}
-	obj, err := inv.fetchObject(ctx, path)
+	obj, err := inv.p.client.Get(ctx, spec.Type, "", t.id)
 	if err != nil {
 		if oktaapi.Classify(err) == oktaapi.KindNotFound {
 			inv.applyDelete(ctx, emit, t.typ, t.id, t.cause())
@@ -154,26 +138,22 @@ func (inv *inventory) refetchOne(ctx context.Context, emit *emitter, t refetchTa
 	inv.applyChange(ctx, emit, t.typ, obj, parentRef{}, t.cause())
 }
 
-// refetchChildren reads the child list of one parent and diffs it against the state.
+// refetchChildren reads the child list of one parent (the resource table's listing of the
+// child type under it) and diffs it against the state.
 func (inv *inventory) refetchChildren(ctx context.Context, emit *emitter, t refetchTask) {
-	var path string
+	spec := resource.Lookup(resource.Type(t.typ))
+	if spec == nil || spec.Parent == "" || len(spec.Lists) == 0 {
+		return
+	}
 	p := parentRef{id: t.id}
-	switch t.typ {
-	case resUserFactor:
-		path = "/api/v1/users/" + url.PathEscape(t.id) + "/factors"
-	case resPolicyRule:
-		path = "/api/v1/policies/" + url.PathEscape(t.id) + "/rules"
+	if t.typ == resPolicyRule {
 		if v, ok := inv.state.valuesOf(resPolicy)[t.id]; ok {
 			p.policyType, _, _ = strings.Cut(v.dim, "\x00")
 		}
-	case resApplicationUser:
-		path = "/api/v1/apps/" + url.PathEscape(t.id) + "/users?limit=500"
-	default:
-		return
 	}
 	before := inv.state.childrenOf(t.typ, t.id)
 	seen := map[string]bool{}
-	err := inv.listAll(ctx, path, "", func(items []map[string]any) error {
+	err := inv.p.client.List(ctx, spec.Lists[0], t.id, func(items []map[string]any) error {
 		for _, obj := range items {
 			rec, _ := describe(t.typ, obj, p, inv.getOrgID())
 			seen[rec.id] = true
