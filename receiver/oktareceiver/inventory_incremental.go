@@ -3,12 +3,11 @@ package oktareceiver
 import (
 	"context"
 	"encoding/json"
-	"net/url"
 	"time"
 
 	"go.uber.org/zap"
 
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
 const (
@@ -20,26 +19,17 @@ const (
 	watermarkOverlap = 2 * time.Minute
 )
 
-// incrementalQueries are the lastUpdated delta queries per type. Users: search includes
-// DEPROVISIONED users. Groups: filter. Apps, policies and the rest have no lastUpdated
-// filter; System Log events and the full sync cover them.
-var incrementalQueries = map[string]func(since string) string{
-	resUser: func(since string) string {
-		return "/api/v1/users?limit=" + itoa(pageUsers) + "&search=" + url.QueryEscape(`lastUpdated gt "`+since+`"`)
-	},
-	resGroup: func(since string) string {
-		return "/api/v1/groups?limit=" + itoa(pageGroups) + "&expand=stats&filter=" + url.QueryEscape(`lastUpdated gt "`+since+`"`)
-	},
-}
-
-// incrementalSync queries the objects updated since the watermark of each supported type
-// and emits created/updated changes (trigger incremental). It runs only after a full sync
-// of the type completed, so that "created" is meaningful.
+// incrementalSync queries the objects updated since the watermark of each type that has a
+// lastUpdated query in the resource table (users: a search, which includes DEPROVISIONED
+// users; groups: a filter) and emits created/updated changes (trigger incremental). The other
+// types have no such query; System Log events and the full sync cover them. It runs only
+// after a full sync of the type completed, so that "created" is meaningful.
 func (inv *inventory) incrementalSync(ctx context.Context) {
 	start := time.Now()
 	emit := inv.newEmitter()
-	for _, typ := range []string{resUser, resGroup} {
-		if !inv.enabled(typ) || inv.skips.has(typ) {
+	for _, spec := range resource.All() {
+		typ := string(spec.Type)
+		if spec.Incremental == nil || !inv.enabled(typ) || inv.skips.has(typ) {
 			continue
 		}
 		inv.mu.Lock()
@@ -49,8 +39,7 @@ func (inv *inventory) incrementalSync(ctx context.Context) {
 			continue
 		}
 		queryStart := time.Now()
-		since := wm.Add(-watermarkOverlap).UTC().Format(oktaapi.TimeFormat)
-		err := inv.listAll(ctx, incrementalQueries[typ](since), "", func(items []map[string]any) error {
+		err := inv.p.client.ListUpdatedSince(ctx, spec.Type, wm.Add(-watermarkOverlap), func(items []map[string]any) error {
 			for _, obj := range items {
 				inv.applyChange(ctx, emit, typ, obj, parentRef{}, changeCause{trigger: triggerIncremental})
 			}
