@@ -16,6 +16,7 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
 // minimumPages is the fewest requests a full sync of gt can take: for every list of the
@@ -56,10 +57,7 @@ func minimumPages(b *testing.B, gt oktasim.GroundTruth, url string) int {
 	for _, app := range apps {
 		n += pages(gt.Counts.UsersPerApp[app], appUserPage) + pages(gt.Counts.GroupsPerApp[app], appGroupPage)
 	}
-	policyTypes := len(classicPolicyTypes)
-	if gt.Engine != "classic" {
-		policyTypes += len(oiePolicyTypes)
-	}
+	policyTypes := len(resource.Lookup(resource.Policy).Kinds.For(gt.Engine == "classic"))
 	n += policyTypes + len(gt.IDs[resPolicy]) // one list per type, one rules list per policy
 	principals := map[string]bool{}
 	for _, id := range gt.IDs[resAdminRoleAssignment] {
@@ -80,7 +78,12 @@ func minimumPages(b *testing.B, gt oktasim.GroundTruth, url string) int {
 	if gt.Engine != "classic" {
 		n += pages(len(gt.IDs[resAuthenticator]), page("/api/v1/authenticators"))
 	}
-	return n + len(singletons)
+	for _, spec := range resource.All() { // the singletons: one request each
+		if spec.ID == resource.OrgID || spec.ID == resource.OwnOrOrgID {
+			n++
+		}
+	}
+	return n
 }
 
 // simPageSize returns the largest page the simulator serves for the list at path: the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -13,56 +12,6 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
-
-// Page sizes: the maximum each endpoint accepts, so that a full sync needs as few
-// requests as Okta allows.
-const (
-	pageUsers       = 200
-	pageGroups      = 10000
-	pageGroupUsers  = 1000
-	pageGroupRules  = 200
-	pageApps        = 200
-	pageAppUsers    = 500
-	pageAppGroups   = 200
-	pageAuthServers = 200
-	pageIDPs        = 200
-	pageOrigins     = 200
-	pageLogStreams  = 200
-	pageIAMAssignee = 100
-)
-
-// Policy types by engine: Identity Engine orgs support all of them, Classic orgs only
-// the first four. The engine (from /.well-known/okta-organization) decides which policy
-// types are tried, and nothing else: every enabled resource type is requested on every
-// engine, and an answer that means "not here" skips it (classify).
-var (
-	classicPolicyTypes = []string{"OKTA_SIGN_ON", "PASSWORD", "MFA_ENROLL", "IDP_DISCOVERY"}
-	oiePolicyTypes     = []string{"ACCESS_POLICY", "PROFILE_ENROLLMENT", "ENTITY_RISK", "POST_AUTH_SESSION",
-		"SESSION_VIOLATION_DETECTION", "DEVICE_SIGNAL_COLLECTION", "CLIENT_UPDATE", "IDENTITY_CLAIM_SOURCING"}
-)
-
-// simpleLists are the types listed from one paginated endpoint without parents.
-var simpleLists = map[string]string{
-	resFeature:             "/api/v1/features",
-	resUserType:            "/api/v1/meta/types/user",
-	resGroupRule:           "/api/v1/groups/rules?limit=" + itoa(pageGroupRules),
-	resApplication:         "/api/v1/apps?limit=" + itoa(pageApps),
-	resAuthenticator:       "/api/v1/authenticators",
-	resAuthorizationServer: "/api/v1/authorizationServers?limit=" + itoa(pageAuthServers),
-	resIdentityProvider:    "/api/v1/idps?limit=" + itoa(pageIDPs),
-	resNetworkZone:         "/api/v1/zones",
-	resTrustedOrigin:       "/api/v1/trustedOrigins?limit=" + itoa(pageOrigins),
-	resAPIToken:            "/api/v1/api-tokens",
-	resEventHook:           "/api/v1/eventHooks",
-	resLogStream:           "/api/v1/logStreams?limit=" + itoa(pageLogStreams),
-}
-
-// singletons are the types read as one object whose id is the org id.
-var singletons = map[string]string{
-	resOrg:           "/api/v1/org",
-	resOktaSupport:   "/api/v1/org/privacy/oktaSupport",
-	resThreatInsight: "/api/v1/threats/configuration",
-}
 
 // fullSync is the state of one full sync run.
 type fullSync struct {
@@ -79,51 +28,16 @@ func (inv *inventory) fullSync(ctx context.Context) {
 	fs := &fullSync{id: newSyncID(), emit: inv.newEmitter()}
 	inv.skips.reset()
 	failed := 0
-	for _, typ := range allResourceTypes {
+	for _, spec := range resource.All() {
+		typ := string(spec.Type)
 		if ctx.Err() != nil {
 			return
 		}
 		if !inv.enabled(typ) {
 			continue
 		}
-		var err error
 		typeStart := time.Now()
-		switch typ {
-		case resUser:
-			err = inv.syncUsers(ctx, fs)
-		case resGroup:
-			err = inv.syncGroups(ctx, fs)
-		case resPolicy:
-			err = inv.syncPolicies(ctx, fs)
-		case resUserFactor:
-			err = inv.syncChildren(ctx, fs, typ, resUser, "DEPROVISIONED", func(id string) string {
-				return "/api/v1/users/" + url.PathEscape(id) + "/factors"
-			})
-		case resGroupMembership:
-			err = inv.syncChildren(ctx, fs, typ, resGroup, "", func(id string) string {
-				return "/api/v1/groups/" + url.PathEscape(id) + "/users?limit=" + itoa(pageGroupUsers)
-			})
-		case resApplicationUser:
-			err = inv.syncChildren(ctx, fs, typ, resApplication, "", func(id string) string {
-				return "/api/v1/apps/" + url.PathEscape(id) + "/users?limit=" + itoa(pageAppUsers)
-			})
-		case resApplicationGroup:
-			err = inv.syncChildren(ctx, fs, typ, resApplication, "", func(id string) string {
-				return "/api/v1/apps/" + url.PathEscape(id) + "/groups?limit=" + itoa(pageAppGroups)
-			})
-		case resPolicyRule:
-			err = inv.syncChildren(ctx, fs, typ, resPolicy, "", func(id string) string {
-				return "/api/v1/policies/" + url.PathEscape(id) + "/rules"
-			})
-		case resAdminRoleAssignment:
-			err = inv.syncAdminRoles(ctx, fs)
-		default:
-			if path, ok := singletons[typ]; ok {
-				err = inv.syncList(ctx, fs, typ, []string{path}, "")
-			} else {
-				err = inv.syncList(ctx, fs, typ, []string{simpleLists[typ]}, "")
-			}
-		}
+		err := inv.syncType(ctx, fs, spec)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -137,7 +51,7 @@ func (inv *inventory) fullSync(ctx context.Context) {
 			inv.noteTypeOK(typ)
 			inv.noteListed(typ, typeStart)
 		}
-		if typ == resUser || typ == resGroup {
+		if spec.Incremental != nil {
 			inv.setWatermark(typ, typeStart)
 		}
 	}
@@ -233,43 +147,54 @@ func (inv *inventory) syncList(ctx context.Context, fs *fullSync, typ string, pa
 	return firstErr
 }
 
-// syncUsers lists users: the plain list hides DEPROVISIONED users, so they are listed
-// with a search as well.
-func (inv *inventory) syncUsers(ctx context.Context, fs *fullSync) error {
-	return inv.syncList(ctx, fs, resUser, []string{
-		"/api/v1/users?limit=" + itoa(pageUsers),
-		"/api/v1/users?limit=" + itoa(pageUsers) + "&search=" + url.QueryEscape(`status eq "DEPROVISIONED"`),
-	}, "")
-}
-
-// syncGroups lists groups with expand=stats (member counts, admin privilege).
-func (inv *inventory) syncGroups(ctx context.Context, fs *fullSync) error {
-	inv.mu.Lock()
-	inv.adminGrps = nil
-	inv.mu.Unlock()
-	return inv.syncList(ctx, fs, resGroup, []string{"/api/v1/groups?limit=" + itoa(pageGroups) + "&expand=stats"}, "")
-}
-
-// syncPolicies lists the policy types of the org's engine. A policy type the org
-// answers "not here" (400 E0000002, 404, ...) is reported once and skipped while the
-// other policy types go on; a 403 skips the whole resource type.
-func (inv *inventory) syncPolicies(ctx context.Context, fs *fullSync) error {
-	types := classicPolicyTypes
-	if inv.getEngine() != "classic" {
-		types = append(append([]string{}, classicPolicyTypes...), oiePolicyTypes...)
+// syncType lists one type the way its entry of the resource table says: through its
+// principals (admin role assignments), per kind (policies, by the org's engine), under
+// each parent (child types), or from each of its listings (users: the plain list hides
+// DEPROVISIONED users, so a search lists them as well; groups: expand=stats flags the admin
+// groups, which are collected again on every full sync; singletons: one object).
+func (inv *inventory) syncType(ctx context.Context, fs *fullSync, spec *resource.Spec) error {
+	typ := string(spec.Type)
+	switch {
+	case len(spec.Principals) > 0:
+		return inv.syncAdminRoles(ctx, fs, spec)
+	case spec.Kinds != nil:
+		return inv.syncKinds(ctx, fs, spec)
+	case spec.Parent != "":
+		list := spec.Lists[0]
+		return inv.syncChildren(ctx, fs, typ, string(spec.Parent), spec.SkipParents, func(id string) string {
+			return list.Request(id, "")
+		})
 	}
-	gen, hadPrev := inv.state.beginSync(resPolicy)
+	if spec.Type == resource.Group {
+		inv.mu.Lock()
+		inv.adminGrps = nil
+		inv.mu.Unlock()
+	}
+	paths := make([]string, len(spec.Lists))
+	for i, l := range spec.Lists {
+		paths[i] = l.Request("", "")
+	}
+	return inv.syncList(ctx, fs, typ, paths, spec.Lists[0].BodyKey)
+}
+
+// syncKinds lists the kinds of a type the org's engine serves (policy types). A kind the org
+// answers "not here" (400 E0000002, 404, ...) is reported once and skipped while the other
+// kinds go on; a 403 skips the whole resource type.
+func (inv *inventory) syncKinds(ctx context.Context, fs *fullSync, spec *resource.Spec) error {
+	typ := string(spec.Type)
+	kinds := spec.Kinds.For(inv.getEngine() == oktaapi.EngineClassic)
+	gen, hadPrev := inv.state.beginSync(typ)
 	complete := true
 	var firstErr error
-	for _, pt := range types {
-		err := inv.listAll(ctx, "/api/v1/policies?type="+pt, "", func(items []map[string]any) error {
+	for _, pt := range kinds {
+		err := inv.listAll(ctx, spec.Lists[0].Request("", "", resource.Param{Name: spec.Kinds.Param, Value: pt}), "", func(items []map[string]any) error {
 			for _, obj := range items {
-				inv.record(ctx, fs, resPolicy, obj, parentRef{}, gen, hadPrev)
+				inv.record(ctx, fs, typ, obj, parentRef{}, gen, hadPrev)
 			}
 			return nil
 		})
 		if err == nil {
-			inv.noteTypeOK(resPolicy + ":" + pt)
+			inv.noteTypeOK(typ + ":" + pt)
 			continue
 		}
 		if ctx.Err() != nil {
@@ -277,7 +202,7 @@ func (inv *inventory) syncPolicies(ctx context.Context, fs *fullSync) error {
 		}
 		err = classify(err)
 		if errors.Is(err, errTypeSkipped) && oktaapi.Classify(err) != oktaapi.KindForbidden {
-			inv.noteError(resPolicy, resPolicy+":"+pt, err) // not served by this org: once per policy type
+			inv.noteError(typ, typ+":"+pt, err) // not served by this org: once per kind
 			continue
 		}
 		complete = false
@@ -285,7 +210,7 @@ func (inv *inventory) syncPolicies(ctx context.Context, fs *fullSync) error {
 			firstErr = err
 		}
 	}
-	inv.finish(ctx, fs, resPolicy, gen, complete, hadPrev, nil)
+	inv.finish(ctx, fs, typ, gen, complete, hadPrev, nil)
 	return firstErr
 }
 
@@ -342,15 +267,27 @@ func (inv *inventory) syncChildren(ctx context.Context, fs *fullSync, typ, paren
 	return firstErr
 }
 
-// syncAdminRoles lists admin role assignments: users that hold a role come from
-// /api/v1/iam/assignees/users (body-paginated), their roles from /users/{id}/roles
-// (assignments through a group are listed with the group); groups with admin privilege
-// (expand=stats) have theirs read from /groups/{id}/roles.
-func (inv *inventory) syncAdminRoles(ctx context.Context, fs *fullSync) error {
+// principal returns the entry of spec's principals of type t (a zero one when there is none).
+func principal(spec *resource.Spec, t resource.Type) resource.Principal {
+	for _, p := range spec.Principals {
+		if p.Type == t {
+			return p
+		}
+	}
+	return resource.Principal{}
+}
+
+// syncAdminRoles lists admin role assignments through the table's principals: users that
+// hold a role come from the IAM assignees listing (body-paginated), their roles from the
+// user's role listing (assignments through a group are skipped there and listed with the
+// group); groups with admin privilege (flagged by the groups' expand=stats, collected by the
+// group listing of this sync) have theirs read from the group's role listing.
+func (inv *inventory) syncAdminRoles(ctx context.Context, fs *fullSync, spec *resource.Spec) error {
+	users, groupHolders := principal(spec, resource.User), principal(spec, resource.Group)
 	gen, hadPrev := inv.state.beginSync(resAdminRoleAssignment)
 	skip := map[string]bool{}
 	var admins []string
-	err := inv.listAll(ctx, "/api/v1/iam/assignees/users?limit="+itoa(pageIAMAssignee), "value", func(items []map[string]any) error {
+	err := inv.listAll(ctx, users.Holders.Request("", ""), users.Holders.BodyKey, func(items []map[string]any) error {
 		for _, it := range items {
 			if id := resource.Path("id").Text(it); id != "" {
 				admins = append(admins, id)
@@ -367,11 +304,11 @@ func (inv *inventory) syncAdminRoles(ctx context.Context, fs *fullSync) error {
 	groups := append([]string(nil), inv.adminGrps...)
 	inv.mu.Unlock()
 	var firstErr error
-	fetch := func(principal, id, path string) error {
-		p := parentRef{id: id, principal: principal}
-		err := inv.listAll(ctx, path, "", func(items []map[string]any) error {
+	fetch := func(holder resource.Principal, id string) error {
+		p := parentRef{id: id, principal: string(holder.Type)}
+		err := inv.listAll(ctx, holder.List.Request(id, ""), "", func(items []map[string]any) error {
 			for _, obj := range items {
-				if principal == "user" && resource.Path("assignmentType").Text(obj) == "GROUP" {
+				if holder.Skip != nil && holder.Skip.Field.Text(obj) == holder.Skip.Value {
 					continue
 				}
 				inv.record(ctx, fs, resAdminRoleAssignment, obj, p, gen, hadPrev)
@@ -391,29 +328,17 @@ func (inv *inventory) syncAdminRoles(ctx context.Context, fs *fullSync) error {
 		return err
 	}
 	for _, id := range admins {
-		if err := fetch("user", id, "/api/v1/users/"+url.PathEscape(id)+"/roles"); errors.Is(err, errTypeSkipped) || ctx.Err() != nil {
+		if err := fetch(users, id); errors.Is(err, errTypeSkipped) || ctx.Err() != nil {
 			inv.finish(ctx, fs, resAdminRoleAssignment, gen, false, hadPrev, nil)
 			return err
 		}
 	}
 	for _, id := range groups {
-		if err := fetch("group", id, "/api/v1/groups/"+url.PathEscape(id)+"/roles"); errors.Is(err, errTypeSkipped) || ctx.Err() != nil {
+		if err := fetch(groupHolders, id); errors.Is(err, errTypeSkipped) || ctx.Err() != nil {
 			inv.finish(ctx, fs, resAdminRoleAssignment, gen, false, hadPrev, nil)
 			return err
 		}
 	}
 	inv.finish(ctx, fs, resAdminRoleAssignment, gen, true, hadPrev, skip)
 	return firstErr
-}
-
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; i > 0; i /= 10 {
-		b = append([]byte{digits[i%10]}, b...)
-	}
-	return string(b)
 }
