@@ -1,11 +1,12 @@
 package oktareceiver
 
 import (
-	"encoding/json"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
 // Event names, attribute keys and values of inventory records.
@@ -23,11 +24,11 @@ const (
 	attrChangeType          = "okta.change.type"
 	attrChangeFields        = "okta.change.fields"
 	attrChangeTrigger       = "okta.change.trigger"
-	attrUserID              = "okta.user.id"
-	attrGroupID             = "okta.group.id"
-	attrApplicationID       = "okta.application.id"
-	attrPolicyID            = "okta.policy.id"
-	attrPolicyType          = "okta.policy.type"
+	attrUserID              = resource.AttrUserID
+	attrGroupID             = resource.AttrGroupID
+	attrApplicationID       = resource.AttrApplicationID
+	attrPolicyID            = resource.AttrPolicyID
+	attrPolicyType          = resource.AttrPolicyType
 	// attrEventUUID links a change record to the System Log event that triggered it.
 	attrEventUUID = "okta.event.uuid"
 
@@ -116,38 +117,4 @@ func putNonEmpty(attrs pcommon.Map, key, val string) {
 	if val != "" {
 		attrs.PutStr(key, val)
 	}
-}
-
-// num returns the integer at path in obj (0 when absent).
-func num(obj map[string]any, path ...string) int64 {
-	var cur any = obj
-	for _, p := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return 0
-		}
-		cur = m[p]
-	}
-	switch v := cur.(type) {
-	case json.Number:
-		i, _ := v.Int64()
-		return i
-	case float64:
-		return int64(v)
-	}
-	return 0
-}
-
-// boolAt returns the bool at path in obj.
-func boolAt(obj map[string]any, path ...string) bool {
-	var cur any = obj
-	for _, p := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return false
-		}
-		cur = m[p]
-	}
-	b, _ := cur.(bool)
-	return b
 }

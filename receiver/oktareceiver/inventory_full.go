@@ -73,8 +73,8 @@ func (inv *inventory) record(ctx context.Context, fs *fullSync, typ string, obj 
 	if rec.id == "" || rec.id == "/" || strings.HasSuffix(rec.id, "/") {
 		return
 	}
-	res := inv.state.upsert(typ, rec.id, obj, meta, gen, keepsName[typ])
-	if typ == resGroup && boolAt(obj, "_embedded", "stats", "hasAdminPrivilege") {
+	res := inv.state.upsert(typ, rec.id, obj, meta, gen, keepsName(typ))
+	if typ == resGroup && adminGroupFlag.Bool(obj) {
 		inv.mu.Lock()
 		inv.adminGrps = append(inv.adminGrps, rec.id)
 		inv.mu.Unlock()
@@ -111,21 +111,29 @@ func (inv *inventory) finish(ctx context.Context, fs *fullSync, typ string, gen 
 	}
 }
 
-// deletedParents rebuilds the parent attributes of a deleted child from its composite id.
+// deletedParents rebuilds the parent attributes of a deleted child from its composite id
+// "<parent>/<own>", by the type's attributes in the resource table (nil when an attribute is
+// not one of those two ids, or its key depends on the parent's type).
 func deletedParents(typ, id string) [][2]string {
 	first, second, ok := strings.Cut(id, "/")
-	if !ok {
+	spec := resource.Lookup(resource.Type(typ))
+	if !ok || spec == nil || spec.ID != resource.Composite {
 		return nil
 	}
-	switch typ {
-	case resGroupMembership:
-		return [][2]string{{attrGroupID, first}, {attrUserID, second}}
-	case resApplicationUser:
-		return [][2]string{{attrApplicationID, first}, {attrUserID, second}}
-	case resApplicationGroup:
-		return [][2]string{{attrApplicationID, first}, {attrGroupID, second}}
+	var out [][2]string
+	for _, a := range spec.Attrs {
+		switch {
+		case a.Key == "":
+			return nil
+		case a.From == resource.FromParent:
+			out = append(out, [2]string{a.Key, first})
+		case a.From == resource.FromID:
+			out = append(out, [2]string{a.Key, second})
+		default:
+			return nil
+		}
 	}
-	return nil
+	return out
 }
 
 // syncList lists typ from each path (a plain list or a singleton).
@@ -266,6 +274,10 @@ func (inv *inventory) syncChildren(ctx context.Context, fs *fullSync, typ, paren
 	inv.finish(ctx, fs, typ, gen, true, hadPrev, skip)
 	return firstErr
 }
+
+// adminGroupFlag is the field of a group (listed with expand=stats) that says it holds an admin
+// role: such groups have their role assignments listed.
+var adminGroupFlag = principal(resource.Lookup(resource.AdminRoleAssignment), resource.Group).Flag
 
 // principal returns the entry of spec's principals of type t (a zero one when there is none).
 func principal(spec *resource.Spec, t resource.Type) resource.Principal {

@@ -74,7 +74,7 @@ func (inv *inventory) applyChange(ctx context.Context, emit *emitter, typ string
 	if rec.id == "" {
 		return
 	}
-	res := inv.state.upsert(typ, rec.id, obj, meta, 0, keepsName[typ])
+	res := inv.state.upsert(typ, rec.id, obj, meta, 0, keepsName(typ))
 	switch {
 	case res.created:
 		rec.changeType = changeCreated
