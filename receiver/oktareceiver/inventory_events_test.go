@@ -13,7 +13,7 @@ import (
 )
 
 // handleEvents tells inv the changes that events announce, as the System Log does.
-func handleEvents(inv *inventory, ctx context.Context, trigger string, events []systemLogEventRef) {
+func handleEvents(ctx context.Context, inv *inventory, trigger string, events []systemLogEventRef) {
 	inv.handleChanges(ctx, trigger, eventChanges(events))
 }
 
@@ -36,7 +36,7 @@ func TestHandleEventsRefetchesNamedObjects(t *testing.T) {
 	simControl(t, http.MethodDelete, url+"/_sim/resources/user/"+deleted, nil)
 	sink.Reset()
 
-	handleEvents(inv, context.Background(), triggerSystemLog, []systemLogEventRef{
+	handleEvents(context.Background(), inv, triggerSystemLog, []systemLogEventRef{
 		userEvent("user.account.update_profile", updated),
 		userEvent("user.lifecycle.delete.completed", deleted),
 		userEvent("user.session.start", ids[2]), // names a user but changes nothing: ignored
@@ -84,7 +84,7 @@ func TestRefetchSkipsEventsTheFullSyncAlreadySaw(t *testing.T) {
 	old.published = time.Now().Add(-time.Hour)
 	fresh := userEvent("user.account.update_profile", ids[1])
 	fresh.published = time.Now()
-	handleEvents(inv, context.Background(), triggerSystemLog, []systemLogEventRef{old, fresh})
+	handleEvents(context.Background(), inv, triggerSystemLog, []systemLogEventRef{old, fresh})
 	inv.drainRefetchQueue(context.Background())
 	upd := changesOf(records(sink), resUser, changeUpdated)
 	require.Len(t, upd, 1)
@@ -120,7 +120,7 @@ func TestRefetchesWaitForTheFirstFullSync(t *testing.T) {
 	go func() { defer close(done); inv.refetchLoop(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 
-	handleEvents(inv, ctx, triggerSystemLog, []systemLogEventRef{userEvent("user.account.update_profile", user)})
+	handleEvents(ctx, inv, triggerSystemLog, []systemLogEventRef{userEvent("user.account.update_profile", user)})
 	time.Sleep(300 * time.Millisecond) // the loop was signalled; it must leave the task queued
 	assert.Empty(t, changesOf(records(sink), resUser, changeCreated), "no refetch before the first full sync")
 	inv.refetch.mu.Lock()

@@ -114,7 +114,7 @@ func TestEventDrivenChangeLinksToItsEvent(t *testing.T) {
 	}
 	simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+users[0], map[string]any{"profile": map[string]any{"title": "Linked"}})
 	simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+users[1], map[string]any{"profile": map[string]any{"title": "Merged"}})
-	handleEvents(inv, context.Background(), triggerSystemLog, []systemLogEventRef{
+	handleEvents(context.Background(), inv, triggerSystemLog, []systemLogEventRef{
 		event("evt-single", users[0], now),
 		event("evt-older", users[1], now.Add(-time.Second)),
 		event("evt-newer", users[1], now),

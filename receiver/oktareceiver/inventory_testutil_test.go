@@ -17,13 +17,8 @@ import (
 
 const testToken = "test-ssws-token-value"
 
-// newTestInventory builds an inventory on client c that delivers into a sink.
-func newTestInventory(t testing.TB, c *oktaapi.Client) *inventory {
-	inv, _ := newTestInventoryWithSink(t, c, nil)
-	return inv
-}
-
-// newTestInventoryWithSink is newTestInventory with cfg (nil: defaults) and the sink returned.
+// newTestInventoryWithSink builds an inventory on client c (cfg nil: defaults) that delivers
+// into the sink it returns.
 func newTestInventoryWithSink(t testing.TB, c *oktaapi.Client, cfg *Config) (*inventory, *consumertest.LogsSink) {
 	t.Helper()
 	if cfg == nil {

@@ -13,26 +13,26 @@ type Kind int
 const (
 	// KindOther is an error of none of the kinds below.
 	KindOther Kind = iota
-	// KindCanceled: the caller's context ended.
+	// KindCanceled means that the caller's context ended.
 	KindCanceled
-	// KindRateLimited: Okta answered 429, or the rate limiter held the request past its
+	// KindRateLimited means Okta answered 429, or the rate limiter held the request past its
 	// deadline; retry later.
 	KindRateLimited
-	// KindUnauthorized: 401, the credential was refused (or, with E0000015, a feature is off).
+	// KindUnauthorized means 401, the credential was refused (or, with E0000015, a feature is off).
 	KindUnauthorized
-	// KindForbidden: 403, this credential may not do it.
+	// KindForbidden means 403, this credential may not do it.
 	KindForbidden
-	// KindBadRequest: 400, the request is not valid (a filter, a cursor, a kind the org lacks).
+	// KindBadRequest means 400, the request is not valid (a filter, a cursor, a kind the org lacks).
 	KindBadRequest
-	// KindNotFound: 404, the object or endpoint does not exist.
+	// KindNotFound means 404, the object or endpoint does not exist.
 	KindNotFound
-	// KindStatus: another 4xx answer (410 gone, ...).
+	// KindStatus means another 4xx answer (410 gone, ...).
 	KindStatus
-	// KindServer: a 5xx answer.
+	// KindServer means a 5xx answer.
 	KindServer
-	// KindTransport: no complete answer arrived (network error, reset, a body cut off).
+	// KindTransport means no complete answer arrived (network error, reset, a body cut off).
 	KindTransport
-	// KindForeignLink: a link or redirect to another origin was refused (ErrForeignLink).
+	// KindForeignLink means a link or redirect to another origin was refused (ErrForeignLink).
 	KindForeignLink
 )
 

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// RateLimitWaitError: a request was not sent because its bucket only admits it after
+// RateLimitWaitError says that a request was not sent because its bucket only admits it after
 // the request's deadline (WithRateLimitDeadline). It wraps the 429 that caused the wait,
 // when there was one.
 type RateLimitWaitError struct {
