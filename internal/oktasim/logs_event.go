@@ -6,7 +6,7 @@ import (
 )
 
 // genEvent is a LogEvent being built, before it is encoded once into the
-// bytes the store serves. Every LogEvent field of REFERENCE §5.3 is
+// bytes the store serves. Every field of Okta's LogEvent object is
 // represented; client, device, securityContext and request come from the
 // shared netProfile.
 type genEvent struct {

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// every LogEvent field of REFERENCE §5.3, with the nested keys each must carry.
+// every field of Okta's LogEvent object, with the nested keys each must carry.
 var logEventSchema = map[string][]string{
 	"uuid": nil, "published": nil, "eventType": nil, "version": nil, "severity": nil,
 	"displayMessage": nil, "legacyEventType": nil,
