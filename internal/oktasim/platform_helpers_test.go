@@ -67,7 +67,13 @@ type platformHarness struct {
 
 func newPlatformHarness(t testing.TB, opts PlatformOptions) *platformHarness {
 	t.Helper()
-	p, err := newPlatform(opts, time.Now)
+	return newClockedPlatformHarness(t, opts, time.Now)
+}
+
+// newClockedPlatformHarness is newPlatformHarness on the simulator clock clock.
+func newClockedPlatformHarness(t testing.TB, opts PlatformOptions, clock func() time.Time) *platformHarness {
+	t.Helper()
+	p, err := newPlatform(opts, clock)
 	if err != nil {
 		t.Fatalf("newPlatform: %v", err)
 	}

@@ -86,6 +86,10 @@ type OAuthOptions struct {
 	// DPoP requires DPoP-bound access tokens (RFC 9449): a DPoP proof on the
 	// token request (with a server nonce) and on every API call.
 	DPoP bool
+	// DPoPResourceNonce (with DPoP) makes the resource server demand a nonce of its
+	// own in API call proofs: a proof without one, or with an unknown or expired one,
+	// gets 401 WWW-Authenticate DPoP error="use_dpop_nonce" and a DPoP-Nonce header.
+	DPoPResourceNonce bool
 }
 
 // DefaultPlatformOptions returns the defaults of the demo org: the demo
@@ -96,9 +100,10 @@ func DefaultPlatformOptions() PlatformOptions {
 		Token:     DefaultDemoToken,
 		AdminRole: RoleSuper,
 		OAuth: OAuthOptions{
-			ClientID: DefaultOAuthClientID,
-			Role:     RoleSuper,
-			TokenTTL: time.Hour,
+			ClientID:          DefaultOAuthClientID,
+			Role:              RoleSuper,
+			DPoPResourceNonce: true,
+			TokenTTL:          time.Hour,
 		},
 		RateLimits: DefaultRateLimitOptions(),
 	}
