@@ -94,7 +94,7 @@ func (p *platform) checkTokenDPoP(w http.ResponseWriter, r *http.Request, now ti
 		return "", false
 	}
 	if proof.claims.Nonce == "" || !p.tokens.validNonce(nonceAuthServer, proof.claims.Nonce, now) {
-		w.Header().Set("DPoP-Nonce", p.tokens.newNonce(nonceAuthServer, now, dpopNonceLifetime))
+		w.Header().Set("DPoP-Nonce", p.tokens.newNonce(nonceAuthServer, now, p.opts.OAuth.DPoPNonceLifetime))
 		p.stats.do(func(s *PlatformStats) { s.DPoPNonceChallenges++ })
 		writeOAuthError(w, http.StatusBadRequest, "use_dpop_nonce", "Authorization server requires nonce in DPoP proof.")
 		return "", false
@@ -131,7 +131,7 @@ func (p *platform) verifyResourceDPoP(r *http.Request, token string, t *accessTo
 	}
 	if p.opts.OAuth.DPoPResourceNonce && (proof.claims.Nonce == "" || !p.tokens.validNonce(nonceResourceServer, proof.claims.Nonce, now)) {
 		f := p.tokenFailure(r, "DPoP", "use_dpop_nonce", "Resource server requires nonce in DPoP proof.")
-		f.dpopNonce = p.tokens.newNonce(nonceResourceServer, now, dpopNonceLifetime)
+		f.dpopNonce = p.tokens.newNonce(nonceResourceServer, now, p.opts.OAuth.DPoPNonceLifetime)
 		p.stats.do(func(s *PlatformStats) { s.DPoPNonceChallenges++ })
 		return f
 	}

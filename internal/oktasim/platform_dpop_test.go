@@ -210,7 +210,7 @@ func TestPlatformDPoPTokenEndpoint(t *testing.T) {
 	expectOAuthError(t, h.tokenReq(good), 400, "invalid_dpop_proof", "'jti' has already been used")
 
 	// A stale nonce: once its lifetime is over, the answer is use_dpop_nonce again.
-	h.clock.advance(dpopNonceLifetime + time.Second)
+	h.clock.advance(DefaultPlatformOptions().OAuth.DPoPNonceLifetime + time.Second)
 	resp = h.tokenReq(h.proof(proofSpec{method: "POST", url: tokenURL, nonce: nonce}))
 	fresh := resp.Header.Get("DPoP-Nonce")
 	expectOAuthError(t, resp, 400, "use_dpop_nonce", "nonce")
@@ -276,7 +276,7 @@ func TestPlatformDPoPResourceServer(t *testing.T) {
 	}
 
 	// A stale nonce gets a new challenge with a fresh nonce.
-	h.clock.advance(dpopNonceLifetime + time.Second)
+	h.clock.advance(DefaultPlatformOptions().OAuth.DPoPNonceLifetime + time.Second)
 	resp = h.call(usersURL, auth, h.proof(proofSpec{method: "GET", url: usersURL, token: token, nonce: nonce}))
 	fresh := resp.Header.Get("DPoP-Nonce")
 	expectDPoPChallenge(t, "stale nonce", resp, "use_dpop_nonce", "nonce")

@@ -90,6 +90,9 @@ type OAuthOptions struct {
 	// own in API call proofs: a proof without one, or with an unknown or expired one,
 	// gets 401 WWW-Authenticate DPoP error="use_dpop_nonce" and a DPoP-Nonce header.
 	DPoPResourceNonce bool
+	// DPoPNonceLifetime is how long a DPoP nonce of either server is accepted;
+	// a proof with an older one gets use_dpop_nonce and a fresh nonce.
+	DPoPNonceLifetime time.Duration
 }
 
 // DefaultPlatformOptions returns the defaults of the demo org: the demo
@@ -104,6 +107,7 @@ func DefaultPlatformOptions() PlatformOptions {
 			Role:              RoleSuper,
 			DPoPResourceNonce: true,
 			TokenTTL:          time.Hour,
+			DPoPNonceLifetime: 5 * time.Minute,
 		},
 		RateLimits: DefaultRateLimitOptions(),
 	}
@@ -135,6 +139,9 @@ func (o *PlatformOptions) validate() error {
 	}
 	if !validRole(o.OAuth.Role) {
 		errs = append(errs, fmt.Errorf("oauth admin role %q: want %q or %q", o.OAuth.Role, RoleSuper, RoleReadOnly))
+	}
+	if o.OAuth.DPoP && o.OAuth.DPoPNonceLifetime <= 0 {
+		errs = append(errs, fmt.Errorf("dpop nonce lifetime %s: must be positive", o.OAuth.DPoPNonceLifetime))
 	}
 	if o.OAuth.TokenTTL <= 0 {
 		errs = append(errs, fmt.Errorf("oauth token ttl %s: must be positive", o.OAuth.TokenTTL))
