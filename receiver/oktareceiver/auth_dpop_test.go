@@ -235,14 +235,13 @@ func TestOAuthDPoPClockSkew(t *testing.T) {
 func tamperProxy(t *testing.T, target string, tamper func(r *http.Request)) string {
 	t.Helper()
 	u := mustParseURL(t, target)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	director := proxy.Director
-	proxy.Director = func(r *http.Request) {
-		director(r)
-		if strings.HasPrefix(r.URL.Path, "/api/") {
-			tamper(r)
+	proxy := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
+		pr.SetURL(u)
+		pr.Out.Host = pr.In.Host // the simulator checks htu against the Host the client used
+		if strings.HasPrefix(pr.Out.URL.Path, "/api/") {
+			tamper(pr.Out)
 		}
-	}
+	}}
 	srv := httptest.NewServer(proxy)
 	t.Cleanup(srv.Close)
 	return srv.URL

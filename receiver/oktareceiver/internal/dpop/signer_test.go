@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -100,13 +102,17 @@ func TestAccessTokenHash(t *testing.T) {
 
 func TestSignerRejectsUnsuitableKeys(t *testing.T) {
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	small, _ := rsa.GenerateKey(rand.Reader, 1024)
+	weakPEM, err := os.ReadFile(filepath.Join("..", "..", "testdata", "keys", "rsa_1024.pem"))
+	require.NoError(t, err)
+	block, _ := pem.Decode(weakPEM)
+	small, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	require.NoError(t, err)
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
 	for name, k := range map[string]crypto.Signer{"P-384": p384, "RSA 1024": small, "Ed25519": ed} {
 		_, err := NewSigner(k)
 		assert.Error(t, err, name)
 	}
-	_, err := NewSigner(p384)
+	_, err = NewSigner(p384)
 	assert.ErrorContains(t, err, "P-256")
 	_, err = (&Signer{}).Proof("GET", mustURL(t, "/relative"), "", "")
 	assert.ErrorContains(t, err, "absolute")
