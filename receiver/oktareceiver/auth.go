@@ -99,14 +99,15 @@ func parseRSAPrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
 type oauthTokenSource struct {
 	tokenURL string
 	clientID string
-	// dpop signs proofs and keeps the servers' nonces (mode never: sends none).
-	dpop   *dpop.Session
-	keyID  string
-	scopes string
-	key    *rsa.PrivateKey
+	keyID    string
+	scopes   string
+	key      *rsa.PrivateKey
 	// send sends the token request; the client routes it through its rate limiter.
 	send func(*http.Request) (*http.Response, error)
 	now  func() time.Time
+
+	// dpop signs proofs and keeps the servers' nonces (mode never: sends none).
+	dpop *dpop.Session
 
 	mu      sync.Mutex
 	token   string

@@ -153,7 +153,8 @@ func hostPort(u *url.URL) string {
 // the X-Rate-Limit-* headers, after a 429 waits for the announced reset and sends again
 // (until the rate-limit deadline of ctx, see withRateLimitDeadline), retries 5xx and
 // transport failures a few times with exponential backoff and jitter, and after a 401
-// with OAuth drops the cached token and retries once. Other non-2xx answers are
+// with OAuth drops the cached token and retries once. A DPoP use_dpop_nonce answer is met
+// once with the server's new nonce (see attempt). Other non-2xx answers are
 // *apiError. Errors never contain the credential.
 func (c *oktaClient) get(ctx context.Context, pathOrURL string) (*apiPage, error) {
 	u, err := c.resolve(pathOrURL)
