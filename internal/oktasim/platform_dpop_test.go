@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -55,30 +54,12 @@ func signProof(t *testing.T, key *ecdsa.PrivateKey, spec proofSpec) string {
 	return s
 }
 
-// testClock is a simulator clock the test moves.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // dpopHarness is a simulator requiring DPoP (with resource-server nonces), on a
 // clock the test moves, and the client's key.
 type dpopHarness struct {
 	*platformHarness
 	t     *testing.T
-	clock *testClock
+	clock *manualClock
 	key   *ecdsa.PrivateKey
 }
 
@@ -86,15 +67,15 @@ func newDPoPHarness(t *testing.T, resourceNonce bool) *dpopHarness {
 	opts := testPlatformOptions(t)
 	opts.OAuth.DPoP = true
 	opts.OAuth.DPoPResourceNonce = resourceNonce
-	clock := &testClock{t: time.Now()}
+	clock := newManualClock()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	return &dpopHarness{platformHarness: newClockedPlatformHarness(t, opts, clock.now), t: t, clock: clock, key: key}
+	return &dpopHarness{platformHarness: newPlatformHarnessWithClock(t, opts, clock.Now), t: t, clock: clock, key: key}
 }
 
 // proof signs spec with the harness key, iat defaulting to the simulator clock.
 func (h *dpopHarness) proof(spec proofSpec) string {
 	if spec.iat.IsZero() {
-		spec.iat = h.clock.now()
+		spec.iat = h.clock.Now()
 	}
 	return signProof(h.t, h.key, spec)
 }
@@ -103,7 +84,7 @@ func (h *dpopHarness) proof(spec proofSpec) string {
 func (h *dpopHarness) tokenReq(proof string) *http.Response {
 	h.t.Helper()
 	client, _ := testKeys(h.t)
-	now := h.clock.now()
+	now := h.clock.Now()
 	claims := assertionClaims{Iss: DefaultOAuthClientID, Sub: DefaultOAuthClientID, Aud: h.url + tokenPath,
 		Iat: now.Unix(), Exp: now.Add(time.Hour).Unix()}
 	form := tokenForm(signAssertion(h.t, client, claims), "okta.users.read")
@@ -191,8 +172,8 @@ func TestPlatformDPoPTokenEndpoint(t *testing.T) {
 		"wrong htu":         {proofSpec{method: "POST", url: h.url + "/oauth2/default/v1/token", nonce: nonce}, "'htu'"},
 		"htu with query":    {proofSpec{method: "POST", url: tokenURL + "?grant_type=client_credentials", nonce: nonce}, "'htu'"},
 		"htu with fragment": {proofSpec{method: "POST", url: tokenURL + "#x", nonce: nonce}, "'htu'"},
-		"iat too old":       {proofSpec{method: "POST", url: tokenURL, nonce: nonce, iat: h.clock.now().Add(-dpopProofMaxAge - time.Minute)}, "'iat'"},
-		"iat in future":     {proofSpec{method: "POST", url: tokenURL, nonce: nonce, iat: h.clock.now().Add(dpopProofClockSkew + time.Minute)}, "'iat'"},
+		"iat too old":       {proofSpec{method: "POST", url: tokenURL, nonce: nonce, iat: h.clock.Now().Add(-dpopProofMaxAge - time.Minute)}, "'iat'"},
+		"iat in future":     {proofSpec{method: "POST", url: tokenURL, nonce: nonce, iat: h.clock.Now().Add(dpopProofClockSkew + time.Minute)}, "'iat'"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			expectOAuthError(t, h.tokenReq(h.proof(c.spec)), 400, "invalid_dpop_proof", c.want)
@@ -210,7 +191,7 @@ func TestPlatformDPoPTokenEndpoint(t *testing.T) {
 	expectOAuthError(t, h.tokenReq(good), 400, "invalid_dpop_proof", "'jti' has already been used")
 
 	// A stale nonce: once its lifetime is over, the answer is use_dpop_nonce again.
-	h.clock.advance(DefaultPlatformOptions().OAuth.DPoPNonceLifetime + time.Second)
+	h.clock.Advance(DefaultPlatformOptions().OAuth.DPoPNonceLifetime + time.Second)
 	resp = h.tokenReq(h.proof(proofSpec{method: "POST", url: tokenURL, nonce: nonce}))
 	fresh := resp.Header.Get("DPoP-Nonce")
 	expectOAuthError(t, resp, 400, "use_dpop_nonce", "nonce")
@@ -258,7 +239,7 @@ func TestPlatformDPoPResourceServer(t *testing.T) {
 	}
 
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	now := h.clock.now()
+	now := h.clock.Now()
 	for name, c := range map[string]struct{ auth, proof, code, want string }{
 		"bearer scheme": {"Bearer " + token, "", "invalid_dpop_proof", "DPoP authorization scheme"},
 		"missing proof": {auth, "", "invalid_dpop_proof", "header is missing"},
@@ -276,7 +257,7 @@ func TestPlatformDPoPResourceServer(t *testing.T) {
 	}
 
 	// A stale nonce gets a new challenge with a fresh nonce.
-	h.clock.advance(DefaultPlatformOptions().OAuth.DPoPNonceLifetime + time.Second)
+	h.clock.Advance(DefaultPlatformOptions().OAuth.DPoPNonceLifetime + time.Second)
 	resp = h.call(usersURL, auth, h.proof(proofSpec{method: "GET", url: usersURL, token: token, nonce: nonce}))
 	fresh := resp.Header.Get("DPoP-Nonce")
 	expectDPoPChallenge(t, "stale nonce", resp, "use_dpop_nonce", "nonce")

@@ -65,13 +65,37 @@ type platformHarness struct {
 	retryCount []string // X-Okta-Retry-Count of each GET /api/v1/groups
 }
 
-func newPlatformHarness(t testing.TB, opts PlatformOptions) *platformHarness {
-	t.Helper()
-	return newClockedPlatformHarness(t, opts, time.Now)
+// manualClock is a simulator clock that stands still until the test moves it,
+// so that a test can pass a rate-limit window or a token lifetime without
+// waiting for it.
+type manualClock struct {
+	mu  sync.Mutex
+	now time.Time
 }
 
-// newClockedPlatformHarness is newPlatformHarness on the simulator clock clock.
-func newClockedPlatformHarness(t testing.TB, opts PlatformOptions, clock func() time.Time) *platformHarness {
+func newManualClock() *manualClock { return &manualClock{now: time.Now()} }
+
+// Now is the clock's current time.
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *manualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func newPlatformHarness(t testing.TB, opts PlatformOptions) *platformHarness {
+	t.Helper()
+	return newPlatformHarnessWithClock(t, opts, time.Now)
+}
+
+// newPlatformHarnessWithClock is newPlatformHarness on the given simulator clock.
+func newPlatformHarnessWithClock(t testing.TB, opts PlatformOptions, clock func() time.Time) *platformHarness {
 	t.Helper()
 	p, err := newPlatform(opts, clock)
 	if err != nil {
