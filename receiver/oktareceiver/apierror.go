@@ -21,6 +21,8 @@ type apiError struct {
 	Code      string // errorCode, e.g. E0000006
 	Summary   string // errorSummary
 	RequestID string // X-Okta-Request-Id
+	// DPoPError is the error of a WWW-Authenticate DPoP challenge (e.g. invalid_dpop_proof).
+	DPoPError string
 }
 
 func (e *apiError) Error() string {

@@ -20,11 +20,14 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/dpop"
 )
 
 // We do the OAuth 2.0 client-credentials flow with private_key_jwt ourselves instead of
 // using okta-sdk-golang v2: the SDK accepts only PKCS#1 keys, sends the parameters in
-// the URL query, has no DPoP and cannot be bounded by our rate-limit budget.
+// the URL query, has no DPoP and cannot be bounded by our rate-limit budget. DPoP proofs,
+// nonces and the auto/true/false decision live in internal/dpop; this file only asks it.
 
 // tokenRefreshMargin is how long before expiry a cached access token is replaced.
 const tokenRefreshMargin = 60 * time.Second
@@ -103,8 +106,12 @@ type oauthTokenSource struct {
 	send func(*http.Request) (*http.Response, error)
 	now  func() time.Time
 
+	// dpop signs proofs and keeps the servers' nonces (mode never: sends none).
+	dpop *dpop.Session
+
 	mu      sync.Mutex
 	token   string
+	scheme  string // "Bearer" or "DPoP", as the token endpoint said
 	expires time.Time
 }
 
@@ -113,7 +120,12 @@ func newOAuthTokenSource(orgURL string, cfg OAuthConfig, hc *http.Client) (*oaut
 	if err != nil {
 		return nil, err
 	}
+	session, err := cfg.newDPoPSession()
+	if err != nil {
+		return nil, err
+	}
 	return &oauthTokenSource{
+		dpop:     session,
 		tokenURL: strings.TrimSuffix(orgURL, "/") + "/oauth2/v1/token",
 		clientID: cfg.ClientID,
 		keyID:    cfg.KeyID,
@@ -133,20 +145,52 @@ type tokenResponse struct {
 	ErrorDescription string `json:"error_description"`
 }
 
-// authorization returns the Authorization header value, fetching a token when the
+// credential authenticates API requests: an SSWS token, a Bearer token, or a DPoP-bound
+// token with the session that signs each request's proof. Its fields are secrets.
+type credential struct {
+	header string        // the Authorization value
+	token  string        // the access token of a DPoP credential (for ath)
+	dpop   *dpop.Session // non-nil for a DPoP-bound token
+}
+
+// apply sets the Authorization header of req and, for a DPoP-bound token, a fresh proof
+// for req's method and URL.
+func (c credential) apply(req *http.Request) error {
+	req.Header.Set("Authorization", c.header)
+	if c.dpop == nil {
+		return nil
+	}
+	proof, err := c.dpop.ResourceProof(req.Method, req.URL, c.token)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("DPoP", proof)
+	return nil
+}
+
+// nonceChallenge records a DPoP-Nonce of resp and reports whether resp asks for the
+// request to be sent again with it (never for Bearer or SSWS credentials).
+func (c credential) nonceChallenge(req *url.URL, resp *http.Response) bool {
+	return c.dpop != nil && resp != nil && c.dpop.ResourceAnswer(req, resp.StatusCode, resp.Header)
+}
+
+// authorization returns the credential of the next request, fetching a token when the
 // cached one is missing or about to expire.
-func (s *oauthTokenSource) authorization(ctx context.Context) (string, error) {
+func (s *oauthTokenSource) authorization(ctx context.Context) (credential, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.token != "" && s.now().Before(s.expires.Add(-tokenRefreshMargin)) {
-		return "Bearer " + s.token, nil
+	if s.token == "" || !s.now().Before(s.expires.Add(-tokenRefreshMargin)) {
+		tok, scheme, exp, err := s.fetch(ctx)
+		if err != nil {
+			return credential{}, err
+		}
+		s.token, s.scheme, s.expires = tok, scheme, exp
 	}
-	tok, exp, err := s.fetch(ctx)
-	if err != nil {
-		return "", err
+	c := credential{header: s.scheme + " " + s.token}
+	if s.scheme == "DPoP" {
+		c.token, c.dpop = s.token, s.dpop
 	}
-	s.token, s.expires = tok, exp
-	return "Bearer " + tok, nil
+	return c, nil
 }
 
 // invalidate drops the cached token (after a 401 from a resource endpoint).
@@ -156,10 +200,33 @@ func (s *oauthTokenSource) invalidate() {
 	s.mu.Unlock()
 }
 
-func (s *oauthTokenSource) fetch(ctx context.Context) (string, time.Time, error) {
+// fetch obtains a token: it returns the token, its Authorization scheme and its expiry.
+// With DPoP the request may be sent up to three times (see dpop.Session.TokenAnswer),
+// each time with a new client assertion, since Okta accepts an assertion only once.
+func (s *oauthTokenSource) fetch(ctx context.Context) (string, string, time.Time, error) {
+	tokenURL, err := url.Parse(s.tokenURL)
+	if err != nil {
+		return "", "", time.Time{}, fmt.Errorf("oauth token URL: %w", err)
+	}
+	var attempt dpop.TokenAttempt
+	for {
+		status, header, body, err := s.post(ctx, tokenURL, &attempt)
+		if err != nil {
+			return "", "", time.Time{}, err
+		}
+		if s.dpop.TokenAnswer(tokenURL, status, header, body, &attempt) {
+			continue
+		}
+		return s.tokenFrom(status, header, body, &attempt)
+	}
+}
+
+// post sends one token request (with a DPoP proof when the session sends them) and
+// returns the answer with its body read.
+func (s *oauthTokenSource) post(ctx context.Context, tokenURL *url.URL, attempt *dpop.TokenAttempt) (int, http.Header, []byte, error) {
 	assertion, err := s.assertion()
 	if err != nil {
-		return "", time.Time{}, err
+		return 0, nil, nil, err
 	}
 	form := url.Values{
 		"grant_type":            {"client_credentials"},
@@ -169,40 +236,57 @@ func (s *oauthTokenSource) fetch(ctx context.Context) (string, time.Time, error)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.tokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("oauth token request: %w", err)
+		return 0, nil, nil, fmt.Errorf("oauth token request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	proof, err := s.dpop.TokenProof(tokenURL, attempt)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("oauth token request: %w", err)
+	}
+	if proof != "" {
+		req.Header.Set("DPoP", proof)
+	}
 	resp, err := s.send(req)
 	if err != nil {
 		var waitErr *rateLimitWaitError
 		if errors.As(err, &waitErr) || ctx.Err() != nil {
-			return "", time.Time{}, fmt.Errorf("oauth token request: %w", err)
+			return 0, nil, nil, fmt.Errorf("oauth token request: %w", err)
 		}
-		return "", time.Time{}, &transportError{err: fmt.Errorf("oauth token request: %w", scrubURLError(err))}
+		return 0, nil, nil, &transportError{err: fmt.Errorf("oauth token request: %w", scrubURLError(err))}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return "", time.Time{}, &transportError{err: fmt.Errorf("oauth token response: %w", err)}
+		return 0, nil, nil, &transportError{err: fmt.Errorf("oauth token response: %w", err)}
 	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// tokenFrom turns the final token endpoint answer into a token or an error.
+func (s *oauthTokenSource) tokenFrom(status int, header http.Header, body []byte, attempt *dpop.TokenAttempt) (string, string, time.Time, error) {
 	var tr tokenResponse
 	_ = json.Unmarshal(body, &tr)
-	if resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
-		ae := &apiError{Status: resp.StatusCode, Code: tr.Error, Summary: tr.ErrorDescription, RequestID: resp.Header.Get("X-Okta-Request-Id")}
+	if status != http.StatusOK || tr.AccessToken == "" {
+		ae := &apiError{Status: status, Code: tr.Error, Summary: tr.ErrorDescription, RequestID: header.Get("X-Okta-Request-Id")}
 		if ae.Code == "" {
 			ae.parseBody(body)
 		}
-		return "", time.Time{}, fmt.Errorf("oauth token request for client %q: %w", s.clientID, ae)
+		if s.dpop.Mode() == dpop.Never && dpop.AsksForDPoP(status, body) {
+			return "", "", time.Time{}, fmt.Errorf("oauth token request for client %q: the service app requires DPoP "+
+				"and oauth.dpop is false; set oauth.dpop to auto or true: %w", s.clientID, ae)
+		}
+		return "", "", time.Time{}, fmt.Errorf("oauth token request for client %q: %w", s.clientID, ae)
 	}
-	if tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "Bearer") {
-		return "", time.Time{}, fmt.Errorf("oauth token type %q is not supported (disable DPoP on the service app)", tr.TokenType)
+	scheme, err := s.dpop.CheckTokenType(tr.TokenType, attempt)
+	if err != nil {
+		return "", "", time.Time{}, fmt.Errorf("oauth token for client %q: %w", s.clientID, err)
 	}
 	expiresIn := time.Duration(tr.ExpiresIn) * time.Second
 	if expiresIn <= 0 {
 		expiresIn = time.Hour
 	}
-	return tr.AccessToken, s.now().Add(expiresIn), nil
+	return tr.AccessToken, scheme, s.now().Add(expiresIn), nil
 }
 
 // assertion builds the RS256 client assertion: iss = sub = client_id, aud = token URL,

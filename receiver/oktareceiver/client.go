@@ -14,6 +14,8 @@ import (
 	"github.com/cenkalti/backoff/v5"
 	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/dpop"
 )
 
 // This package talks to Okta with its own small client instead of okta-sdk-golang v2.
@@ -43,8 +45,8 @@ type oktaClient struct {
 	http      *http.Client
 	limiter   *rateLimiter
 	userAgent string
-	// authorization returns the Authorization header value (SSWS or Bearer).
-	authorization func(ctx context.Context) (string, error)
+	// authorization returns the credential of the next request (SSWS, Bearer or DPoP).
+	authorization func(ctx context.Context) (credential, error)
 	// invalidate drops a cached OAuth token after a 401 (nil for SSWS).
 	invalidate func()
 	// leader holds requests back while this replica is an HA standby (nil: always active).
@@ -66,8 +68,8 @@ func newOktaClient(cfg *Config, hc *http.Client, buildInfo component.BuildInfo) 
 		userAgent: "otelcol-okta/" + buildInfo.Version,
 	}
 	if cfg.APIToken != "" {
-		header := "SSWS " + string(cfg.APIToken)
-		c.authorization = func(context.Context) (string, error) { return header, nil }
+		cred := credential{header: "SSWS " + string(cfg.APIToken)}
+		c.authorization = func(context.Context) (credential, error) { return cred, nil }
 		return c, nil
 	}
 	ts, err := newOAuthTokenSource(origin.String(), cfg.OAuth, hc)
@@ -151,7 +153,8 @@ func hostPort(u *url.URL) string {
 // the X-Rate-Limit-* headers, after a 429 waits for the announced reset and sends again
 // (until the rate-limit deadline of ctx, see withRateLimitDeadline), retries 5xx and
 // transport failures a few times with exponential backoff and jitter, and after a 401
-// with OAuth drops the cached token and retries once. Other non-2xx answers are
+// with OAuth drops the cached token and retries once. A DPoP use_dpop_nonce answer is met
+// once with the server's new nonce (see attempt). Other non-2xx answers are
 // *apiError. Errors never contain the credential.
 func (c *oktaClient) get(ctx context.Context, pathOrURL string) (*apiPage, error) {
 	u, err := c.resolve(pathOrURL)
@@ -183,29 +186,39 @@ func (c *oktaClient) attempt(ctx context.Context, u *url.URL, key string, deadli
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.limiter.acquire(ctx, key, deadline, last)
-	if err != nil {
-		return nil, err
-	}
-	page, resp, err := c.do(ctx, u, auth)
-	c.limiter.release(p, resp)
-	if err != nil {
-		return nil, err
-	}
-	if page == nil {
+	// A DPoP nonce challenge is met at once, with one more request (not a retry of
+	// the retry policy: the answer was no failure of Okta's).
+	for nonceRetried := false; ; nonceRetried = true {
+		p, err := c.limiter.acquire(ctx, key, deadline, last)
+		if err != nil {
+			return nil, err
+		}
+		page, resp, err := c.do(ctx, u, auth)
+		c.limiter.release(p, resp)
+		challenged := auth.nonceChallenge(u, resp) // also records the nonce of a 2xx
+		if err != nil {
+			return nil, err
+		}
+		if page != nil {
+			return page, nil
+		}
+		if challenged && !nonceRetried {
+			continue
+		}
 		return nil, responseError(resp)
 	}
-	return page, nil
 }
 
 // do performs one request. On 2xx it returns the page; otherwise the response, whose body
 // was read into a buffered error (see responseError).
-func (c *oktaClient) do(ctx context.Context, u *url.URL, auth string) (*apiPage, *http.Response, error) {
+func (c *oktaClient) do(ctx context.Context, u *url.URL, auth credential) (*apiPage, *http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), http.NoBody)
 	if err != nil {
 		return nil, nil, fmt.Errorf("build request: %w", err)
 	}
-	req.Header.Set("Authorization", auth)
+	if err := auth.apply(req); err != nil {
+		return nil, nil, err
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.http.Do(req)
@@ -235,17 +248,25 @@ func (c *oktaClient) do(ctx context.Context, u *url.URL, auth string) (*apiPage,
 
 // responseError converts a non-2xx response (body already buffered) into *apiError.
 func responseError(resp *http.Response) error {
-	ae := &apiError{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Okta-Request-Id")}
+	ae := &apiError{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Okta-Request-Id"), DPoPError: dpop.ChallengeError(resp.Header)}
 	if body, err := io.ReadAll(resp.Body); err == nil {
 		ae.parseBody(body)
 	}
-	if ae.Code == "" && (resp.StatusCode == 401 || resp.StatusCode == 403) {
-		ae.Summary = wwwAuthenticateError(resp.Header.Get("WWW-Authenticate"))
+	if resp.StatusCode == 401 || resp.StatusCode == 403 {
+		// The challenge names the cause (an expired token, a bad DPoP proof) that the
+		// generic E0000011 body does not.
+		switch challenge := wwwAuthenticateError(resp.Header.Get("WWW-Authenticate")); {
+		case challenge == "":
+		case ae.Summary == "":
+			ae.Summary = challenge
+		default:
+			ae.Summary += " (" + challenge + ")"
+		}
 	}
 	return ae
 }
 
-// wwwAuthenticateError extracts error/error_description from a Bearer challenge.
+// wwwAuthenticateError extracts error/error_description from a Bearer or DPoP challenge.
 func wwwAuthenticateError(h string) string {
 	var parts []string
 	for _, key := range []string{"error=", "error_description="} {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/dpop"
 )
 
 // The one retry policy for HTTP-level failures of every Okta request (inventory, System
@@ -19,7 +21,9 @@ import (
 //   - 5xx and transport failures (no answer, connection reset, a body cut off): at most
 //     maxServerAttempts attempts, waiting retryInitialInterval, then twice as long, with
 //     ±50 % jitter, capped at retryMaxInterval.
-//   - 401 with OAuth: the cached access token is dropped and the request sent once more.
+//   - 401 with OAuth: the cached access token is dropped and the request sent once more,
+//     except for a refused DPoP proof (a new token would not change the proof). A DPoP
+//     nonce challenge never reaches this policy: oktaClient.attempt meets it at once.
 //   - Anything else (4xx, a foreign link, a cancelled context): returned at once.
 const (
 	maxServerAttempts    = 3
@@ -77,7 +81,7 @@ func (p *retryPolicy) classify(ctx context.Context, err error, invalidate func()
 		case ae.Status == http.StatusTooManyRequests:
 			p.immediate = true
 			return err
-		case ae.Status == http.StatusUnauthorized && invalidate != nil && !p.retried401:
+		case ae.Status == http.StatusUnauthorized && invalidate != nil && !p.retried401 && ae.DPoPError != dpop.ErrInvalidProof:
 			p.retried401, p.immediate = true, true
 			invalidate()
 			return err
