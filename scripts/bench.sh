@@ -104,9 +104,17 @@ if [ "${#pkgs[@]}" -eq 0 ]; then
   exit 1
 fi
 for dir in "${pkgs[@]}"; do
-  cmd=(go test -run '^$' -bench . -benchmem -benchtime "$BENCH_TIME" -count "$BENCH_COUNT" -timeout 30m "./$dir/")
+  # A component that is a module of its own (its go.mod in the folder) is benchmarked from there:
+  # the root module does not contain its packages.
+  gocmd=(go) shown_go="go"
+  pkg="./$dir/"
+  if [ -f "$dir/go.mod" ]; then
+    gocmd=(go -C "$dir") shown_go="go -C $dir"
+    pkg="./"
+  fi
+  cmd=("${gocmd[@]}" test -run '^$' -bench . -benchmem -benchtime "$BENCH_TIME" -count "$BENCH_COUNT" -timeout 30m "$pkg")
   run_section "$(title_for "$dir")" "$work/$(echo "$dir" | tr / _).txt" \
-    "go test -run '^\$' -bench . -benchmem -benchtime $BENCH_TIME -count $BENCH_COUNT -timeout 30m ./$dir/" "${cmd[@]}"
+    "$shown_go test -run '^\$' -bench . -benchmem -benchtime $BENCH_TIME -count $BENCH_COUNT -timeout 30m $pkg" "${cmd[@]}"
 done
 
 # End to end on the built binaries.
