@@ -16,6 +16,9 @@ FROM golang:1.26 AS build
 ENV GOTOOLCHAIN=auto CGO_ENABLED=0
 WORKDIR /src
 COPY go.mod go.sum ./
+# The components that are modules of their own: the root go.mod replaces them by these folders.
+COPY processor/rulesprocessor/go.mod processor/rulesprocessor/go.sum processor/rulesprocessor/
+COPY extension/leaderelectorextension/go.mod extension/leaderelectorextension/go.sum extension/leaderelectorextension/
 RUN go mod download
 COPY . .
 ARG VERSION=0.1.0-dev

@@ -9,8 +9,15 @@ export GOTOOLCHAIN
 BIN       := bin
 COLLECTOR := $(BIN)/otelcol-okta
 SIM       := $(BIN)/oktasim
-# Our own packages (the generated distribution main is compiled by `build`, not vetted/linted).
-PKGS      := ./internal/... ./receiver/... ./processor/... ./extension/... ./cmd/oktasim/... ./test/...
+# Our own packages of the root module (the generated distribution main is compiled by `build`,
+# not vetted/linted).
+PKGS      := ./internal/... ./receiver/... ./cmd/oktasim/... ./test/...
+# The components that are Go modules of their own (users add them to their collector builds one by
+# one). `go test ./...` at the root does not enter them: every target below loops over them.
+COMPONENT_MODULES := processor/rulesprocessor extension/leaderelectorextension
+# in_modules CMD runs CMD (a go subcommand and its arguments) in every component module, stopping at
+# the first failure.
+in_modules = set -e; for m in $(COMPONENT_MODULES); do echo "==> $$m: go $(1)"; $(GO) -C $$m $(1); done
 GOLANGCI_VERSION := v2.15.0
 # The version and commit stamped into bin/otelcol-okta (`otelcol-okta --version`), from git.
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
@@ -41,11 +48,13 @@ demo: build
 
 ## test: every test, including the end-to-end ones that run the built binaries.
 test: build
+	@$(call in_modules,test -count=1 -timeout 20m ./...)
 	OTELCOL_OKTA_BIN=$(CURDIR)/$(COLLECTOR) OKTASIM_BIN=$(CURDIR)/$(SIM) $(GO) test -count=1 -timeout 40m $(PKGS)
 
 ## test-unit: the package tests only (no binaries needed).
 test-unit:
-	$(GO) test -count=1 ./internal/... ./receiver/... ./processor/... ./extension/...
+	@$(call in_modules,test -count=1 ./...)
+	$(GO) test -count=1 ./internal/... ./receiver/...
 
 ## bench: every benchmark (see BENCHMARKS.md).
 bench: build
@@ -56,9 +65,12 @@ bench: build
 chaos: build
 	./scripts/chaos.sh
 
-## vulncheck: govulncheck on the built binaries, with a database built from golang.org/x/vulndb.
+## vulncheck: govulncheck on the built binaries (every module's code that ships), then on the
+## sources of each component module at the versions its own go.mod selects (what a user's build
+## starts from), with a database built from golang.org/x/vulndb.
 vulncheck: build
 	./scripts/vulncheck.sh
+	@set -e; for m in $(COMPONENT_MODULES); do echo "==> $$m: govulncheck"; ./scripts/vulncheck.sh -C $$m ./...; done
 
 ## release-check: validate .goreleaser.yaml (goreleaser is pinned in internal/tools/goreleaser).
 GORELEASER := $(GO) tool -modfile=internal/tools/goreleaser/go.mod goreleaser
@@ -96,14 +108,17 @@ image:
 	  -version '$(VERSION)' -commit '$(COMMIT)' -tag 'otelcol-okta:$(VERSION)' -out dist/otelcol-okta-image.tar
 
 lint:
+	@$(call in_modules,vet ./...)
 	$(GO) vet $(PKGS)
+	@$(call in_modules,run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION) run ./...)
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION) run $(PKGS)
 
-## generate: mdatagen for our components, ocb for cmd/otelcol-okta.
+## generate: mdatagen for our components (code, documentation.md, the README status tables), ocb
+## for cmd/otelcol-okta. mdatagen is a tool of the root go.mod and runs from the root for every
+## component, module of its own or not; it writes next to each metadata.yaml.
 generate:
-	cd receiver/oktareceiver && $(GO) tool mdatagen metadata.yaml
-	cd processor/rulesprocessor && $(GO) tool mdatagen metadata.yaml
-	cd extension/leaderelectorextension && $(GO) tool mdatagen metadata.yaml
+	$(GO) tool mdatagen receiver/oktareceiver/metadata.yaml
+	@set -e; for m in $(COMPONENT_MODULES); do echo "==> $$m: mdatagen"; $(GO) tool mdatagen $$m/metadata.yaml; done
 	./scripts/generate-distribution.sh cmd/otelcol-okta
 
 clean:

@@ -18,6 +18,10 @@
 #   THROUGHPUT_COUNT  runs of each System Log throughput benchmark (default 3)
 #   BENCH_PKGS   space-separated package directories instead of all (e.g. "processor/rulesprocessor")
 #   BENCH_OUT    report file (default BENCHMARKS.md)
+#   BENCH_BASELINE  a git revision (e.g. a release tag or an older commit): its collector is built
+#                in a temporary worktree and measured in the same run on the budgets' benchmarks
+#                (System Log backfill and 2,000-event burst, 100k-user full sync, rules), so that
+#                the report's budget table sets this build beside it
 # Exits non-zero when a benchmark command failed (the report is written anyway and says so).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +52,19 @@ cat "$machine"
 
 sections=()
 failed=0
+
+# The baseline build, when asked for: a detached worktree of BENCH_BASELINE with its own bin/.
+baseline_dir=""
+baseline_name=""
+if [ -n "${BENCH_BASELINE:-}" ]; then
+  baseline_dir="$work/baseline"
+  baseline_name="commit $(git rev-parse --short "$BENCH_BASELINE")"
+  git worktree add --quiet --detach "$baseline_dir" "$BENCH_BASELINE"
+  trap 'git worktree remove --force "$baseline_dir" >/dev/null 2>&1 || true' EXIT
+  echo "bench: building the baseline ($baseline_name)"
+  make -C "$baseline_dir" build >"$work/baseline-build.txt" 2>&1 ||
+    { cat "$work/baseline-build.txt" >&2; echo "bench: the baseline does not build" >&2; exit 1; }
+fi
 
 # title_for names a package directory in the report.
 title_for() {
@@ -87,9 +104,17 @@ if [ "${#pkgs[@]}" -eq 0 ]; then
   exit 1
 fi
 for dir in "${pkgs[@]}"; do
-  cmd=(go test -run '^$' -bench . -benchmem -benchtime "$BENCH_TIME" -count "$BENCH_COUNT" -timeout 30m "./$dir/")
+  # A component that is a module of its own (its go.mod in the folder) is benchmarked from there:
+  # the root module does not contain its packages.
+  gocmd=(go) shown_go="go"
+  pkg="./$dir/"
+  if [ -f "$dir/go.mod" ]; then
+    gocmd=(go -C "$dir") shown_go="go -C $dir"
+    pkg="./"
+  fi
+  cmd=("${gocmd[@]}" test -run '^$' -bench . -benchmem -benchtime "$BENCH_TIME" -count "$BENCH_COUNT" -timeout 30m "$pkg")
   run_section "$(title_for "$dir")" "$work/$(echo "$dir" | tr / _).txt" \
-    "go test -run '^\$' -bench . -benchmem -benchtime $BENCH_TIME -count $BENCH_COUNT -timeout 30m ./$dir/" "${cmd[@]}"
+    "$shown_go test -run '^\$' -bench . -benchmem -benchtime $BENCH_TIME -count $BENCH_COUNT -timeout 30m $pkg" "${cmd[@]}"
 done
 
 # End to end on the built binaries.
@@ -110,12 +135,33 @@ if [ "$BENCH_E2E" != "0" ]; then
     env OTELCOL_OKTA_BIN="$collector" OKTASIM_BIN="$sim" ./scripts/bench-latency.sh all
 fi
 
+# The baseline on the budgets' benchmarks (see internal/benchreport/budgets.go): end to end its
+# binary under this build's simulator and harness, in process its own benchmark code.
+if [ -n "$baseline_dir" ]; then
+  old="$baseline_dir/bin/otelcol-okta"
+  sim="${OKTASIM_BIN:-$PWD/bin/oktasim}"
+  run_section "baseline rules processor ($baseline_name)" "$work/baseline_rules.txt" \
+    "(in the baseline's worktree) go test -run '^\$' -bench '^BenchmarkRulesMixedStream\$' -benchmem -benchtime $BENCH_TIME -count $BENCH_COUNT ./processor/rulesprocessor/" \
+    bash -c 'cd "$1" && shift && exec "$@"' _ "$baseline_dir" \
+    go test -run '^$' -bench '^BenchmarkRulesMixedStream$' -benchmem -benchtime "$BENCH_TIME" -count "$BENCH_COUNT" ./processor/rulesprocessor/
+  if [ "$BENCH_E2E" != "0" ]; then
+    run_section "baseline end to end: 100k-user full sync ($baseline_name)" "$work/baseline_inventory.txt" \
+      "OTELCOL_OKTA_BIN=<baseline>/bin/otelcol-okta OKTASIM_BIN=bin/oktasim go test -run '^\$' -bench '^BenchmarkFullSyncBinary/users=100k\$' -benchtime 1x -count $BENCH_COUNT ./test/e2e/" \
+      env OTELCOL_OKTA_BIN="$old" OKTASIM_BIN="$sim" \
+      go test -run '^$' -bench '^BenchmarkFullSyncBinary/users=100k$' -benchtime 1x -count "$BENCH_COUNT" -timeout 60m ./test/e2e/
+    run_section "baseline end to end: System Log backfill and bursts ($baseline_name)" "$work/baseline_systemlog.txt" \
+      "OTELCOL_OKTA_BIN=<baseline>/bin/otelcol-okta OKTASIM_BIN=bin/oktasim go test -run '^\$' -bench '^BenchmarkSystemLog(BackfillFile\$|BurstFile)' -benchtime 1x -count ${THROUGHPUT_COUNT:-3} ./test/e2e/" \
+      env OTELCOL_OKTA_BIN="$old" OKTASIM_BIN="$sim" \
+      go test -run '^$' -bench '^BenchmarkSystemLog(BackfillFile$|BurstFile)' -benchtime 1x -count "${THROUGHPUT_COUNT:-3}" -timeout 90m ./test/e2e/
+  fi
+fi
+
 if [ -r /proc/loadavg ]; then
   printf 'load average at end (1/5/15 min)\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$machine"
 fi
 elapsed=$((SECONDS - started))
 printf 'duration of the whole run\t%d min %02d s\n' $((elapsed / 60)) $((elapsed % 60)) >>"$machine"
-go run ./scripts/benchreport -machine "$machine" -out "$BENCH_OUT" "${sections[@]}"
+go run ./scripts/benchreport -machine "$machine" -out "$BENCH_OUT" -baseline "$baseline_name" "${sections[@]}"
 echo
 echo "bench: wrote $BENCH_OUT"
 if [ "$failed" -ne 0 ]; then

@@ -58,7 +58,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 			t.Errorf("help does not list --%s", f.Name)
 		}
 	})
-	for _, name := range []string{"addr", "control", "token", "dump-groundtruth", "tls-cert", "tls-key", "admin", "dpop",
+	for _, name := range []string{"addr", "control", "token", "dump-groundtruth", "tls-cert", "tls-key", "admin", "dpop", "dpop-resource-nonce", "dpop-nonce-lifetime",
 		"oauth-client-id", "oauth-public-key", "rate-limits", "rate-limit-window", "concurrency-limit", "fault-5xx", "fault-reset"} {
 		if fs.Lookup(name) == nil {
 			t.Errorf("flag --%s is not registered", name)

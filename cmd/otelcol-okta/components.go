@@ -70,7 +70,7 @@ func components() (otelcol.Factories, error) {
 		return otelcol.Factories{}, err
 	}
 	factories.ExtensionModules = makeModulesMap(factories.Extensions, map[component.Type]string{
-		leaderelectorextension.NewFactory().Type(): "github.com/otelcol-okta/otelcol-okta v0.0.0",
+		leaderelectorextension.NewFactory().Type(): "github.com/otelcol-okta/otelcol-okta/extension/leaderelectorextension v0.0.0",
 		filestorage.NewFactory().Type():            "github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage v0.161.0",
 		healthcheckextension.NewFactory().Type():   "github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension v0.161.0",
 		pprofextension.NewFactory().Type():         "github.com/open-telemetry/opentelemetry-collector-contrib/extension/pprofextension v0.161.0",
@@ -128,7 +128,7 @@ func components() (otelcol.Factories, error) {
 		return otelcol.Factories{}, err
 	}
 	factories.ProcessorModules = makeModulesMap(factories.Processors, map[component.Type]string{
-		rulesprocessor.NewFactory().Type():             "github.com/otelcol-okta/otelcol-okta v0.0.0",
+		rulesprocessor.NewFactory().Type():             "github.com/otelcol-okta/otelcol-okta/processor/rulesprocessor v0.0.0",
 		batchprocessor.NewFactory().Type():             "go.opentelemetry.io/collector/processor/batchprocessor v0.161.0",
 		memorylimiterprocessor.NewFactory().Type():     "go.opentelemetry.io/collector/processor/memorylimiterprocessor v0.161.0",
 		resourceprocessor.NewFactory().Type():          "github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor v0.161.0",

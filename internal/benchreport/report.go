@@ -16,6 +16,9 @@ type Section struct {
 	Results []Result
 	// Failed is set when the command exited non-zero; Results may then be partial.
 	Failed bool
+	// Baseline marks a measurement of the baseline build: its results enter budgets and
+	// ratios under BaselinePrefix+name, never mixed with this build's.
+	Baseline bool
 }
 
 // Report is everything BENCHMARKS.md shows.
@@ -24,6 +27,9 @@ type Report struct {
 	Machine  [][2]string // label, value (CPU, cores, memory, Go, load average...)
 	Sections []Section
 	Ratios   []Ratio
+	Budgets  []Budget
+	// Baseline names the build the Baseline sections measured ("" when none).
+	Baseline string
 	Notes    []string
 }
 
@@ -93,9 +99,14 @@ func Render(w io.Writer, r Report) error {
 	all := map[string][]Result{}
 	for _, s := range r.Sections {
 		for _, res := range s.Results {
-			all[res.Name] = append(all[res.Name], res)
+			name := res.Name
+			if s.Baseline {
+				name = BaselinePrefix + name
+			}
+			all[name] = append(all[name], res)
 		}
 	}
+	renderBudgets(&b, r.Budgets, all, r.Baseline)
 	if len(r.Ratios) > 0 {
 		b.WriteString("## Ratios (same run, robust to a noisy machine)\n\n")
 		b.WriteString("A benchmark that ran several times enters a ratio with the median of its runs.\n\n")

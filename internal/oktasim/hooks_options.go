@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// HookOptions configures event hook deliveries (verification, retries, batching).
+// HookOptions configures event hook deliveries (Okta's verification request, delivery batches, retries and timeouts).
 type HookOptions struct {
 	// BatchSize is the most events one delivery carries.
 	BatchSize int

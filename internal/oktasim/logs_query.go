@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Limits of GET /api/v1/logs, as Okta enforces them.
+// Limits of GET /api/v1/logs (Okta's documented bounds).
 const (
 	logsDefaultLimit = 100
 	// logsMaxLimit: larger limits are capped to it (Okta documents 0–1000

@@ -7,7 +7,7 @@ import (
 	"strconv"
 )
 
-// orgPageSpec is an endpoint's page-size contract (default and maximum limit, as Okta documents them).
+// orgPageSpec is an endpoint's page-size contract (Okta's documented default and maximum page sizes).
 type orgPageSpec struct {
 	def int // default limit; -1 returns everything
 	max int // larger limits are capped to max; 0 means no cap

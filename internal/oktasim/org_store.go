@@ -18,7 +18,7 @@ import (
 // address the client used.
 const orgURLPlaceholder = "@@ORG@@"
 
-// Resource type names: the values of okta.resource.type the receiver emits.
+// Resource type names of the data contract (the okta.resource.type values the receiver emits).
 const (
 	typeUser             = "user"
 	typeGroup            = "group"

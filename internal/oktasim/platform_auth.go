@@ -23,11 +23,16 @@ type authFailure struct {
 	summary string
 	// wwwAuth, when set, is sent as WWW-Authenticate.
 	wwwAuth string
+	// dpopNonce, when set, is sent as DPoP-Nonce (a use_dpop_nonce challenge).
+	dpopNonce string
 }
 
 func (f *authFailure) write(w http.ResponseWriter) {
 	if f.wwwAuth != "" {
 		w.Header().Set("WWW-Authenticate", f.wwwAuth)
+	}
+	if f.dpopNonce != "" {
+		w.Header().Set("DPoP-Nonce", f.dpopNonce)
 	}
 	writeOktaError(w, f.status, f.code, f.summary)
 }
@@ -84,8 +89,8 @@ func (p *platform) authenticate(r *http.Request, now time.Time) (*principal, *au
 		case t.jkt == "":
 			return nil, p.tokenFailure(r, "DPoP", "invalid_token", "The access token is not DPoP-bound; use the Bearer scheme.")
 		}
-		if desc := p.verifyResourceDPoP(r, value, t, now); desc != "" {
-			return nil, p.tokenFailure(r, "DPoP", "invalid_dpop_proof", desc)
+		if f := p.verifyResourceDPoP(r, value, t, now); f != nil {
+			return nil, f
 		}
 		return &t.principal, nil
 	}

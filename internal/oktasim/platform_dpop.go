@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -58,9 +57,9 @@ func parseDPoPProof(proof, method, url string, now time.Time) (dpopProof, string
 	if c.HTM != method {
 		return dpopProof{}, "The DPoP proof 'htm' claim does not match the HTTP method of the request."
 	}
-	htu, _, _ := strings.Cut(c.HTU, "?")
-	htu, _, _ = strings.Cut(htu, "#")
-	if htu != url {
+	// htu is the request URL without query and fragment (RFC 9449 section 4.2): a
+	// claim that carries either does not match.
+	if c.HTU != url {
 		return dpopProof{}, "The DPoP proof 'htu' claim does not match the URL of the request."
 	}
 	if c.IAT == 0 || math.IsNaN(c.IAT) {
@@ -94,8 +93,9 @@ func (p *platform) checkTokenDPoP(w http.ResponseWriter, r *http.Request, now ti
 		writeOAuthError(w, http.StatusBadRequest, "invalid_dpop_proof", desc)
 		return "", false
 	}
-	if proof.claims.Nonce == "" || !p.tokens.validNonce(proof.claims.Nonce, now) {
-		w.Header().Set("DPoP-Nonce", p.tokens.newNonce(now, dpopNonceLifetime))
+	if proof.claims.Nonce == "" || !p.tokens.validNonce(nonceAuthServer, proof.claims.Nonce, now) {
+		w.Header().Set("DPoP-Nonce", p.tokens.newNonce(nonceAuthServer, now, p.opts.OAuth.DPoPNonceLifetime))
+		p.stats.do(func(s *PlatformStats) { s.DPoPNonceChallenges++ })
 		writeOAuthError(w, http.StatusBadRequest, "use_dpop_nonce", "Authorization server requires nonce in DPoP proof.")
 		return "", false
 	}
@@ -107,25 +107,36 @@ func (p *platform) checkTokenDPoP(w http.ResponseWriter, r *http.Request, now ti
 }
 
 // verifyResourceDPoP checks the DPoP proof of an API call made with a
-// DPoP-bound token; "" means valid.
-func (p *platform) verifyResourceDPoP(r *http.Request, token string, t *accessToken, now time.Time) string {
+// DPoP-bound token; nil means valid. With DPoPResourceNonce a proof must
+// carry a nonce of the resource server: the refusal then names
+// use_dpop_nonce and hands out a fresh nonce.
+func (p *platform) verifyResourceDPoP(r *http.Request, token string, t *accessToken, now time.Time) *authFailure {
+	invalid := func(desc string) *authFailure {
+		return p.tokenFailure(r, "DPoP", "invalid_dpop_proof", desc)
+	}
 	raw := r.Header.Get("DPoP")
 	if raw == "" {
-		return "The DPoP proof JWT header is missing."
+		return invalid("The DPoP proof JWT header is missing.")
 	}
 	proof, desc := parseDPoPProof(raw, r.Method, baseURL(r)+r.URL.Path, now)
 	if desc != "" {
-		return desc
+		return invalid(desc)
 	}
 	if proof.jkt != t.jkt {
-		return "The DPoP proof key does not match the key the access token is bound to."
+		return invalid("The DPoP proof key does not match the key the access token is bound to.")
 	}
 	sum := sha256.Sum256([]byte(token))
 	if proof.claims.ATH != base64.RawURLEncoding.EncodeToString(sum[:]) {
-		return "The DPoP proof 'ath' claim does not match the access token."
+		return invalid("The DPoP proof 'ath' claim does not match the access token.")
+	}
+	if p.opts.OAuth.DPoPResourceNonce && (proof.claims.Nonce == "" || !p.tokens.validNonce(nonceResourceServer, proof.claims.Nonce, now)) {
+		f := p.tokenFailure(r, "DPoP", "use_dpop_nonce", "Resource server requires nonce in DPoP proof.")
+		f.dpopNonce = p.tokens.newNonce(nonceResourceServer, now, p.opts.OAuth.DPoPNonceLifetime)
+		p.stats.do(func(s *PlatformStats) { s.DPoPNonceChallenges++ })
+		return f
 	}
 	if !p.tokens.useOnce("dpop:"+proof.claims.JTI, now.Add(dpopProofMaxAge+dpopProofClockSkew)) {
-		return "The DPoP proof 'jti' has already been used."
+		return invalid("The DPoP proof 'jti' has already been used.")
 	}
-	return ""
+	return nil
 }

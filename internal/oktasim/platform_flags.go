@@ -44,6 +44,10 @@ func (o *PlatformOptions) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.OAuth.TokenTTL, "oauth-token-ttl", o.OAuth.TokenTTL, "lifetime of issued access tokens (Okta: 1h)")
 	fs.BoolVar(&o.OAuth.DPoP, "dpop", o.OAuth.DPoP,
 		"require DPoP-bound access tokens: DPoP proof (with server nonce) on the token request, Authorization: DPoP + proof on every call")
+	fs.DurationVar(&o.OAuth.DPoPNonceLifetime, "dpop-nonce-lifetime", o.OAuth.DPoPNonceLifetime,
+		"with --dpop: how long a server nonce is accepted before use_dpop_nonce asks for a fresh one")
+	fs.BoolVar(&o.OAuth.DPoPResourceNonce, "dpop-resource-nonce", o.OAuth.DPoPResourceNonce,
+		"with --dpop: API calls need a resource-server nonce in their proof (401 use_dpop_nonce with a DPoP-Nonce header otherwise)")
 
 	rl := &o.RateLimits
 	fs.BoolVar(&rl.Enabled, "rate-limits", rl.Enabled,

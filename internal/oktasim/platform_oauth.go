@@ -16,7 +16,6 @@ const (
 	jwtBearerAssertion  = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 	assertionClockSkew  = 30 * time.Second
 	maxAssertionLife    = time.Hour
-	dpopNonceLifetime   = 5 * time.Minute
 	dpopProofMaxAge     = 5 * time.Minute
 	dpopProofClockSkew  = time.Minute
 	oauthErrInvalidReq  = "invalid_request"

@@ -86,6 +86,13 @@ type OAuthOptions struct {
 	// DPoP requires DPoP-bound access tokens (RFC 9449): a DPoP proof on the
 	// token request (with a server nonce) and on every API call.
 	DPoP bool
+	// DPoPResourceNonce (with DPoP) makes the resource server demand a nonce of its
+	// own in API call proofs: a proof without one, or with an unknown or expired one,
+	// gets 401 WWW-Authenticate DPoP error="use_dpop_nonce" and a DPoP-Nonce header.
+	DPoPResourceNonce bool
+	// DPoPNonceLifetime is how long a DPoP nonce of either server is accepted;
+	// a proof with an older one gets use_dpop_nonce and a fresh nonce.
+	DPoPNonceLifetime time.Duration
 }
 
 // DefaultPlatformOptions returns the defaults of the demo org: the demo
@@ -96,9 +103,11 @@ func DefaultPlatformOptions() PlatformOptions {
 		Token:     DefaultDemoToken,
 		AdminRole: RoleSuper,
 		OAuth: OAuthOptions{
-			ClientID: DefaultOAuthClientID,
-			Role:     RoleSuper,
-			TokenTTL: time.Hour,
+			ClientID:          DefaultOAuthClientID,
+			Role:              RoleSuper,
+			DPoPResourceNonce: true,
+			TokenTTL:          time.Hour,
+			DPoPNonceLifetime: 5 * time.Minute,
 		},
 		RateLimits: DefaultRateLimitOptions(),
 	}
@@ -130,6 +139,9 @@ func (o *PlatformOptions) validate() error {
 	}
 	if !validRole(o.OAuth.Role) {
 		errs = append(errs, fmt.Errorf("oauth admin role %q: want %q or %q", o.OAuth.Role, RoleSuper, RoleReadOnly))
+	}
+	if o.OAuth.DPoP && o.OAuth.DPoPNonceLifetime <= 0 {
+		errs = append(errs, fmt.Errorf("dpop nonce lifetime %s: must be positive", o.OAuth.DPoPNonceLifetime))
 	}
 	if o.OAuth.TokenTTL <= 0 {
 		errs = append(errs, fmt.Errorf("oauth token ttl %s: must be positive", o.OAuth.TokenTTL))

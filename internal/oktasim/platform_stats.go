@@ -38,6 +38,9 @@ type PlatformStats struct {
 	Resets      int64 `json:"resets"`
 	Delayed     int64 `json:"delayed"`
 	Paused      int64 `json:"paused"`
+	// DPoPNonceChallenges counts use_dpop_nonce answers: the token endpoint's 400s
+	// (counted in TokenErrors too) and the resource server's 401s (in Unauthorized).
+	DPoPNonceChallenges int64 `json:"dpopNonceChallenges"`
 	// Unauthorized counts 401s, Forbidden 403s (scope or role).
 	Unauthorized int64 `json:"unauthorized"`
 	Forbidden    int64 `json:"forbidden"`

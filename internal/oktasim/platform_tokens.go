@@ -78,19 +78,29 @@ func (s *tokenStore) useOnce(id string, forget time.Time) bool {
 	return true
 }
 
-// newNonce issues a DPoP nonce valid for ttl.
-func (s *tokenStore) newNonce(now time.Time, ttl time.Duration) string {
+// nonceServer tells the servers that issue DPoP nonces apart: a nonce of the
+// authorization server is no nonce of the resource server, and the reverse.
+type nonceServer string
+
+const (
+	nonceAuthServer     nonceServer = "as"
+	nonceResourceServer nonceServer = "rs"
+)
+
+// newNonce issues a DPoP nonce of server, valid for ttl.
+func (s *tokenStore) newNonce(server nonceServer, now time.Time, ttl time.Duration) string {
 	n := randomToken(32)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.nonces[n] = now.Add(ttl)
+	s.nonces[string(server)+":"+n] = now.Add(ttl)
 	return n
 }
 
-func (s *tokenStore) validNonce(n string, now time.Time) bool {
+// validNonce reports whether n was issued by server and has not expired.
+func (s *tokenStore) validNonce(server nonceServer, n string, now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	until, ok := s.nonces[n]
+	until, ok := s.nonces[string(server)+":"+n]
 	return ok && now.Before(until)
 }
 

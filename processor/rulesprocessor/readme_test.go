@@ -47,5 +47,5 @@ func TestReadmeRuleTableInSync(t *testing.T) {
 		require.NoError(t, os.WriteFile("README.md", []byte(want), 0o600))
 		return
 	}
-	require.Equal(t, want, readme, "README.md rule table is out of date: run UPDATE_README=1 go test -run TestReadmeRuleTableInSync ./processor/rulesprocessor/")
+	require.Equal(t, want, readme, "README.md rule table is out of date: run UPDATE_README=1 go test -run TestReadmeRuleTableInSync in processor/rulesprocessor")
 }

@@ -72,13 +72,22 @@ type OAuthConfig struct {
 	KeyID string `mapstructure:"key_id"`
 	// Scopes requested for the access token. Default: the read scopes the receiver uses.
 	Scopes []string `mapstructure:"scopes"`
+	// DPoP binds the access token to a key (RFC 9449): auto (default), true or false.
+	// See config_dpop.go.
+	DPoP DPoPMode `mapstructure:"dpop"`
+	// DPoPPrivateKeyFile is a PEM file with the DPoP key (EC P-256 → ES256, RSA → RS256).
+	// Unset (with dpop_private_key): a P-256 key is generated at start.
+	DPoPPrivateKeyFile string `mapstructure:"dpop_private_key_file"`
+	// DPoPPrivateKey is the PEM text of the DPoP key.
+	DPoPPrivateKey configopaque.String `mapstructure:"dpop_private_key"`
 
 	_ struct{}
 }
 
 // configured reports whether the user set any oauth field other than the default scopes.
 func (o OAuthConfig) configured() bool {
-	return o.ClientID != "" || o.PrivateKeyFile != "" || o.PrivateKey != "" || o.KeyID != ""
+	return o.ClientID != "" || o.PrivateKeyFile != "" || o.PrivateKey != "" || o.KeyID != "" ||
+		o.DPoPPrivateKeyFile != "" || o.DPoPPrivateKey != ""
 }
 
 // InventoryConfig configures the resource inventory.
@@ -136,7 +145,7 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		ClientConfig:         client,
 		MetricsBuilderConfig: metadata.NewDefaultMetricsBuilderConfig(),
-		OAuth:                OAuthConfig{Scopes: slices.Clone(defaultScopes)},
+		OAuth:                OAuthConfig{Scopes: slices.Clone(defaultScopes), DPoP: DPoPAuto},
 		Inventory: InventoryConfig{
 			FullSyncInterval:    6 * time.Hour,
 			IncrementalInterval: time.Minute,
@@ -315,6 +324,7 @@ func (o OAuthConfig) validate() []error {
 			errs = append(errs, fmt.Errorf("oauth.scopes[%d] %q is not a scope name", i, s))
 		}
 	}
+	errs = append(errs, o.validateDPoP()...)
 	return errs
 }
 

@@ -22,18 +22,19 @@ import (
 func main() {
 	machine := flag.String("machine", "", "file of label<TAB>value lines describing the machine")
 	out := flag.String("out", "BENCHMARKS.md", "report to write")
+	baseline := flag.String("baseline", "", "the baseline build the sections titled 'baseline ...' measured (e.g. 'commit e944249')")
 	flag.Parse()
-	if err := run(*machine, *out, flag.Args()); err != nil {
+	if err := run(*machine, *out, *baseline, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
 }
 
-func run(machineFile, out string, sections []string) error {
+func run(machineFile, out, baseline string, sections []string) error {
 	if machineFile == "" || len(sections) == 0 {
 		return errors.New("usage: benchreport -machine FILE [-out FILE] 'Title|command|status|output'")
 	}
-	rep := benchreport.Report{Ratios: benchreport.ProjectRatios, Notes: []string{
+	rep := benchreport.Report{Ratios: benchreport.ProjectRatios, Budgets: benchreport.ProjectBudgets, Baseline: baseline, Notes: []string{
 		"Figures are from one run of `make bench` (end-to-end throughput: several runs, all shown) on the machine above, which may be shared with other work: " +
 			"compare the ratios, which set benchmarks of the same run against each other, " +
 			"rather than absolute times across machines. Each benchmark ran at least once " +
@@ -66,6 +67,7 @@ func run(machineFile, out string, sections []string) error {
 		}
 		rep.Sections = append(rep.Sections, benchreport.Section{
 			Title: parts[0], Command: parts[1], Results: results, Failed: parts[2] != "0",
+			Baseline: strings.HasPrefix(parts[0], benchreport.BaselineTitlePrefix),
 		})
 	}
 	w, err := os.Create(out) //nolint:gosec // G304: the report path the caller asked for

@@ -198,19 +198,21 @@ func (cr *credentialRecorder) record(r *http.Request) {
 }
 
 // needles returns the recorded credentials: each Authorization value without its scheme,
-// and each client assertion, plus how many bearer tokens were seen.
-func (cr *credentialRecorder) needles() (out []secretNeedle, bearers int) {
+// and each client assertion, plus how many access tokens were seen per scheme (Bearer,
+// DPoP).
+func (cr *credentialRecorder) needles() (out []secretNeedle, tokens map[string]int) {
+	tokens = map[string]int{}
 	cr.mu.Lock()
 	defer cr.mu.Unlock()
 	for a := range cr.auth {
 		scheme, value, _ := strings.Cut(a, " ")
-		if scheme == "Bearer" {
-			bearers++
+		if scheme == "Bearer" || scheme == "DPoP" {
+			tokens[scheme]++
 		}
 		out = append(out, secretNeedle{label: scheme + " credential sent to the org", value: value})
 	}
 	for a := range cr.assertions {
 		out = append(out, secretNeedle{label: "OAuth client assertion", value: a})
 	}
-	return out, bearers
+	return out, tokens
 }

@@ -86,7 +86,7 @@ var leakSim = []string{"--users", "40", "--groups", "8", "--apps", "6", "--event
 
 // leakAuth is one way of authenticating: its config block, environment and secrets.
 type leakAuth struct {
-	oauth   bool // the run authenticates with OAuth (bearer tokens must be seen)
+	oauth   string // the run authenticates with OAuth: the token scheme that must be seen (Bearer, DPoP)
 	block   string
 	env     []string
 	needles []secretNeedle
@@ -94,7 +94,8 @@ type leakAuth struct {
 
 // TestSecuritySecretsNeverLeak runs the real collector on the simulator once per
 // authentication method (API token; OAuth private_key_jwt with the simulator's PKCS#1
-// key file; the same key converted to PKCS#8 and given inline through the environment),
+// key file; the same with the app requiring DPoP (--dpop) and a DPoP key given inline;
+// the key converted to PKCS#8 and given inline through the environment),
 // each time with the event hook endpoint receiving deliveries and with every output on.
 // It provokes error paths too (Okta 5xx, truncated bodies, connection resets; hook
 // requests with a wrong secret and bad bodies), then scans every output for the
@@ -116,9 +117,23 @@ func TestSecuritySecretsNeverLeak(t *testing.T) {
 			keyFile := filepath.Join(dir, "sim-key.pem")
 			pkcs1 := readKeyFile(t, keyFile)
 			return leakAuth{
-				oauth:   true,
+				oauth:   "Bearer",
 				block:   oauthBlock("private_key_file: " + keyFile),
 				needles: pemBodyNeedles("private key (PKCS#1)", pkcs1),
+			}
+		})
+	})
+	t.Run("oauth_dpop_required", func(t *testing.T) {
+		runLeakScenario(t, []string{"--oauth-key-out", "{{DIR}}/sim-key.pem", "--dpop"}, func(t *testing.T, dir string) leakAuth {
+			keyFile := filepath.Join(dir, "sim-key.pem")
+			pkcs1 := readKeyFile(t, keyFile)
+			dpopKey := ecKeyPEM(t)
+			return leakAuth{
+				oauth: "DPoP",
+				block: oauthBlock("private_key_file: " + keyFile + "\n      dpop_private_key: ${env:OKTA_DPOP_KEY}"),
+				env:   []string{"OKTA_DPOP_KEY=" + string(dpopKey)},
+				needles: append(pemBodyNeedles("private key (PKCS#1)", pkcs1),
+					pemBodyNeedles("DPoP private key", dpopKey)...),
 			}
 		})
 	})
@@ -127,7 +142,7 @@ func TestSecuritySecretsNeverLeak(t *testing.T) {
 			pkcs1 := readKeyFile(t, filepath.Join(dir, "sim-key.pem"))
 			pkcs8 := toPKCS8(t, pkcs1)
 			return leakAuth{
-				oauth:   true,
+				oauth:   "Bearer",
 				block:   oauthBlock("private_key: ${env:OKTA_PRIVATE_KEY}"),
 				env:     []string{"OKTA_PRIVATE_KEY=" + string(pkcs8)},
 				needles: append(pemBodyNeedles("private key (PKCS#8)", pkcs8), pemBodyNeedles("private key (PKCS#1 form)", pkcs1)...),
@@ -264,9 +279,9 @@ func runLeakScenario(t *testing.T, simArgs []string, auth func(t *testing.T, dir
 	}
 
 	outputs := collectLeakOutputs(t, coll, dir, ports, env)
-	sent, bearers := recorder.needles()
-	if a.oauth && (bearers == 0 || len(sent) < 2) {
-		t.Errorf("OAuth run: the recorder saw %d bearer tokens and %d credentials in all; the collector did not use OAuth", bearers, len(sent))
+	sent, tokens := recorder.needles()
+	if a.oauth != "" && (tokens[a.oauth] == 0 || len(sent) < 2) {
+		t.Errorf("OAuth run: the recorder saw %v access tokens and %d credentials in all; the collector did not use %s tokens", tokens, len(sent), a.oauth)
 	}
 	needles = append(needles, sent...)
 	// Canaries: the scanned outputs do carry the run's objects and metrics, so a clean

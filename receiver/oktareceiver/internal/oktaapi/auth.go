@@ -19,10 +19,12 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/dpop"
 )
 
-// Authenticator sets the credential of each request. New kinds of credentials (a DPoP proof
-// next to an OAuth token, for instance) are new implementations.
+// Authenticator sets the credential of each request. New kinds of credentials are new
+// implementations.
 type Authenticator interface {
 	// Authorize sets the credential headers of req (it may first obtain a token, with
 	// req's context).
@@ -31,6 +33,14 @@ type Authenticator interface {
 	// whether a new one may be obtained (false for a static API token: sending the request
 	// again cannot help).
 	Invalidate() bool
+}
+
+// NonceChallenger is implemented by an authenticator whose credential carries a server nonce
+// (a DPoP-bound token). The client calls it with every answer of an API request it sent.
+type NonceChallenger interface {
+	// NonceChallenge records the nonce of resp (to req) and reports whether resp asks for the
+	// request to be sent again with that nonce. The client sends it again at most once.
+	NonceChallenge(req *http.Request, resp *http.Response) bool
 }
 
 // Auth builds the authenticator of a client; it may send requests of its own through the
@@ -59,18 +69,31 @@ type OAuthParams struct {
 	KeyID  string
 	Scopes []string
 	Key    *rsa.PrivateKey
+	// DPoP binds the tokens to a key (RFC 9449): it signs the proofs, keeps the servers'
+	// nonces and decides when proofs are sent. nil sends no proofs (like dpop.Never).
+	DPoP *dpop.Session
 }
 
 // OAuth authenticates with access tokens of the client-credentials flow (private_key_jwt),
 // obtained from <org>/oauth2/v1/token and cached until shortly before they expire. The flow is
 // done here rather than with okta-sdk-golang v2: the SDK accepts only PKCS#1 keys, sends the
-// parameters in the URL query and cannot be bounded by the rate-limit budget.
+// parameters in the URL query, has no DPoP and cannot be bounded by the rate-limit budget.
+// DPoP proofs, nonces and the auto/true/false decision live in internal/dpop; the token
+// source only asks it.
 func OAuth(p OAuthParams) Auth {
 	return func(c *Client) (Authenticator, error) {
 		if p.Key == nil {
 			return nil, errors.New("oauth: no private key")
 		}
+		session := p.DPoP
+		if session == nil {
+			var err error
+			if session, err = dpop.NewSession(dpop.Never, nil); err != nil {
+				return nil, err
+			}
+		}
 		return &oauthTokenSource{
+			dpop:     session,
 			tokenURL: c.OrgURL() + "/oauth2/v1/token",
 			clientID: p.ClientID,
 			keyID:    p.KeyID,
@@ -139,8 +162,12 @@ type oauthTokenSource struct {
 	send func(*http.Request) (*http.Response, error)
 	now  func() time.Time
 
+	// dpop signs proofs and keeps the servers' nonces (mode never: sends none).
+	dpop *dpop.Session
+
 	mu      sync.Mutex
 	token   string
+	scheme  string // "Bearer" or "DPoP", as the token endpoint said
 	expires time.Time
 }
 
@@ -153,20 +180,39 @@ type tokenResponse struct {
 	ErrorDescription string `json:"error_description"`
 }
 
-// Authorize sets the Bearer token, fetching one when the cached one is missing or about to
-// expire.
+// Authorize sets the access token, fetching one when the cached one is missing or about to
+// expire, and for a DPoP-bound token a fresh proof for req's method and URL.
 func (s *oauthTokenSource) Authorize(req *http.Request) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.token == "" || !s.now().Before(s.expires.Add(-tokenRefreshMargin)) {
-		tok, exp, err := s.fetch(req.Context())
+		tok, scheme, exp, err := s.fetch(req.Context())
 		if err != nil {
+			s.mu.Unlock()
 			return err
 		}
-		s.token, s.expires = tok, exp
+		s.token, s.scheme, s.expires = tok, scheme, exp
 	}
-	req.Header.Set("Authorization", "Bearer "+s.token)
+	token, scheme := s.token, s.scheme
+	s.mu.Unlock()
+	req.Header.Set("Authorization", scheme+" "+token)
+	if scheme != "DPoP" {
+		return nil
+	}
+	proof, err := s.dpop.ResourceProof(req.Method, req.URL, token)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("DPoP", proof)
 	return nil
+}
+
+// NonceChallenge records a DPoP-Nonce of resp and reports whether resp asks for req to be
+// sent again with it (never while the tokens are Bearer tokens).
+func (s *oauthTokenSource) NonceChallenge(req *http.Request, resp *http.Response) bool {
+	if resp == nil || req.Header.Get("DPoP") == "" {
+		return false
+	}
+	return s.dpop.ResourceAnswer(req.URL, resp.StatusCode, resp.Header)
 }
 
 // Invalidate drops the cached token (after a 401 from a resource endpoint): the next
@@ -178,10 +224,33 @@ func (s *oauthTokenSource) Invalidate() bool {
 	return true
 }
 
-func (s *oauthTokenSource) fetch(ctx context.Context) (string, time.Time, error) {
+// fetch obtains a token: it returns the token, its Authorization scheme and its expiry.
+// With DPoP the request may be sent up to three times (see dpop.Session.TokenAnswer),
+// each time with a new client assertion, since Okta accepts an assertion only once.
+func (s *oauthTokenSource) fetch(ctx context.Context) (string, string, time.Time, error) {
+	tokenURL, err := url.Parse(s.tokenURL)
+	if err != nil {
+		return "", "", time.Time{}, fmt.Errorf("oauth token URL: %w", err)
+	}
+	var attempt dpop.TokenAttempt
+	for {
+		status, header, body, err := s.post(ctx, tokenURL, &attempt)
+		if err != nil {
+			return "", "", time.Time{}, err
+		}
+		if s.dpop.TokenAnswer(tokenURL, status, header, body, &attempt) {
+			continue
+		}
+		return s.tokenFrom(status, header, body, &attempt)
+	}
+}
+
+// post sends one token request (with a DPoP proof when the session sends them) and
+// returns the answer with its body read.
+func (s *oauthTokenSource) post(ctx context.Context, tokenURL *url.URL, attempt *dpop.TokenAttempt) (int, http.Header, []byte, error) {
 	assertion, err := s.assertion()
 	if err != nil {
-		return "", time.Time{}, err
+		return 0, nil, nil, err
 	}
 	form := url.Values{
 		"grant_type":            {"client_credentials"},
@@ -191,40 +260,57 @@ func (s *oauthTokenSource) fetch(ctx context.Context) (string, time.Time, error)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.tokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("oauth token request: %w", err)
+		return 0, nil, nil, fmt.Errorf("oauth token request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	proof, err := s.dpop.TokenProof(tokenURL, attempt)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("oauth token request: %w", err)
+	}
+	if proof != "" {
+		req.Header.Set("DPoP", proof)
+	}
 	resp, err := s.send(req)
 	if err != nil {
 		var waitErr *RateLimitWaitError
 		if errors.As(err, &waitErr) || ctx.Err() != nil {
-			return "", time.Time{}, fmt.Errorf("oauth token request: %w", err)
+			return 0, nil, nil, fmt.Errorf("oauth token request: %w", err)
 		}
-		return "", time.Time{}, &transportError{err: fmt.Errorf("oauth token request: %w", scrubURLError(err))}
+		return 0, nil, nil, &transportError{err: fmt.Errorf("oauth token request: %w", scrubURLError(err))}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return "", time.Time{}, &transportError{err: fmt.Errorf("oauth token response: %w", err)}
+		return 0, nil, nil, &transportError{err: fmt.Errorf("oauth token response: %w", err)}
 	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// tokenFrom turns the final token endpoint answer into a token or an error.
+func (s *oauthTokenSource) tokenFrom(status int, header http.Header, body []byte, attempt *dpop.TokenAttempt) (string, string, time.Time, error) {
 	var tr tokenResponse
 	_ = json.Unmarshal(body, &tr)
-	if resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
-		ae := &APIError{Status: resp.StatusCode, Code: tr.Error, Summary: tr.ErrorDescription, RequestID: resp.Header.Get("X-Okta-Request-Id")}
+	if status != http.StatusOK || tr.AccessToken == "" {
+		ae := &APIError{Status: status, Code: tr.Error, Summary: tr.ErrorDescription, RequestID: header.Get("X-Okta-Request-Id")}
 		if ae.Code == "" {
 			ae.parseBody(body)
 		}
-		return "", time.Time{}, fmt.Errorf("oauth token request for client %q: %w", s.clientID, ae)
+		if s.dpop.Mode() == dpop.Never && dpop.AsksForDPoP(status, body) {
+			return "", "", time.Time{}, fmt.Errorf("oauth token request for client %q: the service app requires DPoP "+
+				"and oauth.dpop is false; set oauth.dpop to auto or true: %w", s.clientID, ae)
+		}
+		return "", "", time.Time{}, fmt.Errorf("oauth token request for client %q: %w", s.clientID, ae)
 	}
-	if tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "Bearer") {
-		return "", time.Time{}, fmt.Errorf("oauth token type %q is not supported (disable DPoP on the service app)", tr.TokenType)
+	scheme, err := s.dpop.CheckTokenType(tr.TokenType, attempt)
+	if err != nil {
+		return "", "", time.Time{}, fmt.Errorf("oauth token for client %q: %w", s.clientID, err)
 	}
 	expiresIn := time.Duration(tr.ExpiresIn) * time.Second
 	if expiresIn <= 0 {
 		expiresIn = time.Hour
 	}
-	return tr.AccessToken, s.now().Add(expiresIn), nil
+	return tr.AccessToken, scheme, s.now().Add(expiresIn), nil
 }
 
 // assertion builds the RS256 client assertion: iss = sub = client_id, aud = token URL,

@@ -168,7 +168,8 @@ func hostPort(u *url.URL) string {
 // X-Rate-Limit-* headers, after a 429 waits for the announced reset and sends again (until
 // the rate-limit deadline of ctx, see WithRateLimitDeadline), retries 5xx and transport
 // failures a few times with backoff, and after a 401 lets the authenticator drop a cached
-// token and sends once more. Other non-2xx answers are *APIError. Errors never contain the
+// token and sends once more (not after a refused DPoP proof). A DPoP use_dpop_nonce answer is
+// met once with the server's new nonce (see attempt). Other non-2xx answers are *APIError. Errors never contain the
 // credential.
 func (c *Client) Fetch(ctx context.Context, pathOrURL string) (*Page, error) {
 	u, err := c.resolve(pathOrURL)
@@ -190,34 +191,44 @@ func (c *Client) Fetch(ctx context.Context, pathOrURL string) (*Page, error) {
 	}, backoff.WithBackOff(policy), backoff.WithMaxElapsedTime(0))
 }
 
-// attempt sends one GET: leader gate, rate-limit permit, credential, request, answer.
-// A non-2xx answer is returned as *APIError.
+// attempt sends one GET: leader gate, credential, rate-limit permit, request, answer. A DPoP
+// nonce challenge (see NonceChallenger) is met at once with one more request through the rate
+// limiter, not as a retry of the retry policy: the answer was no failure of Okta's. A non-2xx
+// answer is returned as *APIError.
 func (c *Client) attempt(ctx context.Context, u *url.URL, key string, deadline time.Time, last error) (*Page, error) {
 	if err := c.leader.wait(ctx); err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), http.NoBody)
-	if err != nil {
-		return nil, fmt.Errorf("build request: %w", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-	if err := c.auth.Authorize(req); err != nil {
-		return nil, err
-	}
-	p, err := c.limiter.acquire(ctx, key, deadline, last)
-	if err != nil {
-		return nil, err
-	}
-	page, resp, err := c.do(req)
-	c.limiter.release(p, resp)
-	if err != nil {
-		return nil, err
-	}
-	if page == nil {
+	challenger, _ := c.auth.(NonceChallenger)
+	for nonceRetried := false; ; nonceRetried = true {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), http.NoBody)
+		if err != nil {
+			return nil, fmt.Errorf("build request: %w", err)
+		}
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("User-Agent", c.userAgent)
+		if err := c.auth.Authorize(req); err != nil {
+			return nil, err
+		}
+		p, err := c.limiter.acquire(ctx, key, deadline, last)
+		if err != nil {
+			return nil, err
+		}
+		page, resp, err := c.do(req)
+		c.limiter.release(p, resp)
+		// Also records the nonce of a 2xx answer.
+		challenged := challenger != nil && challenger.NonceChallenge(req, resp)
+		if err != nil {
+			return nil, err
+		}
+		if page != nil {
+			return page, nil
+		}
+		if challenged && !nonceRetried {
+			continue
+		}
 		return nil, responseError(resp)
 	}
-	return page, nil
 }
 
 // do performs one request. On 2xx it returns the page; otherwise the response, whose body

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/dpop"
 )
 
 // ErrForeignLink is returned when a URL taken from an answer (a next link, a redirect) points
@@ -20,6 +22,8 @@ type APIError struct {
 	Code      string // errorCode, e.g. E0000006
 	Summary   string // errorSummary
 	RequestID string // X-Okta-Request-Id
+	// DPoPError is the error of a WWW-Authenticate DPoP challenge (e.g. invalid_dpop_proof).
+	DPoPError string
 }
 
 func (e *APIError) Error() string {
@@ -67,17 +71,25 @@ func AsAPIError(err error) *APIError {
 
 // responseError converts a non-2xx response (body already buffered) into *APIError.
 func responseError(resp *http.Response) error {
-	ae := &APIError{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Okta-Request-Id")}
+	ae := &APIError{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Okta-Request-Id"), DPoPError: dpop.ChallengeError(resp.Header)}
 	if body, err := io.ReadAll(resp.Body); err == nil {
 		ae.parseBody(body)
 	}
-	if ae.Code == "" && (resp.StatusCode == 401 || resp.StatusCode == 403) {
-		ae.Summary = wwwAuthenticateError(resp.Header.Get("WWW-Authenticate"))
+	if resp.StatusCode == 401 || resp.StatusCode == 403 {
+		// The challenge names the cause (an expired token, a bad DPoP proof) that the
+		// generic E0000011 body does not.
+		switch challenge := wwwAuthenticateError(resp.Header.Get("WWW-Authenticate")); {
+		case challenge == "":
+		case ae.Summary == "":
+			ae.Summary = challenge
+		default:
+			ae.Summary += " (" + challenge + ")"
+		}
 	}
 	return ae
 }
 
-// wwwAuthenticateError extracts error/error_description from a Bearer challenge.
+// wwwAuthenticateError extracts error/error_description from a Bearer or DPoP challenge.
 func wwwAuthenticateError(h string) string {
 	var parts []string
 	for _, key := range []string{"error=", "error_description="} {

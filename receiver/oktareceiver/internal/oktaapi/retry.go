@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/dpop"
 )
 
 // The one retry policy for the HTTP-level failures of every Okta request (inventory, System
@@ -19,7 +21,9 @@ import (
 //     maxServerAttempts attempts, waiting as NewBackoff(retryInitialInterval,
 //     retryMaxInterval) says.
 //   - 401: when the authenticator can obtain a new credential (an OAuth token), the cached
-//     one is dropped and the request sent once more.
+//     one is dropped and the request sent once more, except for a refused DPoP proof (a new
+//     token would not change the proof). A DPoP nonce challenge never reaches this policy:
+//     Client.attempt meets it at once.
 //   - Anything else (4xx, a foreign link, a cancelled context): returned at once.
 const (
 	maxServerAttempts    = 3
@@ -81,7 +85,7 @@ func (p *retryPolicy) classify(ctx context.Context, err error, auth Authenticato
 	case kind == KindRateLimited:
 		p.immediate = true
 		return err
-	case kind == KindUnauthorized && !p.retried401 && auth.Invalidate():
+	case kind == KindUnauthorized && !p.retried401 && !refusedDPoPProof(err) && auth.Invalidate():
 		p.retried401, p.immediate = true, true
 		return err
 	case kind == KindServer, kind == KindTransport:
@@ -92,4 +96,10 @@ func (p *retryPolicy) classify(ctx context.Context, err error, auth Authenticato
 		return err
 	}
 	return backoff.Permanent(err)
+}
+
+// refusedDPoPProof reports whether err is a 401 whose challenge refused the DPoP proof.
+func refusedDPoPProof(err error) bool {
+	ae := AsAPIError(err)
+	return ae != nil && ae.DPoPError == dpop.ErrInvalidProof
 }
