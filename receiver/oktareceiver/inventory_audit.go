@@ -29,6 +29,7 @@ var auditedPaths = map[string][]string{
 	resPolicy:           {"status", "name", "priority", "conditions.*", "settings.*"},
 	resPolicyRule:       {"status", "name", "priority", "conditions.*", "actions.*"},
 	resNetworkZone:      {"status", "name", "gateways", "proxies", "locations", "asns"},
+	resIdentityProvider: {"status", "name", "protocol.*", "policy.*"},
 }
 
 // Bounds of the audited values of one object: a value longer than maxAuditValueBytes (its
