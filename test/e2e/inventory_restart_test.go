@@ -63,7 +63,8 @@ const fullSyncDoneLine = "Okta inventory full sync done"
 func TestInventoryPersistedStateAcrossRestart(t *testing.T) {
 	for _, stop := range []string{"sigterm", "kill9"} {
 		t.Run(stop, func(t *testing.T) {
-			sim := startSimulator(t, "--users", "60", "--groups", "10", "--apps", "8", "--events-per-sec", "0")
+			// Rate limits off: a full sync every 4s would otherwise wait on the simulated windows.
+			sim := startSimulator(t, "--users", "60", "--groups", "10", "--apps", "8", "--events-per-sec", "0", "--rate-limits=false")
 			dir := t.TempDir()
 			health := freePort(t)
 			run := func(n int) (*process, string) {
@@ -107,7 +108,7 @@ func TestInventoryPersistedStateAcrossRestart(t *testing.T) {
 						return false
 					}
 				}
-				return true
+				return bothSyncsWritten(recs)
 			}) {
 				t.Logf("changes so far: %v", keysOf(got))
 			}
@@ -227,6 +228,24 @@ func expectedChanges(before, after groundTruth, ch changesMade) map[changeKey]bo
 		}
 	}
 	return want
+}
+
+// bothSyncsWritten reports whether the snapshots of two full syncs are complete in recs (the
+// second as many as the first), so that the changes of the second one are in the file too.
+func bothSyncsWritten(recs []record) bool {
+	var order []string
+	count := map[string]int{}
+	for _, r := range recs {
+		if r.EventName != "okta.inventory.snapshot" {
+			continue
+		}
+		id := r.attr("okta.sync.id")
+		if count[id] == 0 {
+			order = append(order, id)
+		}
+		count[id]++
+	}
+	return len(order) >= 2 && count[order[1]] >= count[order[0]]
 }
 
 func changeRecordsByKey(recs []record) map[changeKey][]record {
