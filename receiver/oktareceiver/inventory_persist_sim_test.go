@@ -38,7 +38,7 @@ type boltStorage struct {
 	client storage.Client
 }
 
-func openBoltStorage(t *testing.T, dir string) *boltStorage {
+func openBoltStorage(t testing.TB, dir string) *boltStorage {
 	t.Helper()
 	f := filestorage.NewFactory()
 	cfg := f.CreateDefaultConfig().(*filestorage.Config)
@@ -55,7 +55,7 @@ func openBoltStorage(t *testing.T, dir string) *boltStorage {
 
 // close closes the client and shuts the extension down (safe twice). Every Batch the
 // inventory made is a committed bbolt transaction already, so what a close adds is nothing.
-func (b *boltStorage) close(t *testing.T) {
+func (b *boltStorage) close(t testing.TB) {
 	if b.client == nil {
 		return
 	}

@@ -73,7 +73,8 @@ func (s *inventoryState) takeDirty(persisted func(t string) (statestore.TypeMeta
 		}
 		ts.dirty = map[string]struct{}{}
 		taken[t] = ids
-		out = append(out, statestore.Source{Type: t, Gen: ts.gen, Synced: ts.synced, Dirty: ids, Each: s.eachRecord(t)})
+		out = append(out, statestore.Source{Type: t, Gen: ts.gen, Synced: ts.synced, Count: len(ts.objects), Dirty: ids,
+			Get: s.getRecord(t), Each: s.eachID(t)})
 	}
 	return out, taken
 }
@@ -90,14 +91,33 @@ func (s *inventoryState) restoreDirty(taken dirtySet) {
 	}
 }
 
-// eachRecord returns the Source.Each of type t.
-func (s *inventoryState) eachRecord(t string) func(fn func(id string, record func() statestore.Record)) {
-	return func(fn func(id string, record func() statestore.Record)) {
+// getRecord returns the Source.Get of type t.
+func (s *inventoryState) getRecord(t string) func(id string) (statestore.Record, bool) {
+	return func(id string) (statestore.Record, bool) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		ts := s.typ(t)
-		for id, rec := range ts.objects {
-			fn(id, func() statestore.Record { return s.exportRecord(ts, id, rec) })
+		rec, ok := ts.objects[id]
+		if !ok {
+			return statestore.Record{}, false
+		}
+		return s.exportRecord(ts, id, rec), true
+	}
+}
+
+// eachID returns the Source.Each of type t. The ids are copied out under the lock, so
+// that Get may be called for each.
+func (s *inventoryState) eachID(t string) func(fn func(id string)) {
+	return func(fn func(id string)) {
+		s.mu.Lock()
+		ts := s.typ(t)
+		ids := make([]string, 0, len(ts.objects))
+		for id := range ts.objects {
+			ids = append(ids, id)
+		}
+		s.mu.Unlock()
+		for _, id := range ids {
+			fn(id)
 		}
 	}
 }

@@ -263,7 +263,7 @@ func decodeManifest(v []byte) (manifest, error) {
 		return m, fmt.Errorf("format version %d, this collector reads %d", m.Version, formatVersion)
 	}
 	for typ, tm := range m.Types {
-		if tm.Buckets < 1 || tm.Buckets&(tm.Buckets-1) != 0 || tm.Buckets > 1<<24 {
+		if tm.Buckets < 1 || tm.Buckets&(tm.Buckets-1) != 0 || tm.Buckets > maxBuckets {
 			return m, fmt.Errorf("%w: type %s has %d buckets", errDamaged, typ, tm.Buckets)
 		}
 	}

@@ -27,6 +27,7 @@ type TypeMeta struct {
 const (
 	TargetPerBucket = 64
 	MaxPerBucket    = 128
+	maxBuckets      = 1 << 20 // per type; a manifest with more is damaged
 )
 
 // BucketOf returns the bucket of id among n (a power of two).

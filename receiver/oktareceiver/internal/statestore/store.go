@@ -33,9 +33,10 @@ type Identity struct {
 // Store reads and writes one persisted state. Commit calls must not overlap with each other
 // (the store serialises them all the same).
 type Store struct {
-	mu     sync.Mutex
-	client storage.Client
-	m      manifest
+	mu      sync.Mutex
+	client  storage.Client
+	m       manifest
+	members map[string][][]string // per type, per bucket: the ids it holds in storage
 }
 
 // LoadedType is the persisted state of one resource type.
@@ -58,7 +59,7 @@ type Result struct {
 // store starts empty. The error is a failure of the storage itself (the state is then
 // neither read nor written by the caller).
 func Open(ctx context.Context, client storage.Client, id Identity) (*Store, Result, error) {
-	s := &Store{client: client, m: newManifest(id)}
+	s := &Store{client: client, m: newManifest(id), members: map[string][][]string{}}
 	raw, err := client.Get(ctx, ManifestKey)
 	if err != nil {
 		return nil, Result{}, fmt.Errorf("read %s: %w", ManifestKey, err)
@@ -94,6 +95,14 @@ func Open(ctx context.Context, client storage.Client, id Identity) (*Store, Resu
 	}
 	old.Types = cloneTypes(old.Types)
 	s.m = old
+	for typ, lt := range types {
+		m := make([][]string, lt.Meta.Buckets)
+		for _, r := range lt.Records {
+			b := BucketOf(r.ID, lt.Meta.Buckets)
+			m[b] = append(m[b], r.ID)
+		}
+		s.members[typ] = m
+	}
 	return s, Result{Types: types}, nil
 }
 
@@ -154,11 +163,15 @@ type Source struct {
 	Type   string
 	Gen    uint32
 	Synced bool
+	// Count is the number of objects of the type.
+	Count int
 	// Dirty are the ids added, changed or removed since the last successful Commit.
 	Dirty []string
-	// Each calls fn with the id of every object of the type; record builds its Record and
-	// is called only for the objects of the buckets that are written.
-	Each func(fn func(id string, record func() Record))
+	// Get returns the record of id (false: the object is gone).
+	Get func(id string) (Record, bool)
+	// Each calls fn with the id of every object; it is called only when every bucket of the
+	// type is written (a type new to the store, or a bucket count that grows).
+	Each func(fn func(id string))
 }
 
 // CommitStats is what one Commit wrote.
@@ -171,47 +184,41 @@ type CommitStats struct {
 // is new to the state or whose bucket count grows), the manifest, and extra, in one
 // storage batch. On error nothing of the store's view changes and the caller keeps its
 // dirty ids for the next Commit.
+//
+// The store keeps the ids of each bucket it wrote or read, so that writing a bucket reads
+// only its own objects (Get), never the whole type: a commit costs what its dirty buckets
+// hold, whatever the size of the org.
 func (s *Store) Commit(ctx context.Context, sources []Source, extra ...*storage.Operation) (CommitStats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	next := s.m
 	next.Types = cloneTypes(s.m.Types)
+	members := map[string]map[int][]string{}
 	var ops []*storage.Operation
 	var st CommitStats
 	for _, src := range sources {
 		cur, present := s.m.Types[src.Type]
-		n := cur.Buckets
-		if !present || len(src.Dirty) > 0 {
-			var ids []string
-			src.Each(func(id string, _ func() Record) { ids = append(ids, id) })
-			n = bucketCount(len(ids), cur.Buckets)
-			for maxBucket(ids, n) > MaxPerBucket {
-				n *= 2
+		n := bucketCount(src.Count, cur.Buckets)
+		var write map[int][]Record
+		for {
+			full := !present || n != cur.Buckets
+			write = s.collect(src, n, full)
+			if biggest(write) <= MaxPerBucket || n >= maxBuckets {
+				break
 			}
+			n *= 2 // a bucket over the bound: every bucket of the type is rewritten
 		}
-		write := map[int][]Record{}
-		if !present || n != cur.Buckets {
-			for i := range n {
-				write[i] = nil
-			}
-		} else {
-			for _, id := range src.Dirty {
-				write[BucketOf(id, n)] = nil
-			}
-		}
-		if len(write) > 0 {
-			src.Each(func(id string, record func() Record) {
-				b := BucketOf(id, n)
-				if recs, ok := write[b]; ok {
-					write[b] = append(recs, record())
-				}
-			})
-		}
+		members[src.Type] = map[int][]string{}
 		for i, recs := range write {
 			v := encodeBucket(next.Epoch, src.Type, i, recs)
 			ops = append(ops, storage.SetOperation(BucketKey(src.Type, i), v))
 			st.Keys++
 			st.Bytes += len(v)
+			ids := make([]string, len(recs))
+			for j, r := range recs {
+				ids[j] = r.ID
+			}
+			members[src.Type][i] = ids
 		}
 		next.Types[src.Type] = TypeMeta{Buckets: n, Gen: src.Gen, Synced: src.Synced}
 	}
@@ -227,18 +234,66 @@ func (s *Store) Commit(ctx context.Context, sources []Source, extra ...*storage.
 	if err := s.client.Batch(ctx, ops...); err != nil {
 		return CommitStats{}, fmt.Errorf("write the inventory state: %w", err)
 	}
+	for typ, written := range members {
+		if next.Types[typ].Buckets != s.m.Types[typ].Buckets || s.members[typ] == nil {
+			s.members[typ] = make([][]string, next.Types[typ].Buckets)
+		}
+		for i, ids := range written {
+			s.members[typ][i] = ids
+		}
+	}
 	s.m = next
 	return st, nil
 }
 
-// maxBucket returns the largest number of ids in one of n buckets.
-func maxBucket(ids []string, n int) int {
-	counts := make([]int, n)
-	m := 0
-	for _, id := range ids {
+// collect returns the records of the buckets of src to write among n: every bucket when full,
+// else those holding a dirty id, each read from the ids the bucket held plus the dirty ones.
+func (s *Store) collect(src Source, n int, full bool) map[int][]Record {
+	write := map[int][]Record{}
+	if full {
+		for i := range n {
+			write[i] = nil
+		}
+		src.Each(func(id string) {
+			if r, ok := src.Get(id); ok {
+				b := BucketOf(id, n)
+				write[b] = append(write[b], r)
+			}
+		})
+		return write
+	}
+	candidates := map[int]map[string]bool{}
+	for _, id := range src.Dirty {
 		b := BucketOf(id, n)
-		counts[b]++
-		m = max(m, counts[b])
+		if candidates[b] == nil {
+			candidates[b] = map[string]bool{}
+			var held []string
+			if m := s.members[src.Type]; b < len(m) {
+				held = m[b]
+			}
+			for _, old := range held {
+				candidates[b][old] = true
+			}
+		}
+		candidates[b][id] = true
+	}
+	for b, ids := range candidates {
+		recs := make([]Record, 0, len(ids))
+		for id := range ids {
+			if r, ok := src.Get(id); ok {
+				recs = append(recs, r)
+			}
+		}
+		write[b] = recs
+	}
+	return write
+}
+
+// biggest returns the number of records of the largest bucket of write.
+func biggest(write map[int][]Record) int {
+	m := 0
+	for _, recs := range write {
+		m = max(m, len(recs))
 	}
 	return m
 }
