@@ -56,6 +56,14 @@ func audited(typ, path string) bool {
 	return false
 }
 
+// auditSet is the encoded audited values of one object (encodeAudit) with the sorted field
+// paths of the object's fingerprint shape, which the encoding refers to by index: a path is
+// stored once per shape, not once per object.
+type auditSet struct {
+	enc   string
+	paths []string
+}
+
 // auditValue is the value of one audited field: its JSON text, redacted.
 type auditValue struct {
 	path      string
@@ -64,9 +72,10 @@ type auditValue struct {
 }
 
 // extractAudit returns the audited values of obj (an object of type typ as Okta sent it),
-// encoded for the state (encodeAudit). Secrets are redacted with the receiver's exact-path
-// table before anything is kept; obj is not modified.
-func extractAudit(typ string, obj map[string]any) string {
+// encoded for the state (encodeAudit) against paths, the sorted field paths of obj's
+// fingerprint. Secrets are redacted with the receiver's exact-path table before anything is
+// kept; obj is not modified.
+func extractAudit(typ string, obj map[string]any, paths []string) string {
 	var vals []auditValue
 	add := func(top, sub string, v any) {
 		path := top
@@ -91,7 +100,7 @@ func extractAudit(typ string, obj map[string]any) string {
 	if len(vals) > maxAuditFields {
 		vals = vals[:maxAuditFields]
 	}
-	return encodeAudit(vals)
+	return encodeAudit(vals, paths)
 }
 
 // auditJSON renders the value v at top(.sub) as redacted JSON text, cut to the bound.
@@ -126,16 +135,20 @@ func auditJSON(typ, top, sub, path string, v any) auditValue {
 	return av
 }
 
-// encodeAudit packs values (sorted by path) in one string: per value its path, a truncated
-// flag and its JSON text, each length-prefixed.
-func encodeAudit(vals []auditValue) string {
+// encodeAudit packs values (sorted by path) in one string: per value the index of its path
+// in paths, a truncated flag and its length-prefixed JSON text. A value whose path is not in
+// paths is dropped.
+func encodeAudit(vals []auditValue, paths []string) string {
 	if len(vals) == 0 {
 		return ""
 	}
 	var b []byte
 	for _, v := range vals {
-		b = binary.AppendUvarint(b, uint64(len(v.path)))
-		b = append(b, v.path...)
+		i := sort.SearchStrings(paths, v.path)
+		if i >= len(paths) || paths[i] != v.path {
+			continue
+		}
+		b = binary.AppendUvarint(b, uint64(i))
 		flag := byte(0)
 		if v.truncated {
 			flag = 1
@@ -148,9 +161,9 @@ func encodeAudit(vals []auditValue) string {
 }
 
 // decodeAudit unpacks encodeAudit; what cannot be read is dropped.
-func decodeAudit(s string) []auditValue {
+func decodeAudit(a auditSet) []auditValue {
 	var out []auditValue
-	b := []byte(s)
+	b := []byte(a.enc)
 	next := func() (string, bool) {
 		n, k := binary.Uvarint(b)
 		if k <= 0 || uint64(len(b)-k) < n {
@@ -161,10 +174,12 @@ func decodeAudit(s string) []auditValue {
 		return v, true
 	}
 	for len(b) > 0 {
-		path, ok := next()
-		if !ok || len(b) == 0 {
+		i, k := binary.Uvarint(b)
+		if k <= 0 || i >= uint64(len(a.paths)) || len(b) == k {
 			break
 		}
+		path := a.paths[i]
+		b = b[k:]
 		truncated := b[0] == 1
 		b = b[1:]
 		val, ok := next()
@@ -184,7 +199,7 @@ type changeValue struct {
 
 // changeValues pairs the audited values before and after a change, for the changed paths
 // (nil: every audited path of either side, as for a creation or a deletion).
-func changeValues(before, after string, changed []string) []changeValue {
+func changeValues(before, after auditSet, changed []string) []changeValue {
 	bv, av := decodeAudit(before), decodeAudit(after)
 	byPath := map[string]*changeValue{}
 	var order []string

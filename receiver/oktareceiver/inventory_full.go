@@ -184,7 +184,7 @@ func (inv *inventory) record(ctx context.Context, fs *fullSync, typ string, obj 
 	case res.created:
 		ch := rec
 		ch.event, ch.changeType, ch.trigger, ch.syncID, ch.syncGen = eventInventoryChange, changeCreated, triggerFullSync, fs.id, gen
-		ch.values = changeValues("", res.after, nil)
+		ch.values = changeValues(auditSet{}, res.after, nil)
 		fs.emit.add(ctx, ch)
 	case len(res.changed) > 0:
 		ch := rec
@@ -204,7 +204,7 @@ func (inv *inventory) finish(ctx context.Context, fs *fullSync, typ string, gen 
 		fs.emit.add(ctx, inventoryRecord{
 			event: eventInventoryChange, typ: typ, id: id, changeType: changeDeleted,
 			trigger: triggerFullSync, syncID: fs.id, syncGen: gen, parents: deletedParents(typ, id),
-			values: changeValues(before[id], "", nil),
+			values: changeValues(before[id], auditSet{}, nil),
 		})
 	}
 }

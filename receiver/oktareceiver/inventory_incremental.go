@@ -89,7 +89,7 @@ func (inv *inventory) applyChange(ctx context.Context, emit *emitter, typ string
 	res := inv.state.upsert(typ, rec.id, obj, meta, 0, keepsName[typ])
 	switch {
 	case res.created:
-		rec.changeType, rec.values = changeCreated, changeValues("", res.after, nil)
+		rec.changeType, rec.values = changeCreated, changeValues(auditSet{}, res.after, nil)
 	case len(res.changed) > 0:
 		rec.changeType, rec.fields, rec.values = changeUpdated, res.changed, changeValues(res.before, res.after, res.changed)
 	default:
@@ -107,7 +107,7 @@ func (inv *inventory) applyDelete(ctx context.Context, emit *emitter, typ, id st
 	}
 	emit.add(ctx, inventoryRecord{event: eventInventoryChange, typ: typ, id: id, changeType: changeDeleted,
 		trigger: cause.trigger, eventUUID: cause.eventUUID, parents: deletedParents(typ, id),
-		values: changeValues(before, "", nil)})
+		values: changeValues(before, auditSet{}, nil)})
 }
 
 func (inv *inventory) setWatermark(typ string, t time.Time) {

@@ -144,9 +144,8 @@ type objectMeta struct {
 type upsertResult struct {
 	created bool
 	changed []string // changed field paths, sorted (nil when created or unchanged)
-	// before and after are the audited field values (encodeAudit) before and after a
-	// creation or change.
-	before, after string
+	// before and after are the audited field values before and after a creation or change.
+	before, after auditSet
 }
 
 // upsert records obj of type t under id. gen > 0 marks it seen by that full sync.
@@ -156,8 +155,10 @@ func (s *inventoryState) upsert(t, id string, obj map[string]any, meta objectMet
 	ts := s.typ(t)
 	fp := s.fingerprint(obj)
 	var res upsertResult
+	var oldPaths []string
 	rec, ok := ts.objects[id]
 	if ok {
+		oldPaths = s.shapes[rec.fp.shape()].paths
 		if string(rec.fp) != string(fp) {
 			cur := fingerprint(fp)
 			res.changed = s.diff(rec.fp, cur)
@@ -170,8 +171,10 @@ func (s *inventoryState) upsert(t, id string, obj map[string]any, meta objectMet
 		res.created = true
 	}
 	if res.created || res.changed != nil {
-		res.before, res.after = ts.audit[id], extractAudit(t, obj)
-		ts.setAudit(id, res.after)
+		paths := s.shapes[rec.fp.shape()].paths
+		res.before = auditSet{enc: ts.audit[id], paths: oldPaths}
+		res.after = auditSet{enc: extractAudit(t, obj, paths), paths: paths}
+		ts.setAudit(id, res.after.enc)
 		ts.markDirty(id)
 	}
 	parent, dim := s.vals.id(meta.parent), s.vals.id(meta.dim)
@@ -235,14 +238,15 @@ func (s *inventoryState) remove(t, id string) bool {
 }
 
 // removeWithAudit forgets t/id and returns its audited values and whether it was known.
-func (s *inventoryState) removeWithAudit(t, id string) (string, bool) {
+func (s *inventoryState) removeWithAudit(t, id string) (auditSet, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
-	if _, ok := ts.objects[id]; !ok {
-		return "", false
+	rec, ok := ts.objects[id]
+	if !ok {
+		return auditSet{}, false
 	}
-	before := ts.audit[id]
+	before := auditSet{enc: ts.audit[id], paths: s.shapes[rec.fp.shape()].paths}
 	ts.forget(id)
 	return before, true
 }
@@ -275,7 +279,7 @@ func (s *inventoryState) endSync(t string, gen uint32, complete bool, skipParent
 
 // endSyncWithAudit is endSync that also returns the audited values of the removed objects
 // by id.
-func (s *inventoryState) endSyncWithAudit(t string, gen uint32, complete bool, skipParents map[string]bool) ([]string, map[string]string) {
+func (s *inventoryState) endSyncWithAudit(t string, gen uint32, complete bool, skipParents map[string]bool) ([]string, map[string]auditSet) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
@@ -283,7 +287,7 @@ func (s *inventoryState) endSyncWithAudit(t string, gen uint32, complete bool, s
 		return nil, nil
 	}
 	var gone []string
-	audits := map[string]string{}
+	audits := map[string]auditSet{}
 	for id, rec := range ts.objects {
 		if rec.gen == gen {
 			continue
@@ -293,7 +297,7 @@ func (s *inventoryState) endSyncWithAudit(t string, gen uint32, complete bool, s
 		}
 		gone = append(gone, id)
 		if a, ok := ts.audit[id]; ok {
-			audits[id] = a
+			audits[id] = auditSet{enc: a, paths: s.shapes[rec.fp.shape()].paths}
 		}
 		ts.forget(id)
 	}
