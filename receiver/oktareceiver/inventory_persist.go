@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.uber.org/zap"
@@ -66,6 +67,7 @@ func (inv *inventory) openState(ctx context.Context) {
 		log.Warn("The org id is unknown (/.well-known/okta-organization could not be read): the persisted inventory state is neither read nor written until the collector restarts; this first full sync is a baseline")
 		return
 	}
+	start := time.Now()
 	store, res, err := statestore.Open(ctx, inv.p.storage, statestore.Identity{OrgID: orgID, Selection: selectionDigest(inv.p.cfg)})
 	if err != nil {
 		if ctx.Err() == nil {
@@ -80,6 +82,12 @@ func (inv *inventory) openState(ctx context.Context) {
 	}
 	if res.Types != nil {
 		inv.state.load(res.Types)
+		objects := 0
+		for _, lt := range res.Types {
+			objects += len(lt.Records)
+		}
+		log.Info("Persisted inventory state loaded; the first full sync reports what changed since it was written",
+			zap.Int("objects", objects), zap.Duration("duration", time.Since(start)))
 	}
 }
 
