@@ -321,7 +321,7 @@ func TestPersistedStateSetAside(t *testing.T) {
 			c.Inventory.Resources[resUserFactor] = ResourceConfig{Enabled: false}
 		}},
 		"damaged bucket": {reason: "checksum mismatch", prepare: func(t *testing.T, st storage.Client) {
-			key := statestore.BucketKey(resUser, 0)
+			key := statestore.BucketKey(resUser, 1, 0) // 40 users: one bucket
 			v, err := st.Get(context.Background(), key)
 			require.NoError(t, err)
 			require.NotEmpty(t, v)

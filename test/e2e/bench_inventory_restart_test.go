@@ -84,7 +84,11 @@ func benchRestartOnce(b *testing.B) {
 		b.Fatal(err)
 	}
 	coll.stop(60 * time.Second)
-	fi, err := os.Stat(filepath.Join(dir, "storage", "receiver_okta"))
+	files, _ := filepath.Glob(filepath.Join(dir, "storage", "receiver_okta*"))
+	if len(files) != 1 {
+		b.Fatalf("want one storage file of the receiver, found %v", files)
+	}
+	fi, err := os.Stat(files[0])
 	if err != nil {
 		b.Fatal(err)
 	}

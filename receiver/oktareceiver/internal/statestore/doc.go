@@ -7,13 +7,13 @@
 //	okta.inventory.v1/manifest          format version, org id, resource selection digest,
 //	                                    epoch, and per resource type its bucket count,
 //	                                    full-sync generation and whether it was synced
-//	okta.inventory.v1/<type>/<bucket>   the records of the objects of <type> whose id hashes
-//	                                    to <bucket> (xxhash of the id, modulo the count)
+//	okta.inventory.v1/<type>/<n>/<i>    the records of the objects of <type> whose id hashes
+//	                                    to bucket <i> of <n> (xxhash of the id, modulo n)
 //
-// A changed object rewrites only its bucket. Every write of one Commit (buckets, manifest and
-// the caller's own keys, e.g. incremental watermarks) is one storage Batch, which file_storage
-// runs as one transaction: a kill at any moment leaves either the state before or the state
-// after, never a mix. Each value ends with a CRC-32C checksum, and each bucket carries the
+// A changed object rewrites only its bucket. The writes of one Commit (buckets, manifest and
+// the caller's own keys, e.g. incremental watermarks) are one storage Batch, which file_storage
+// runs as one transaction, unless the bucket values exceed 4 MiB (Commit says how such a
+// write is split, and why it stays consistent): a kill at any moment loses no change. Each value ends with a CRC-32C checksum, and each bucket carries the
 // manifest's epoch, so that a damaged value or a bucket left over from an older state is
 // recognised; the caller then sets the whole state aside (SetAside) and starts afresh.
 //

@@ -18,10 +18,15 @@ const (
 	ManifestKey = keyPrefix + "manifest"
 )
 
-// BucketKey is the storage key of bucket index of resource type typ.
-func BucketKey(typ string, index int) string {
-	return keyPrefix + typ + "/" + strconv.Itoa(index)
+// BucketKey is the storage key of bucket index of resource type typ among n buckets. The
+// count is part of the key, so that a type whose bucket count grows writes its new buckets
+// beside the old ones, and the manifest switches from one set to the other at once.
+func BucketKey(typ string, n, index int) string {
+	return keyPrefix + typ + "/" + strconv.Itoa(n) + "/" + strconv.Itoa(index)
 }
+
+// maxBatchBytes bounds the bucket values of one storage batch (see Commit).
+const maxBatchBytes = 4 << 20
 
 // Identity is what a persisted state must match to be used: the org it was read from and a
 // digest of the resource selection (the enabled resource types).
@@ -127,7 +132,7 @@ func (s *Store) readBuckets(ctx context.Context, m manifest) (map[string]LoadedT
 	for typ, tm := range m.Types {
 		lt := LoadedType{Meta: tm}
 		for i := range tm.Buckets {
-			key := BucketKey(typ, i)
+			key := BucketKey(typ, tm.Buckets, i)
 			v, err := s.client.Get(ctx, key)
 			if err != nil {
 				return nil, fmt.Errorf("read %s: %w", key, err)
@@ -152,7 +157,7 @@ func (s *Store) deleteAll(ctx context.Context, m manifest) error {
 	ops := []*storage.Operation{storage.DeleteOperation(ManifestKey)}
 	for typ, tm := range m.Types {
 		for i := range tm.Buckets {
-			ops = append(ops, storage.DeleteOperation(BucketKey(typ, i)))
+			ops = append(ops, storage.DeleteOperation(BucketKey(typ, tm.Buckets, i)))
 		}
 	}
 	return s.client.Batch(ctx, ops...)
@@ -181,49 +186,73 @@ type CommitStats struct {
 }
 
 // Commit writes the buckets of sources that hold a dirty id (every bucket of a type that
-// is new to the state or whose bucket count grows), the manifest, and extra, in one
-// storage batch. On error nothing of the store's view changes and the caller keeps its
-// dirty ids for the next Commit.
+// is new to the state or whose bucket count grows), the manifest, and extra.
 //
-// The store keeps the ids of each bucket it wrote or read, so that writing a bucket reads
-// only its own objects (Get), never the whole type: a commit costs what its dirty buckets
-// hold, whatever the size of the org.
+// When the bucket values stay under maxBatchBytes, everything is one storage batch. A larger
+// write (the first one of a large org, a growth) is split, so that memory stays bounded by
+// one batch: the buckets go first, in batches of about maxBatchBytes, and the manifest with
+// extra last. A kill between them leaves the previous manifest in force, with either buckets
+// of a layout it does not name (a new type, a new bucket count: not read) or buckets of its
+// own layout that already hold their new content: each bucket is written whole, and only with
+// changes the caller already delivered, so the next start reports again, with the same ids,
+// the changes of the buckets that were not written, and never loses one.
+//
+// On error the store's view does not change and the caller keeps its dirty ids for the
+// next Commit. The store keeps the ids of each bucket it wrote or read, so that writing a
+// bucket reads only its own objects (Get), never the whole type: a commit costs what its
+// dirty buckets hold, whatever the size of the org.
 func (s *Store) Commit(ctx context.Context, sources []Source, extra ...*storage.Operation) (CommitStats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	next := s.m
 	next.Types = cloneTypes(s.m.Types)
 	members := map[string]map[int][]string{}
-	var ops []*storage.Operation
 	var st CommitStats
+	var ops []*storage.Operation
+	pending := 0
+	flush := func() error {
+		if len(ops) == 0 {
+			return nil
+		}
+		err := s.client.Batch(ctx, ops...)
+		ops, pending = nil, 0
+		return err
+	}
+	var final []*storage.Operation
 	for _, src := range sources {
 		cur, present := s.m.Types[src.Type]
-		n := bucketCount(src.Count, cur.Buckets)
-		var write map[int][]Record
-		for {
-			full := !present || n != cur.Buckets
-			write = s.collect(src, n, full)
-			if biggest(write) <= MaxPerBucket || n >= maxBuckets {
-				break
-			}
-			n *= 2 // a bucket over the bound: every bucket of the type is rewritten
-		}
+		n, plan := s.plan(src, cur.Buckets, present)
 		members[src.Type] = map[int][]string{}
-		for i, recs := range write {
+		for i, ids := range plan {
+			recs := make([]Record, 0, len(ids))
+			kept := make([]string, 0, len(ids))
+			for _, id := range ids {
+				if r, ok := src.Get(id); ok {
+					recs = append(recs, r)
+					kept = append(kept, r.ID)
+				}
+			}
 			v := encodeBucket(next.Epoch, src.Type, i, recs)
-			ops = append(ops, storage.SetOperation(BucketKey(src.Type, i), v))
+			ops = append(ops, storage.SetOperation(BucketKey(src.Type, n, i), v))
+			members[src.Type][i] = kept
 			st.Keys++
 			st.Bytes += len(v)
-			ids := make([]string, len(recs))
-			for j, r := range recs {
-				ids[j] = r.ID
+			pending += len(v)
+			if pending >= maxBatchBytes {
+				if err := flush(); err != nil {
+					return CommitStats{}, fmt.Errorf("write the inventory state: %w", err)
+				}
 			}
-			members[src.Type][i] = ids
+		}
+		if present && n != cur.Buckets {
+			for i := range cur.Buckets {
+				final = append(final, storage.DeleteOperation(BucketKey(src.Type, cur.Buckets, i)))
+			}
 		}
 		next.Types[src.Type] = TypeMeta{Buckets: n, Gen: src.Gen, Synced: src.Synced}
 	}
 	mv := encodeManifest(next)
-	ops = append(ops, storage.SetOperation(ManifestKey, mv))
+	ops = append(append(ops, final...), storage.SetOperation(ManifestKey, mv))
 	st.Keys++
 	st.Bytes += len(mv)
 	for _, op := range extra {
@@ -231,7 +260,7 @@ func (s *Store) Commit(ctx context.Context, sources []Source, extra ...*storage.
 		st.Keys++
 		st.Bytes += len(op.Value)
 	}
-	if err := s.client.Batch(ctx, ops...); err != nil {
+	if err := flush(); err != nil {
 		return CommitStats{}, fmt.Errorf("write the inventory state: %w", err)
 	}
 	for typ, written := range members {
@@ -246,56 +275,59 @@ func (s *Store) Commit(ctx context.Context, sources []Source, extra ...*storage.
 	return st, nil
 }
 
-// collect returns the records of the buckets of src to write among n: every bucket when full,
-// else those holding a dirty id, each read from the ids the bucket held plus the dirty ones.
-func (s *Store) collect(src Source, n int, full bool) map[int][]Record {
-	write := map[int][]Record{}
-	if full {
+// plan returns the bucket count of src and, per bucket to write, the ids it may hold: every
+// bucket when the type is new or its count changes, else those holding a dirty id, each with
+// the ids it held plus the dirty ones. The count doubles while a bucket would hold more than
+// MaxPerBucket.
+func (s *Store) plan(src Source, current int, present bool) (int, map[int][]string) {
+	n := bucketCount(src.Count, current)
+	if present && n == current {
+		plan := map[int][]string{}
+		sets := map[int]map[string]bool{}
+		for _, id := range src.Dirty {
+			b := BucketOf(id, n)
+			if sets[b] == nil {
+				sets[b] = map[string]bool{}
+				if m := s.members[src.Type]; b < len(m) {
+					for _, old := range m[b] {
+						sets[b][old] = true
+					}
+				}
+			}
+			sets[b][id] = true
+		}
+		fits := true
+		for b, set := range sets {
+			ids := make([]string, 0, len(set))
+			for id := range set {
+				ids = append(ids, id)
+			}
+			plan[b] = ids
+			fits = fits && len(ids) <= MaxPerBucket
+		}
+		if fits {
+			return n, plan
+		}
+		n *= 2
+	}
+	var all []string
+	src.Each(func(id string) { all = append(all, id) })
+	for {
+		plan := make(map[int][]string, n)
 		for i := range n {
-			write[i] = nil
+			plan[i] = nil
 		}
-		src.Each(func(id string) {
-			if r, ok := src.Get(id); ok {
-				b := BucketOf(id, n)
-				write[b] = append(write[b], r)
-			}
-		})
-		return write
-	}
-	candidates := map[int]map[string]bool{}
-	for _, id := range src.Dirty {
-		b := BucketOf(id, n)
-		if candidates[b] == nil {
-			candidates[b] = map[string]bool{}
-			var held []string
-			if m := s.members[src.Type]; b < len(m) {
-				held = m[b]
-			}
-			for _, old := range held {
-				candidates[b][old] = true
-			}
+		biggest := 0
+		for _, id := range all {
+			b := BucketOf(id, n)
+			plan[b] = append(plan[b], id)
+			biggest = max(biggest, len(plan[b]))
 		}
-		candidates[b][id] = true
-	}
-	for b, ids := range candidates {
-		recs := make([]Record, 0, len(ids))
-		for id := range ids {
-			if r, ok := src.Get(id); ok {
-				recs = append(recs, r)
-			}
+		if biggest <= MaxPerBucket || n >= maxBuckets {
+			return n, plan
 		}
-		write[b] = recs
+		n *= 2
 	}
-	return write
-}
-
-// biggest returns the number of records of the largest bucket of write.
-func biggest(write map[int][]Record) int {
-	m := 0
-	for _, recs := range write {
-		m = max(m, len(recs))
-	}
-	return m
 }
 
 // Meta returns what the persisted manifest says about resource type typ.

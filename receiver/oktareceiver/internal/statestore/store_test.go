@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
@@ -201,19 +202,19 @@ func TestOpenSetsAsideAStateThatDoesNotFit(t *testing.T) {
 		"other org":       {id: Identity{OrgID: "00oOTHER", Selection: "sel1"}, reason: `org "00oORG"`},
 		"other selection": {id: Identity{OrgID: "00oORG", Selection: "sel2"}, reason: "another selection"},
 		"damaged bucket": {id: testID, reason: "checksum", damage: func(c *storagetest.TestClient) {
-			v, _ := c.Get(ctx, BucketKey("user", 1))
+			v, _ := c.Get(ctx, BucketKey("user", 2, 1))
 			v[10] ^= 0xff
-			require.NoError(t, c.Set(ctx, BucketKey("user", 1), v))
+			require.NoError(t, c.Set(ctx, BucketKey("user", 2, 1), v))
 		}},
 		"missing bucket": {id: testID, reason: "missing", damage: func(c *storagetest.TestClient) {
-			require.NoError(t, c.Delete(ctx, BucketKey("user", 0)))
+			require.NoError(t, c.Delete(ctx, BucketKey("user", 2, 0)))
 		}},
 		"damaged manifest": {id: testID, reason: "unreadable manifest", damage: func(c *storagetest.TestClient) {
 			require.NoError(t, c.Set(ctx, ManifestKey, []byte("{not json")))
 		}},
 		"bucket of an older state": {id: testID, reason: "epoch", damage: func(c *storagetest.TestClient) {
 			other := encodeBucket("0123456789abcdef", "user", 1, []Record{user(1, "x")})
-			require.NoError(t, c.Set(ctx, BucketKey("user", 1), other))
+			require.NoError(t, c.Set(ctx, BucketKey("user", 2, 1), other))
 		}},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -268,4 +269,69 @@ func FuzzDecodeBucket(f *testing.F) {
 		}
 		_, _ = decodeBucket(v, "0123456789abcdef", "user", 0)
 	})
+}
+
+// failingBatches is a storage client that counts batches and fails the one numbered failAt
+// (1-based; 0: none), as a kill in the middle of a split write would leave it.
+type failingBatches struct {
+	*storagetest.TestClient
+	batches int
+	failAt  int
+}
+
+func (f *failingBatches) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	f.batches++
+	if f.batches == f.failAt {
+		return fmt.Errorf("killed at batch %d", f.batches)
+	}
+	return f.TestClient.Batch(ctx, ops...)
+}
+
+// TestLargeCommitIsSplitAndAKillBetweenKeepsTheOldState: a write over maxBatchBytes goes in
+// several batches with the manifest last; when one of them fails (a kill), the state that is
+// read back is the previous one, complete, even though the bucket count grew meanwhile.
+func TestLargeCommitIsSplitAndAKillBetweenKeepsTheOldState(t *testing.T) {
+	ctx := context.Background()
+	c := &failingBatches{TestClient: newClient()}
+	s, _, err := Open(ctx, c, testID)
+	require.NoError(t, err)
+	users := newUsers(1000)
+	_, err = s.Commit(ctx, []Source{users.source()})
+	require.NoError(t, err)
+	require.Equal(t, 1, c.batches, "a small commit is one batch")
+
+	big := strings.Repeat("v", 200)
+	for i := range 40000 {
+		users.put(user(i, big))
+	}
+	c.batches, c.failAt = 0, 2
+	_, err = s.Commit(ctx, []Source{users.source()})
+	require.Error(t, err)
+	_, res, err := Open(ctx, c, testID)
+	require.NoError(t, err)
+	require.Empty(t, res.SetAside)
+	assert.Equal(t, 16, res.Types["user"].Meta.Buckets, "the previous layout")
+	require.Len(t, res.Types["user"].Records, 1000)
+	for _, r := range res.Types["user"].Records {
+		assert.Equal(t, "title=Engineer", r.Audit, "the previous content of %s", r.ID)
+	}
+
+	c.batches, c.failAt = 0, 0
+	st, err := s.Commit(ctx, []Source{users.source()})
+	require.NoError(t, err)
+	assert.Greater(t, c.batches, 2, "%d bytes in several batches", st.Bytes)
+	_, res, err = Open(ctx, c, testID)
+	require.NoError(t, err)
+	assert.Len(t, res.Types["user"].Records, 40000)
+	assert.Empty(t, keysWithPrefix(t, c.TestClient, BucketKey("user", 16, 0)), "the old layout's buckets are deleted")
+}
+
+func keysWithPrefix(t *testing.T, c *storagetest.TestClient, prefix string) []string {
+	var out []string
+	for _, k := range keys(t, c) {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
