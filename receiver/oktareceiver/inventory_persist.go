@@ -68,8 +68,10 @@ func (inv *inventory) openState(ctx context.Context) {
 		return
 	}
 	start := time.Now()
-	store, res, err := statestore.Open(ctx, inv.p.storage, statestore.Identity{OrgID: orgID, Selection: selectionDigest(inv.p.cfg)})
+	store, res, err := statestore.OpenWith(ctx, inv.p.storage, statestore.Identity{OrgID: orgID, Selection: selectionDigest(inv.p.cfg)},
+		inv.state.loader())
 	if err != nil {
+		inv.state.reset()
 		if ctx.Err() == nil {
 			log.Warn("Cannot read the persisted inventory state: it is kept in memory only until the collector restarts; this first full sync is a baseline", zap.Error(err))
 		}
@@ -77,15 +79,11 @@ func (inv *inventory) openState(ctx context.Context) {
 	}
 	ps.store = store
 	if res.SetAside != "" {
+		inv.state.reset() // what was loaded before the damage was found
 		log.Warn("Persisted inventory state set aside; this first full sync is a baseline", zap.String("reason", res.SetAside))
 		return
 	}
-	if res.Types != nil {
-		inv.state.load(res.Types)
-		objects := 0
-		for _, lt := range res.Types {
-			objects += len(lt.Records)
-		}
+	if objects := inv.state.total(); objects > 0 {
 		log.Info("Persisted inventory state loaded; the first full sync reports what changed since it was written",
 			zap.Int("objects", objects), zap.Duration("duration", time.Since(start)))
 	}

@@ -137,19 +137,24 @@ func (s *inventoryState) exportRecord(ts *typeState, id string, rec *objectRecor
 	}
 }
 
-// load replaces the state of every type in types by its persisted form. Loaded objects
-// carry generation 0, so the next full sync of their type reports those it does not see as
-// deleted.
-func (s *inventoryState) load(types map[string]statestore.LoadedType) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for t, lt := range types {
-		ts := &typeState{
-			objects: make(map[string]*objectRecord, len(lt.Records)), named: map[string]namedExtra{},
-			audit: map[string]string{}, dirty: map[string]struct{}{},
-			gen: lt.Meta.Gen, synced: lt.Meta.Synced,
+// loader returns the function that statestore.OpenWith hands each persisted bucket to: the
+// first bucket of a type replaces that type's state. Loaded objects carry generation 0, so
+// the next full sync of their type reports those it does not see as deleted.
+func (s *inventoryState) loader() func(t string, meta statestore.TypeMeta, recs []statestore.Record) {
+	started := map[string]bool{}
+	return func(t string, meta statestore.TypeMeta, recs []statestore.Record) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !started[t] {
+			started[t] = true
+			s.types[t] = &typeState{
+				objects: map[string]*objectRecord{}, named: map[string]namedExtra{},
+				audit: map[string]string{}, dirty: map[string]struct{}{},
+				gen: meta.Gen, synced: meta.Synced,
+			}
 		}
-		for _, r := range lt.Records {
+		ts := s.types[t]
+		for _, r := range recs {
 			ts.objects[r.ID] = &objectRecord{fp: s.importFingerprint(r), parent: s.vals.id(r.Parent), dim: s.vals.id(r.Dim)}
 			if r.Name != "" || r.Value != 0 {
 				ts.named[r.ID] = namedExtra{name: r.Name, value: r.Value}
@@ -158,8 +163,14 @@ func (s *inventoryState) load(types map[string]statestore.LoadedType) {
 				ts.audit[r.ID] = r.Audit
 			}
 		}
-		s.types[t] = ts
 	}
+}
+
+// reset forgets every type (a persisted state that was being loaded was set aside).
+func (s *inventoryState) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.types = map[string]*typeState{}
 }
 
 // importFingerprint rebuilds the fingerprint of a persisted record (caller holds mu).
@@ -180,4 +191,15 @@ func (s *inventoryState) importFingerprint(r statestore.Record) fingerprint {
 		out = binary.LittleEndian.AppendUint16(out, h)
 	}
 	return fingerprint(out)
+}
+
+// total returns the number of objects of every type.
+func (s *inventoryState) total() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, ts := range s.types {
+		n += len(ts.objects)
+	}
+	return n
 }

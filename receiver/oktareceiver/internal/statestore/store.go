@@ -64,6 +64,23 @@ type Result struct {
 // store starts empty. The error is a failure of the storage itself (the state is then
 // neither read nor written by the caller).
 func Open(ctx context.Context, client storage.Client, id Identity) (*Store, Result, error) {
+	types := map[string]LoadedType{}
+	s, res, err := OpenWith(ctx, client, id, func(typ string, meta TypeMeta, recs []Record) {
+		lt := types[typ]
+		lt.Meta = meta
+		lt.Records = append(lt.Records, recs...)
+		types[typ] = lt
+	})
+	if err == nil && res.SetAside == "" && len(types) > 0 {
+		res.Types = types
+	}
+	return s, res, err
+}
+
+// OpenWith is Open that hands the records of each bucket to load as it is read, so that
+// memory holds one bucket besides what load keeps; Result.Types stays nil. When the state
+// is then set aside (Result.SetAside), what load received must be dropped.
+func OpenWith(ctx context.Context, client storage.Client, id Identity, load func(typ string, meta TypeMeta, recs []Record)) (*Store, Result, error) {
 	s := &Store{client: client, m: newManifest(id), members: map[string][][]string{}}
 	raw, err := client.Get(ctx, ManifestKey)
 	if err != nil {
@@ -82,9 +99,8 @@ func Open(ctx context.Context, client storage.Client, id Identity) (*Store, Resu
 	case old.Selection != id.Selection:
 		reason = "it was written for another selection of resource types"
 	}
-	var types map[string]LoadedType
 	if reason == "" {
-		types, err = s.readBuckets(ctx, old)
+		err = s.readBuckets(ctx, old, load)
 		if err != nil && !errors.Is(err, errDamaged) {
 			return nil, Result{}, err
 		}
@@ -93,6 +109,7 @@ func Open(ctx context.Context, client storage.Client, id Identity) (*Store, Resu
 		}
 	}
 	if reason != "" {
+		s.members = map[string][][]string{}
 		if err := s.deleteAll(ctx, old); err != nil {
 			return nil, Result{}, fmt.Errorf("set aside the persisted inventory state: %w", err)
 		}
@@ -100,15 +117,7 @@ func Open(ctx context.Context, client storage.Client, id Identity) (*Store, Resu
 	}
 	old.Types = cloneTypes(old.Types)
 	s.m = old
-	for typ, lt := range types {
-		m := make([][]string, lt.Meta.Buckets)
-		for _, r := range lt.Records {
-			b := BucketOf(r.ID, lt.Meta.Buckets)
-			m[b] = append(m[b], r.ID)
-		}
-		s.members[typ] = m
-	}
-	return s, Result{Types: types}, nil
+	return s, Result{}, nil
 }
 
 func newManifest(id Identity) manifest {
@@ -126,29 +135,34 @@ func cloneTypes(in map[string]TypeMeta) map[string]TypeMeta {
 	return out
 }
 
-// readBuckets reads every bucket m lists. A missing or damaged bucket wraps errDamaged.
-func (s *Store) readBuckets(ctx context.Context, m manifest) (map[string]LoadedType, error) {
-	out := make(map[string]LoadedType, len(m.Types))
+// readBuckets reads every bucket m lists, hands its records to load and notes its ids. A
+// missing or damaged bucket wraps errDamaged.
+func (s *Store) readBuckets(ctx context.Context, m manifest, load func(string, TypeMeta, []Record)) error {
 	for typ, tm := range m.Types {
-		lt := LoadedType{Meta: tm}
+		members := make([][]string, tm.Buckets)
 		for i := range tm.Buckets {
 			key := BucketKey(typ, tm.Buckets, i)
 			v, err := s.client.Get(ctx, key)
 			if err != nil {
-				return nil, fmt.Errorf("read %s: %w", key, err)
+				return fmt.Errorf("read %s: %w", key, err)
 			}
 			if len(v) == 0 {
-				return nil, fmt.Errorf("%w: %s is missing", errDamaged, key)
+				return fmt.Errorf("%w: %s is missing", errDamaged, key)
 			}
 			recs, err := decodeBucket(v, m.Epoch, typ, i)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", key, err)
+				return fmt.Errorf("%s: %w", key, err)
 			}
-			lt.Records = append(lt.Records, recs...)
+			ids := make([]string, len(recs))
+			for j, r := range recs {
+				ids[j] = r.ID
+			}
+			members[i] = ids
+			load(typ, tm, recs)
 		}
-		out[typ] = lt
+		s.members[typ] = members
 	}
-	return out, nil
+	return nil
 }
 
 // deleteAll deletes the manifest and every bucket m lists, in one batch. The buckets of an
