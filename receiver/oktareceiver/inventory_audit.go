@@ -18,14 +18,15 @@ const attrChangeValues = "okta.change.values"
 // auditedPaths are, per resource type, the field paths whose values auditors read, so the
 // state keeps them (redacted) and change records carry them before and after. A path ends
 // in ".*" to name every field one level inside an object field (profile.email, ...), the
-// depth at which changes are named. Every type audits its status.
+// depth at which changes are named.
+//
+// Only these types keep values: the state holds them for every object, and the numerous
+// child types (factors, group memberships, app assignments: millions in a large org) are
+// audited by their creation and deletion, which the change type says.
 var auditedPaths = map[string][]string{
 	resUser:             {"status", "profile.*", "credentials.provider"},
 	resGroup:            {"profile.*"},
-	resGroupMembership:  {"status", "profile.login"},
 	resApplication:      {"status", "label", "signOnMode"},
-	resApplicationUser:  {"status", "scope", "credentials.userName"},
-	resApplicationGroup: {"priority"},
 	resPolicy:           {"status", "name", "priority", "conditions.*", "settings.*"},
 	resPolicyRule:       {"status", "name", "priority", "conditions.*", "actions.*"},
 	resNetworkZone:      {"status", "name", "gateways", "proxies", "locations", "asns"},
@@ -42,9 +43,6 @@ const (
 
 // audited reports whether path of type typ is audited.
 func audited(typ, path string) bool {
-	if path == "status" {
-		return true
-	}
 	for _, p := range auditedPaths[typ] {
 		if p == path {
 			return true
@@ -76,6 +74,9 @@ type auditValue struct {
 // fingerprint. Secrets are redacted with the receiver's exact-path table before anything is
 // kept; obj is not modified.
 func extractAudit(typ string, obj map[string]any, paths []string) string {
+	if len(auditedPaths[typ]) == 0 {
+		return ""
+	}
 	var vals []auditValue
 	add := func(top, sub string, v any) {
 		path := top

@@ -78,6 +78,7 @@ func (inv *inventory) openState(ctx context.Context) {
 		return
 	}
 	ps.store = store
+	inv.state.trackChanges()
 	if res.SetAside != "" {
 		inv.state.reset() // what was loaded before the damage was found
 		log.Warn("Persisted inventory state set aside; this first full sync is a baseline", zap.String("reason", res.SetAside))

@@ -97,6 +97,8 @@ type inventoryState struct {
 	shapes   []*fieldShape     // by shape id
 	shapeIDs map[string]uint32 // key: the paths joined by shapeSep
 	vals     *interner         // metric dimensions and parent ids
+	// persisted: the state is written to storage, so changed ids are tracked (dirty).
+	persisted bool
 
 	// scratch of fingerprint (used under mu)
 	hasher valueHasher
@@ -126,7 +128,10 @@ func (s *inventoryState) typ(t string) *typeState {
 	ts, ok := s.types[t]
 	if !ok {
 		ts = &typeState{objects: map[string]*objectRecord{}, named: map[string]namedExtra{},
-			audit: map[string]string{}, dirty: map[string]struct{}{}}
+			audit: map[string]string{}}
+		if s.persisted {
+			ts.dirty = map[string]struct{}{}
+		}
 		s.types[t] = ts
 	}
 	return ts

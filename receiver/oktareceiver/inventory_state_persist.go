@@ -11,8 +11,12 @@ import (
 // This file connects the in-memory inventory state to its persisted form (package
 // statestore): dirty tracking, export of records and import at start.
 
-// markDirty notes that id changed since the state was last written (caller holds mu).
+// markDirty notes that id changed since the state was last written (caller holds mu);
+// nothing when the state is not persisted.
 func (ts *typeState) markDirty(id string) {
+	if ts.dirty == nil {
+		return
+	}
 	if _, ok := ts.dirty[id]; !ok {
 		ts.dirty[strings.Clone(id)] = struct{}{}
 	}
@@ -162,6 +166,18 @@ func (s *inventoryState) loader() func(t string, meta statestore.TypeMeta, recs 
 			if r.Audit != "" {
 				ts.audit[r.ID] = r.Audit
 			}
+		}
+	}
+}
+
+// trackChanges makes the state note the ids that change from now on (it is persisted).
+func (s *inventoryState) trackChanges() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.persisted = true
+	for _, ts := range s.types {
+		if ts.dirty == nil {
+			ts.dirty = map[string]struct{}{}
 		}
 	}
 }
