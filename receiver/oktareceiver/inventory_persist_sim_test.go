@@ -445,7 +445,9 @@ func TestPersistedStateChangeSurvivesAKillBeforePersist(t *testing.T) {
 // simControlInto GETs a control-API url and decodes the JSON answer into out.
 func simControlInto(t *testing.T, url string, out any) {
 	t.Helper()
-	resp, err := http.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, http.NoBody)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, url)

@@ -39,13 +39,6 @@ func (ts *typeState) forget(id string) {
 	delete(ts.audit, id)
 }
 
-// auditOf returns the audited values kept for t/id.
-func (s *inventoryState) auditOf(t, id string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.typ(t).audit[id]
-}
-
 // dirtySet is what takeDirty took: the dirty ids per type.
 type dirtySet map[string][]string
 

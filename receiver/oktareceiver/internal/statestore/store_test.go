@@ -261,7 +261,7 @@ func TestDecodeBucketRejectsEveryTruncation(t *testing.T) {
 
 func FuzzDecodeBucket(f *testing.F) {
 	f.Add(encodeBucket("0123456789abcdef", "user", 0, []Record{user(1, "a")}))
-	f.Fuzz(func(t *testing.T, v []byte) {
+	f.Fuzz(func(_ *testing.T, v []byte) {
 		// Any input: an error or records, never a panic; a checksum is recomputed so that the
 		// decoder itself is exercised.
 		if len(v) >= 4 {
