@@ -73,6 +73,8 @@ func (inv *inventory) refetchLoop(ctx context.Context) {
 // then flushes the change records.
 func (inv *inventory) drainRefetchQueue(ctx context.Context) {
 	emit := inv.newEmitter()
+	inv.persist.unit.Lock()
+	defer inv.persist.unit.Unlock()
 	for ctx.Err() == nil {
 		t, ok := inv.refetch.pop()
 		if !ok {
@@ -85,6 +87,7 @@ func (inv *inventory) drainRefetchQueue(ctx context.Context) {
 		inv.refetchOne(ctx, emit, t)
 	}
 	emit.flush(ctx)
+	inv.persistState(ctx, emit.failed == 0)
 }
 
 // singlePaths are the by-id endpoints of the types an event can name.

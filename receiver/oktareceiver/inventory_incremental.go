@@ -37,6 +37,8 @@ var incrementalQueries = map[string]func(since string) string{
 func (inv *inventory) incrementalSync(ctx context.Context) {
 	start := time.Now()
 	emit := inv.newEmitter()
+	inv.persist.unit.Lock()
+	defer inv.persist.unit.Unlock()
 	for _, typ := range []string{resUser, resGroup} {
 		if !inv.enabled(typ) || inv.skips.has(typ) {
 			continue
@@ -65,7 +67,7 @@ func (inv *inventory) incrementalSync(ctx context.Context) {
 		inv.setWatermark(typ, queryStart)
 	}
 	emit.flush(ctx)
-	inv.saveWatermarks(ctx)
+	inv.persistState(ctx, emit.failed == 0)
 	inv.mu.Lock()
 	inv.durations["incremental"] = time.Since(start).Seconds()
 	inv.mu.Unlock()
@@ -87,9 +89,9 @@ func (inv *inventory) applyChange(ctx context.Context, emit *emitter, typ string
 	res := inv.state.upsert(typ, rec.id, obj, meta, 0, keepsName[typ])
 	switch {
 	case res.created:
-		rec.changeType = changeCreated
+		rec.changeType, rec.values = changeCreated, changeValues(auditSet{}, res.after, nil)
 	case len(res.changed) > 0:
-		rec.changeType, rec.fields = changeUpdated, res.changed
+		rec.changeType, rec.fields, rec.values = changeUpdated, res.changed, changeValues(res.before, res.after, res.changed)
 	default:
 		return
 	}
@@ -99,11 +101,13 @@ func (inv *inventory) applyChange(ctx context.Context, emit *emitter, typ string
 
 // applyDelete forgets typ/id and emits a deleted change when it was known.
 func (inv *inventory) applyDelete(ctx context.Context, emit *emitter, typ, id string, cause changeCause) {
-	if !inv.state.remove(typ, id) {
+	before, ok := inv.state.removeWithAudit(typ, id)
+	if !ok {
 		return
 	}
 	emit.add(ctx, inventoryRecord{event: eventInventoryChange, typ: typ, id: id, changeType: changeDeleted,
-		trigger: cause.trigger, eventUUID: cause.eventUUID, parents: deletedParents(typ, id)})
+		trigger: cause.trigger, eventUUID: cause.eventUUID, parents: deletedParents(typ, id),
+		values: changeValues(before, auditSet{}, nil)})
 }
 
 func (inv *inventory) setWatermark(typ string, t time.Time) {
