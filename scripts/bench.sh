@@ -5,7 +5,8 @@
 #   go test -bench   every package with Benchmark functions (simulator, receiver, rules
 #                    processor, ...), found by grepping the sources
 #   end to end       the benchmarks of test/e2e on the built binaries: the inventory full sync
-#                    (BenchmarkFullSyncBinary), then scripts/bench-latency.sh all (System Log
+#                    (BenchmarkFullSyncBinary), a restart on a persisted inventory state
+#                    (BenchmarkInventoryRestartBinary), then scripts/bench-latency.sh all (System Log
 #                    latency, backfill throughput and bursts, THROUGHPUT_COUNT runs each)
 #
 # Usage: ./scripts/bench.sh            (make bench builds the binaries first)
@@ -127,9 +128,9 @@ if [ "$BENCH_E2E" != "0" ]; then
     shown_bins="OTELCOL_OKTA_BIN=$(basename "$collector") OKTASIM_BIN=$(basename "$sim") (another build)"
   fi
   run_section "end to end: inventory full sync (test/e2e)" "$work/e2e_inventory.txt" \
-    "$shown_bins go test -run '^\$' -bench '^BenchmarkFullSyncBinary' -benchtime 1x -count $BENCH_COUNT ./test/e2e/" \
+    "$shown_bins go test -run '^\$' -bench '^Benchmark(FullSync|InventoryRestart)Binary' -benchtime 1x -count $BENCH_COUNT ./test/e2e/" \
     env OTELCOL_OKTA_BIN="$collector" OKTASIM_BIN="$sim" \
-    go test -run '^$' -bench '^BenchmarkFullSyncBinary' -benchtime 1x -count "$BENCH_COUNT" -timeout 60m ./test/e2e/
+    go test -run '^$' -bench '^Benchmark(FullSync|InventoryRestart)Binary' -benchtime 1x -count "$BENCH_COUNT" -timeout 90m ./test/e2e/
   run_section "end to end: System Log latency, backfill and bursts (test/e2e)" "$work/e2e_systemlog.txt" \
     "$shown_bins ./scripts/bench-latency.sh all" \
     env OTELCOL_OKTA_BIN="$collector" OKTASIM_BIN="$sim" ./scripts/bench-latency.sh all

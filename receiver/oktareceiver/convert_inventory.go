@@ -54,9 +54,14 @@ type inventoryRecord struct {
 	syncID      string
 	changeType  string
 	fields      []string
+	values      []changeValue // audited values before and after (okta.change.values)
 	trigger     string
-	eventUUID   string         // the event behind a system_log or event_hook change
-	body        map[string]any // redacted object; nil for a deletion without a body
+	// syncGen is the full-sync generation of the type for a full_sync change: it stands for
+	// the sync in log.record.uid, as it is the same when a sync is run again after a restart
+	// (the random okta.sync.id is not).
+	syncGen   uint32
+	eventUUID string         // the event behind a system_log or event_hook change
+	body      map[string]any // redacted object; nil for a deletion without a body
 }
 
 // changeCause is why a change record is emitted: its okta.change.trigger and, for a
@@ -105,6 +110,9 @@ func appendInventoryRecord(sl plog.ScopeLogs, rec inventoryRecord, now pcommon.T
 		}
 		attrs.PutStr(attrChangeTrigger, rec.trigger)
 		putNonEmpty(attrs, attrEventUUID, rec.eventUUID)
+		if len(rec.values) > 0 {
+			putChangeValues(attrs, rec.values)
+		}
 	}
 	if rec.body != nil {
 		setPdataValue(lr.Body(), rec.body, 0)

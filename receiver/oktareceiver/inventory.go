@@ -49,6 +49,8 @@ type inventory struct {
 	adminGrps  []string             // groups with admin privilege (expand=stats), for role listing
 	fullDone   bool
 
+	persist persistence // the persisted state (inventory_persist.go)
+
 	refetch        *refetchQueue
 	refetchDropped atomic.Int64
 	refetchSkipped atomic.Int64 // tasks the last full listing already covered (refetchNeeded)

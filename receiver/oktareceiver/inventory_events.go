@@ -88,6 +88,8 @@ func (inv *inventory) refetchLoop(ctx context.Context) {
 // then flushes the change records.
 func (inv *inventory) drainRefetchQueue(ctx context.Context) {
 	emit := inv.newEmitter()
+	inv.persist.unit.Lock()
+	defer inv.persist.unit.Unlock()
 	for ctx.Err() == nil {
 		t, ok := inv.refetch.pop()
 		if !ok {
@@ -100,6 +102,7 @@ func (inv *inventory) drainRefetchQueue(ctx context.Context) {
 		inv.refetchOne(ctx, emit, t)
 	}
 	emit.flush(ctx)
+	inv.persistState(ctx, emit.failed == 0)
 }
 
 // refetchOne reads the object (or child list) of t again, at the single-object path (or the

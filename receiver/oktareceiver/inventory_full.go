@@ -25,6 +25,9 @@ type fullSync struct {
 func (inv *inventory) fullSync(ctx context.Context) {
 	start := time.Now()
 	inv.discoverOrg(ctx)
+	inv.persist.unit.Lock()
+	inv.openState(ctx)
+	inv.persist.unit.Unlock()
 	fs := &fullSync{id: newSyncID(), emit: inv.newEmitter()}
 	inv.skips.reset()
 	failed := 0
@@ -37,9 +40,12 @@ func (inv *inventory) fullSync(ctx context.Context) {
 			continue
 		}
 		typeStart := time.Now()
+		inv.persist.unit.Lock()
+		failedBefore := fs.emit.failed
 		err := inv.syncType(ctx, fs, spec)
 		if err != nil {
 			if ctx.Err() != nil {
+				inv.persist.unit.Unlock()
 				return
 			}
 			failed++
@@ -54,9 +60,11 @@ func (inv *inventory) fullSync(ctx context.Context) {
 		if spec.Incremental != nil {
 			inv.setWatermark(typ, typeStart)
 		}
+		// The type's records are delivered before its state is written (at least once).
+		fs.emit.flush(ctx)
+		inv.persistState(ctx, fs.emit.failed == failedBefore)
+		inv.persist.unit.Unlock()
 	}
-	fs.emit.flush(ctx)
-	inv.saveWatermarks(ctx)
 	inv.mu.Lock()
 	inv.durations["full"] = time.Since(start).Seconds()
 	inv.fullDone = true
@@ -88,25 +96,28 @@ func (inv *inventory) record(ctx context.Context, fs *fullSync, typ string, obj 
 	switch {
 	case res.created:
 		ch := rec
-		ch.event, ch.changeType, ch.trigger, ch.syncID = eventInventoryChange, changeCreated, triggerFullSync, fs.id
+		ch.event, ch.changeType, ch.trigger, ch.syncID, ch.syncGen = eventInventoryChange, changeCreated, triggerFullSync, fs.id, gen
+		ch.values = changeValues(auditSet{}, res.after, nil)
 		fs.emit.add(ctx, ch)
 	case len(res.changed) > 0:
 		ch := rec
-		ch.event, ch.changeType, ch.trigger, ch.syncID, ch.fields = eventInventoryChange, changeUpdated, triggerFullSync, fs.id, res.changed
+		ch.event, ch.changeType, ch.trigger, ch.syncID, ch.syncGen, ch.fields = eventInventoryChange, changeUpdated, triggerFullSync, fs.id, gen, res.changed
+		ch.values = changeValues(res.before, res.after, res.changed)
 		fs.emit.add(ctx, ch)
 	}
 }
 
 // finish ends the full sync of typ: deleted changes for what was not seen.
 func (inv *inventory) finish(ctx context.Context, fs *fullSync, typ string, gen uint32, complete, hadPrev bool, skipParents map[string]bool) {
-	gone := inv.state.endSync(typ, gen, complete, skipParents)
+	gone, before := inv.state.endSyncWithAudit(typ, gen, complete, skipParents)
 	if !hadPrev {
 		return
 	}
 	for _, id := range gone {
 		fs.emit.add(ctx, inventoryRecord{
 			event: eventInventoryChange, typ: typ, id: id, changeType: changeDeleted,
-			trigger: triggerFullSync, syncID: fs.id, parents: deletedParents(typ, id),
+			trigger: triggerFullSync, syncID: fs.id, syncGen: gen, parents: deletedParents(typ, id),
+			values: changeValues(before[id], auditSet{}, nil),
 		})
 	}
 }

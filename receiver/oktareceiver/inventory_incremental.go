@@ -27,6 +27,8 @@ const (
 func (inv *inventory) incrementalSync(ctx context.Context) {
 	start := time.Now()
 	emit := inv.newEmitter()
+	inv.persist.unit.Lock()
+	defer inv.persist.unit.Unlock()
 	for _, spec := range resource.All() {
 		typ := string(spec.Type)
 		if spec.Incremental == nil || !inv.enabled(typ) || inv.skips.has(typ) {
@@ -55,7 +57,7 @@ func (inv *inventory) incrementalSync(ctx context.Context) {
 		inv.setWatermark(typ, queryStart)
 	}
 	emit.flush(ctx)
-	inv.saveWatermarks(ctx)
+	inv.persistState(ctx, emit.failed == 0)
 	inv.mu.Lock()
 	inv.durations["incremental"] = time.Since(start).Seconds()
 	inv.mu.Unlock()
@@ -77,9 +79,9 @@ func (inv *inventory) applyChange(ctx context.Context, emit *emitter, typ string
 	res := inv.state.upsert(typ, rec.id, obj, meta, 0, keepsName(typ))
 	switch {
 	case res.created:
-		rec.changeType = changeCreated
+		rec.changeType, rec.values = changeCreated, changeValues(auditSet{}, res.after, nil)
 	case len(res.changed) > 0:
-		rec.changeType, rec.fields = changeUpdated, res.changed
+		rec.changeType, rec.fields, rec.values = changeUpdated, res.changed, changeValues(res.before, res.after, res.changed)
 	default:
 		return
 	}
@@ -89,11 +91,13 @@ func (inv *inventory) applyChange(ctx context.Context, emit *emitter, typ string
 
 // applyDelete forgets typ/id and emits a deleted change when it was known.
 func (inv *inventory) applyDelete(ctx context.Context, emit *emitter, typ, id string, cause changeCause) {
-	if !inv.state.remove(typ, id) {
+	before, ok := inv.state.removeWithAudit(typ, id)
+	if !ok {
 		return
 	}
 	emit.add(ctx, inventoryRecord{event: eventInventoryChange, typ: typ, id: id, changeType: changeDeleted,
-		trigger: cause.trigger, eventUUID: cause.eventUUID, parents: deletedParents(typ, id)})
+		trigger: cause.trigger, eventUUID: cause.eventUUID, parents: deletedParents(typ, id),
+		values: changeValues(before, auditSet{}, nil)})
 }
 
 func (inv *inventory) setWatermark(typ string, t time.Time) {

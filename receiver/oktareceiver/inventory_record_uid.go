@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"strconv"
 )
 
 // inventoryRecordUID returns the log.record.uid of an inventory record: the first 128 bits,
@@ -11,8 +12,10 @@ import (
 //
 //   - its event name (snapshot or change), resource type and resource id;
 //   - for a change: the change type, the trigger and the changed field paths;
-//   - the full sync it belongs to (okta.sync.id), or the System Log event that triggered it
-//     (okta.event.uuid), when there is one;
+//   - the full sync it belongs to (okta.sync.id; for a full_sync change, the type's full-sync
+//     generation, which is persisted with the state, so that a change found again after a
+//     restart that came before its state was written carries the same id), or the System
+//     Log event that triggered it (okta.event.uuid), when there is one;
 //   - a hash of the body as delivered (redacted), so that two states of one object differ.
 //
 // The id is deterministic: the same record delivered again (an exporter retry, a persistent
@@ -23,7 +26,11 @@ import (
 func inventoryRecordUID(rec inventoryRecord) string {
 	var buf [512]byte
 	b := buf[:0]
-	for _, s := range [...]string{rec.event, rec.typ, rec.id, rec.changeType, rec.trigger, rec.syncID, rec.eventUUID} {
+	sync := rec.syncID
+	if rec.event == eventInventoryChange && rec.trigger == triggerFullSync {
+		sync = "gen:" + strconv.FormatUint(uint64(rec.syncGen), 10)
+	}
+	for _, s := range [...]string{rec.event, rec.typ, rec.id, rec.changeType, rec.trigger, sync, rec.eventUUID} {
 		b = appendUIDField(b, s)
 	}
 	b = binary.LittleEndian.AppendUint64(b, uint64(len(rec.fields)))

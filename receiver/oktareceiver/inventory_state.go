@@ -81,6 +81,12 @@ type typeState struct {
 	named   map[string]namedExtra // by id: only objects with a kept name or a non-zero value
 	gen     uint32                // current full-sync generation of this type
 	synced  bool                  // a full sync of this type completed at least once
+
+	// Persistence (inventory_state_persist.go): the audited field values per id (only for
+	// types with audited fields, encoded by encodeAudit), and the ids changed since the
+	// state was last written to storage.
+	audit map[string]string
+	dirty map[string]struct{}
 }
 
 // inventoryState is the inventory's memory, safe for concurrent use.
@@ -91,6 +97,8 @@ type inventoryState struct {
 	shapes   []*fieldShape     // by shape id
 	shapeIDs map[string]uint32 // key: the paths joined by shapeSep
 	vals     *interner         // metric dimensions and parent ids
+	// persisted: the state is written to storage, so changed ids are tracked (dirty).
+	persisted bool
 
 	// scratch of fingerprint (used under mu)
 	hasher valueHasher
@@ -119,7 +127,11 @@ func newInventoryState() *inventoryState {
 func (s *inventoryState) typ(t string) *typeState {
 	ts, ok := s.types[t]
 	if !ok {
-		ts = &typeState{objects: map[string]*objectRecord{}, named: map[string]namedExtra{}}
+		ts = &typeState{objects: map[string]*objectRecord{}, named: map[string]namedExtra{},
+			audit: map[string]string{}}
+		if s.persisted {
+			ts.dirty = map[string]struct{}{}
+		}
 		s.types[t] = ts
 	}
 	return ts
@@ -137,6 +149,8 @@ type objectMeta struct {
 type upsertResult struct {
 	created bool
 	changed []string // changed field paths, sorted (nil when created or unchanged)
+	// before and after are the audited field values before and after a creation or change.
+	before, after auditSet
 }
 
 // upsert records obj of type t under id. gen > 0 marks it seen by that full sync.
@@ -146,8 +160,10 @@ func (s *inventoryState) upsert(t, id string, obj map[string]any, meta objectMet
 	ts := s.typ(t)
 	fp := s.fingerprint(obj)
 	var res upsertResult
+	var oldPaths []string
 	rec, ok := ts.objects[id]
 	if ok {
+		oldPaths = s.shapes[rec.fp.shape()].paths
 		if string(rec.fp) != string(fp) {
 			cur := fingerprint(fp)
 			res.changed = s.diff(rec.fp, cur)
@@ -159,7 +175,18 @@ func (s *inventoryState) upsert(t, id string, obj map[string]any, meta objectMet
 		ts.objects[id] = rec
 		res.created = true
 	}
-	rec.parent, rec.dim = s.vals.id(meta.parent), s.vals.id(meta.dim)
+	if res.created || res.changed != nil {
+		paths := s.shapes[rec.fp.shape()].paths
+		res.before = auditSet{enc: ts.audit[id], paths: oldPaths}
+		res.after = auditSet{enc: extractAudit(t, obj, paths), paths: paths}
+		ts.setAudit(id, res.after.enc)
+		ts.markDirty(id)
+	}
+	parent, dim := s.vals.id(meta.parent), s.vals.id(meta.dim)
+	if parent != rec.parent || dim != rec.dim {
+		ts.markDirty(id)
+	}
+	rec.parent, rec.dim = parent, dim
 	if gen > 0 {
 		rec.gen = gen
 	}
@@ -168,9 +195,13 @@ func (s *inventoryState) upsert(t, id string, obj map[string]any, meta objectMet
 		name = meta.name
 	}
 	if name == "" && meta.value == 0 {
-		delete(ts.named, id)
+		if _, ok := ts.named[id]; ok {
+			delete(ts.named, id)
+			ts.markDirty(id)
+		}
 	} else if old, ok := ts.named[id]; !ok || old.name != name || old.value != meta.value {
 		ts.named[strings.Clone(id)] = namedExtra{name: strings.Clone(name), value: meta.value}
+		ts.markDirty(id)
 	}
 	return res
 }
@@ -208,15 +239,22 @@ func (in *interner) text(id uint32) string { return in.strs[id] }
 
 // remove forgets t/id and reports whether it was known.
 func (s *inventoryState) remove(t, id string) bool {
+	_, ok := s.removeWithAudit(t, id)
+	return ok
+}
+
+// removeWithAudit forgets t/id and returns its audited values and whether it was known.
+func (s *inventoryState) removeWithAudit(t, id string) (auditSet, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
-	if _, ok := ts.objects[id]; !ok {
-		return false
+	rec, ok := ts.objects[id]
+	if !ok {
+		return auditSet{}, false
 	}
-	delete(ts.objects, id)
-	delete(ts.named, id)
-	return true
+	before := auditSet{enc: ts.audit[id], paths: s.shapes[rec.fp.shape()].paths}
+	ts.forget(id)
+	return before, true
 }
 
 // known reports whether t/id is in the state.
@@ -241,13 +279,21 @@ func (s *inventoryState) beginSync(t string) (uint32, bool) {
 // their ids returned (sorted), except those whose parent is in skipParents (their listing
 // failed). With complete false (the listing of t failed) nothing is removed.
 func (s *inventoryState) endSync(t string, gen uint32, complete bool, skipParents map[string]bool) []string {
+	gone, _ := s.endSyncWithAudit(t, gen, complete, skipParents)
+	return gone
+}
+
+// endSyncWithAudit is endSync that also returns the audited values of the removed objects
+// by id.
+func (s *inventoryState) endSyncWithAudit(t string, gen uint32, complete bool, skipParents map[string]bool) ([]string, map[string]auditSet) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
 	if !complete {
-		return nil
+		return nil, nil
 	}
 	var gone []string
+	audits := map[string]auditSet{}
 	for id, rec := range ts.objects {
 		if rec.gen == gen {
 			continue
@@ -256,8 +302,10 @@ func (s *inventoryState) endSync(t string, gen uint32, complete bool, skipParent
 			continue
 		}
 		gone = append(gone, id)
-		delete(ts.objects, id)
-		delete(ts.named, id)
+		if a, ok := ts.audit[id]; ok {
+			audits[id] = auditSet{enc: a, paths: s.shapes[rec.fp.shape()].paths}
+		}
+		ts.forget(id)
 	}
 	ts.synced = true
 	if len(gone) > len(ts.objects) {
@@ -269,7 +317,7 @@ func (s *inventoryState) endSync(t string, gen uint32, complete bool, skipParent
 		ts.objects = objects
 	}
 	sort.Strings(gone)
-	return gone
+	return gone, audits
 }
 
 // ids returns the ids of type t whose dimension is not excludeDim, sorted.
