@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
 // attrChangeValues is the attribute of a change record that carries the before and after
@@ -15,22 +17,12 @@ import (
 // before_truncated/after_truncated set on a value cut at maxAuditValueBytes.
 const attrChangeValues = "okta.change.values"
 
-// auditedPaths are, per resource type, the field paths whose values auditors read, so the
-// state keeps them (redacted) and change records carry them before and after. A path ends
-// in ".*" to name every field one level inside an object field (profile.email, ...), the
-// depth at which changes are named.
-//
-// Only these types keep values: the state holds them for every object, and the numerous
-// child types (factors, group memberships, app assignments: millions in a large org) are
-// audited by their creation and deletion, which the change type says.
-var auditedPaths = map[string][]string{
-	resUser:             {"status", "profile.*", "credentials.provider"},
-	resGroup:            {"profile.*"},
-	resApplication:      {"status", "label", "signOnMode"},
-	resPolicy:           {"status", "name", "priority", "conditions.*", "settings.*"},
-	resPolicyRule:       {"status", "name", "priority", "conditions.*", "actions.*"},
-	resNetworkZone:      {"status", "name", "gateways", "proxies", "locations", "asns"},
-	resIdentityProvider: {"status", "name", "protocol.*", "policy.*"},
+// auditedPaths are the audited field paths of typ (the resource table's Audited).
+func auditedPaths(typ string) []string {
+	if spec := resource.Lookup(resource.Type(typ)); spec != nil {
+		return spec.Audited
+	}
+	return nil
 }
 
 // Bounds of the audited values of one object: a value longer than maxAuditValueBytes (its
@@ -43,7 +35,7 @@ const (
 
 // audited reports whether path of type typ is audited.
 func audited(typ, path string) bool {
-	for _, p := range auditedPaths[typ] {
+	for _, p := range auditedPaths(typ) {
 		if p == path {
 			return true
 		}
@@ -74,7 +66,7 @@ type auditValue struct {
 // fingerprint. Secrets are redacted with the receiver's exact-path table before anything is
 // kept; obj is not modified.
 func extractAudit(typ string, obj map[string]any, paths []string) string {
-	if len(auditedPaths[typ]) == 0 {
+	if len(auditedPaths(typ)) == 0 {
 		return ""
 	}
 	var vals []auditValue

@@ -10,12 +10,12 @@ import (
 // list of types is the table's (a test compares them).
 func MarkdownTable() string {
 	var b strings.Builder
-	b.WriteString("| `okta.resource.type` | listed from | `okta.resource.id` | default | OAuth scope | incremental query | refetched on System Log events |\n")
-	b.WriteString("|---|---|---|---|---|---|---|\n")
+	b.WriteString("| `okta.resource.type` | listed from | `okta.resource.id` | default | OAuth scope | incremental query | refetched on System Log events | audited fields (`okta.change.values`) |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|\n")
 	for i := range table {
 		s := &table[i]
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | `%s` | %s | %s |\n",
-			s.Type, sources(s), idText(s), enabledText(s), s.Scope, incrementalText(s), eventsText(s))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | `%s` | %s | %s | %s |\n",
+			s.Type, sources(s), idText(s), enabledText(s), s.Scope, incrementalText(s), eventsText(s), auditedText(s))
 	}
 	return b.String()
 }
@@ -120,4 +120,12 @@ func eventsText(s *Spec) string {
 		out = append(out, "`"+r.Prefix+"*`")
 	}
 	return strings.Join(out, ", ")
+}
+
+// auditedText lists the type's audited field paths ("—" when it keeps none).
+func auditedText(s *Spec) string {
+	if len(s.Audited) == 0 {
+		return "—"
+	}
+	return "`" + strings.Join(s.Audited, "`, `") + "`"
 }

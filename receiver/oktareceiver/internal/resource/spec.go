@@ -73,6 +73,13 @@ type Spec struct {
 	// Secrets are the exact places of secrets in the type's objects: keys from the top of
 	// the object separated by ".", "[]" after a key whose value is an array (every element).
 	Secrets []string
+	// Audited are the field paths whose values auditors read: the inventory state keeps them
+	// (redacted) and change records carry them before and after (okta.change.values). A path
+	// ending in ".*" names every field one level inside an object field (profile.email, ...),
+	// the depth at which changes are named. Only a few types keep values: the state holds them
+	// for every object, and the numerous child types (factors, memberships, assignments) are
+	// audited by their creation and deletion, which the change type says.
+	Audited []string
 }
 
 // IDScheme says how the okta.resource.id of a record is made.

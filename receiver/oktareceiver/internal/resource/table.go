@@ -77,8 +77,9 @@ var table = []Spec{
 		Get:   "/api/v1/meta/types/user/{id}",
 	},
 	{
-		Type:  User,
-		Scope: "okta.users.read",
+		Type:    User,
+		Audited: []string{"status", "profile.*", "credentials.provider"},
+		Scope:   "okta.users.read",
 		// The plain list hides DEPROVISIONED users: a search lists them.
 		Lists: []List{
 			{Path: "/api/v1/users", PageSize: 200},
@@ -111,8 +112,9 @@ var table = []Spec{
 		Secrets:     []string{"profile.sharedSecret", "profile.answer"},
 	},
 	{
-		Type:  Group,
-		Scope: "okta.groups.read",
+		Type:    Group,
+		Audited: []string{"profile.*"},
+		Scope:   "okta.groups.read",
 		// expand=stats adds the member count and the admin privilege flag.
 		Lists:       []List{{Path: "/api/v1/groups", PageSize: 10000, Query: []Param{{"expand", "stats"}}}},
 		Get:         "/api/v1/groups/{id}?expand=stats",
@@ -155,6 +157,7 @@ var table = []Spec{
 	},
 	{
 		Type:     Application,
+		Audited:  []string{"status", "label", "signOnMode"},
 		Aliases:  []string{"apps"},
 		Scope:    "okta.apps.read",
 		Lists:    []List{{Path: "/api/v1/apps", PageSize: 200}},
@@ -197,6 +200,7 @@ var table = []Spec{
 	},
 	{
 		Type:    Policy,
+		Audited: []string{"status", "name", "priority", "conditions.*", "settings.*"},
 		Aliases: []string{"policies"},
 		Scope:   "okta.policies.read",
 		Lists:   []List{{Path: "/api/v1/policies"}},
@@ -216,12 +220,13 @@ var table = []Spec{
 		Events:   []EventRule{{Prefix: "policy.", Target: "PolicyEntity"}},
 	},
 	{
-		Type:   PolicyRule,
-		Scope:  "okta.policies.read",
-		Parent: Policy,
-		Lists:  []List{{Path: "/api/v1/policies/{parent}/rules"}},
-		Get:    "/api/v1/policies/{parent}/rules/{id}",
-		Dims:   []Path{"status"},
+		Type:    PolicyRule,
+		Audited: []string{"status", "name", "priority", "conditions.*", "actions.*"},
+		Scope:   "okta.policies.read",
+		Parent:  Policy,
+		Lists:   []List{{Path: "/api/v1/policies/{parent}/rules"}},
+		Get:     "/api/v1/policies/{parent}/rules/{id}",
+		Dims:    []Path{"status"},
 		// The policy type is the parent policy's first metric dimension.
 		Attrs:  []Attr{{Key: AttrPolicyID, From: FromParent}, {Key: AttrPolicyType, From: FromParentDim, Dim: 0}},
 		Events: []EventRule{{Prefix: "policy.rule.", Target: "PolicyEntity", Children: true}},
@@ -242,6 +247,7 @@ var table = []Spec{
 	},
 	{
 		Type:    IdentityProvider,
+		Audited: []string{"status", "name", "protocol.*", "policy.*"},
 		Aliases: []string{"idps"},
 		Scope:   "okta.idps.read",
 		Lists:   []List{{Path: "/api/v1/idps", PageSize: 200}},
@@ -254,6 +260,7 @@ var table = []Spec{
 	},
 	{
 		Type:    NetworkZone,
+		Audited: []string{"status", "name", "gateways", "proxies", "locations", "asns"},
 		Aliases: []string{"zones"},
 		Scope:   "okta.networkZones.read",
 		Lists:   []List{{Path: "/api/v1/zones"}},
