@@ -11,7 +11,7 @@ COLLECTOR := $(BIN)/otelcol-okta
 SIM       := $(BIN)/oktasim
 # Our own packages of the root module (the generated distribution main is compiled by `build`,
 # not vetted/linted).
-PKGS      := ./internal/... ./receiver/... ./cmd/oktasim/... ./test/...
+PKGS      := ./internal/... ./receiver/... ./cmd/oktasim/... ./scripts/... ./test/...
 # The components that are Go modules of their own (users add them to their collector builds one by
 # one). `go test ./...` at the root does not enter them: every target below loops over them.
 COMPONENT_MODULES := processor/rulesprocessor extension/leaderelectorextension

@@ -13,7 +13,7 @@ BenchmarkRulesMixedStream-2          	     300	   3900000 ns/op	    256401 recor
 BenchmarkRulesMixedStreamNoIndex-2   	     100	  11000000 ns/op	     90909 records/s	     11000 ns/record	     12300 cpu-ns/record	     81300 records/cpu-s	  150000 B/op	   1200 allocs/op
 BenchmarkFullSync10kUsers-2
     bench_test.go:99: some log line from the benchmark
-       1	4012345678 ns/op	 1.020 requests/min	 123.0 requests/sync
+       1	4012345678 ns/op	 1.020 requests/min-pages	 123.0 requests/sync
 BenchmarkSystemLogLatencyPolling-2   	       1	61000000000 ns/op	      1500 events	      1100 p50-ms	      2200 p99-ms
 BenchmarkSystemLogLatencyEventHooks-2	       1	61000000000 ns/op	      1500 events	       110.5 p50-ms	       400 p99-ms
 Benchmark results are printed above
@@ -43,8 +43,8 @@ func TestParseResults(t *testing.T) {
 	if split.Name != "BenchmarkFullSync10kUsers" || split.Runs != 1 {
 		t.Errorf("the result interrupted by a log line was not joined: %+v", split)
 	}
-	if v, _ := split.Metric("requests/min"); v != 1.02 {
-		t.Errorf("requests/min = %v, want 1.02", v)
+	if v, _ := split.Metric("requests/min-pages"); v != 1.02 {
+		t.Errorf("requests/min-pages = %v, want 1.02", v)
 	}
 	if e2e := res[3]; e2e.Procs != 2 || e2e.Name != "BenchmarkSystemLogLatencyPolling" {
 		t.Errorf("e2e result = %+v", e2e)

@@ -11,8 +11,8 @@ var ProjectRatios = []Ratio{
 	},
 	{
 		Label: "inventory: requests per full sync / minimum",
-		Num:   "BenchmarkFullSync10kUsers", Unit: "requests/min",
-		Note: "10k-user org; 1.00 means no request beyond Okta's page sizes",
+		Num:   "BenchmarkFullSync10kUsers", Unit: "requests/min-pages",
+		Note: "10k-user org; the minimum is the pages the simulator's ground truth needs at Okta's page sizes; 1.00 means no request beyond them",
 	},
 	{
 		Label: "System Log: reference decoder / ours, per 1000-event page",

@@ -52,9 +52,9 @@ func run(machineFile, out, baseline string, sections []string) error {
 		rep.Machine = append(rep.Machine, p)
 	}
 	for _, arg := range sections {
-		parts := strings.SplitN(arg, "|", 4)
-		if len(parts) != 4 {
-			return fmt.Errorf("section %q: want 'Title|command|exit status|output file'", arg)
+		parts, err := splitSection(arg)
+		if err != nil {
+			return err
 		}
 		f, err := os.Open(parts[3]) //nolint:gosec // G304: the output file the bench script captured
 		if err != nil {
@@ -98,4 +98,16 @@ func readMachine(path string) ([][2]string, error) {
 		kv = append(kv, [2]string{strings.TrimSpace(label), strings.TrimSpace(value)})
 	}
 	return kv, sc.Err()
+}
+
+// splitSection splits 'Title|command|exit status|output file' into its four fields. The
+// command may itself hold '|' (a -bench alternation): the title is the first field, the exit
+// status and the output file the last two, and the command everything between.
+func splitSection(arg string) ([4]string, error) {
+	parts := strings.Split(arg, "|")
+	if len(parts) < 4 {
+		return [4]string{}, fmt.Errorf("section %q: want 'Title|command|exit status|output file'", arg)
+	}
+	n := len(parts)
+	return [4]string{parts[0], strings.Join(parts[1:n-2], "|"), parts[n-2], parts[n-1]}, nil
 }
