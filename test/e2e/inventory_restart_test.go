@@ -12,8 +12,8 @@ import (
 )
 
 // restartConfig runs the inventory alone into a file exporter, with its state in
-// file_storage and group memberships enabled. {{RUN}} names the records file of one run, and
-// the short full-sync interval lets a run see a second full sync.
+// file_storage. {{RUN}} names the records file of one run; {{INVENTORY}} is the receiver's
+// inventory block (restartTestInventory, or nothing for the defaults).
 const restartConfig = `
 extensions:
   file_storage/okta:
@@ -26,11 +26,7 @@ receivers:
     endpoint: {{SIM}}
     api_token: ${env:OKTA_API_TOKEN}
     storage: file_storage/okta
-    inventory:
-      full_sync_interval: 4s
-      incremental_interval: 1s
-      resources:
-        group_membership: {enabled: true}
+{{INVENTORY}}
     system_log:
       enabled: false
 exporters:
@@ -47,6 +43,14 @@ service:
       receivers: [okta]
       exporters: [file/okta]
 `
+
+// restartTestInventory enables group memberships, and its short full-sync interval lets a
+// run see a second full sync.
+const restartTestInventory = `    inventory:
+      full_sync_interval: 4s
+      incremental_interval: 1s
+      resources:
+        group_membership: {enabled: true}`
 
 // fullSyncDoneLine is the log line that ends a full sync; the state of every type is written
 // before it.
@@ -68,7 +72,7 @@ func TestInventoryPersistedStateAcrossRestart(t *testing.T) {
 			dir := t.TempDir()
 			health := freePort(t)
 			run := func(n int) (*process, string) {
-				cfg := render(restartConfig, map[string]string{"DIR": dir, "SIM": sim.url, "HEALTH": strconv.Itoa(health), "RUN": strconv.Itoa(n)})
+				cfg := render(restartConfig, map[string]string{"DIR": dir, "SIM": sim.url, "HEALTH": strconv.Itoa(health), "RUN": strconv.Itoa(n), "INVENTORY": restartTestInventory})
 				return startCollector(t, dir, cfg, health), filepath.Join(dir, "records-"+strconv.Itoa(n)+".jsonl")
 			}
 			waitSyncs := func(p *process, n int) {
