@@ -15,9 +15,12 @@ PKGS      := ./internal/... ./receiver/... ./cmd/oktasim/... ./scripts/... ./tes
 # The components that are Go modules of their own (users add them to their collector builds one by
 # one). `go test ./...` at the root does not enter them: every target below loops over them.
 COMPONENT_MODULES := processor/rulesprocessor extension/leaderelectorextension
+# Test-only modules: the receiver's simulator-backed tests, kept out of the receiver's module so
+# that it never depends on the simulator. They are tested, vetted and linted like the others.
+TEST_MODULES := receiver/oktareceiver/internal/simtest
 # in_modules CMD runs CMD (a go subcommand and its arguments) in every component module, stopping at
 # the first failure.
-in_modules = set -e; for m in $(COMPONENT_MODULES); do echo "==> $$m: go $(1)"; $(GO) -C $$m $(1); done
+in_modules = set -e; for m in $(COMPONENT_MODULES) $(TEST_MODULES); do echo "==> $$m: go $(1)"; $(GO) -C $$m $(1); done
 GOLANGCI_VERSION := v2.15.0
 # The version and commit stamped into bin/otelcol-okta (`otelcol-okta --version`), from git.
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
