@@ -19,20 +19,22 @@ import (
 // many objects share is stored once (the sorted list of field paths of an object, its
 // fieldShape, and the metric dimensions and parent ids are interned per state), and the
 // hashes of one object are packed in one string. An object costs its map entry, its id, a
-// 32-byte objectRecord and its fingerprint (12 bytes + 2 per field path).
+// 32-byte objectRecord and its fingerprint (12 bytes + 2 per field path) followed by its
+// audited values, if its type has audited fields.
 
 // objectRecord is what the state remembers about one object: its type and id are where it
 // is kept (typeState, map key). The shape, parent and dimension ids are local to the process
 // but each stands for a stable value (the shape's path names, strings), and the hashes are
 // stable xxhash values, so a record can be written to a storage extension (ids replaced by
 // what they stand for) and compared with a later sync. What only some objects carry (kept
-// names, side values; later the previous values of audited fields) lives in side maps of
-// the typeState, so that it costs nothing for the others.
+// names, side values) lives in side maps of the typeState, so that it costs nothing for the
+// others. The values of the audited fields (encodeAudit) follow the fingerprint in the same
+// string: one allocation and no map entry or second copy of the id per audited object.
 type objectRecord struct {
-	fp     fingerprint
-	parent uint32 // interned parent id ("" when none)
-	dim    uint32 // interned metric dimensions, e.g. "ACTIVE" or "ACTIVE\x00SAML_2_0"
-	gen    uint32 // generation of the last full sync that saw the object
+	fp     fingerprint // the fingerprint, then the encoded audited values (fingerprintOf, auditOf)
+	parent uint32      // interned parent id ("" when none)
+	dim    uint32      // interned metric dimensions, e.g. "ACTIVE" or "ACTIVE\x00SAML_2_0"
+	gen    uint32      // generation of the last full sync that saw the object
 }
 
 // fingerprint packs, little-endian: the content hash of the object (8 bytes, from every
@@ -82,10 +84,8 @@ type typeState struct {
 	gen     uint32                // current full-sync generation of this type
 	synced  bool                  // a full sync of this type completed at least once
 
-	// Persistence (inventory_state_persist.go): the audited field values per id (only for
-	// types with audited fields, encoded by encodeAudit), and the ids changed since the
-	// state was last written to storage.
-	audit map[string]string
+	// dirty (inventory_state_persist.go): the ids changed since the state was last written
+	// to storage.
 	dirty map[string]struct{}
 }
 
@@ -127,8 +127,7 @@ func newInventoryState() *inventoryState {
 func (s *inventoryState) typ(t string) *typeState {
 	ts, ok := s.types[t]
 	if !ok {
-		ts = &typeState{objects: map[string]*objectRecord{}, named: map[string]namedExtra{},
-			audit: map[string]string{}}
+		ts = &typeState{objects: map[string]*objectRecord{}, named: map[string]namedExtra{}}
 		if s.persisted {
 			ts.dirty = map[string]struct{}{}
 		}
@@ -160,26 +159,22 @@ func (s *inventoryState) upsert(t, id string, obj map[string]any, meta objectMet
 	ts := s.typ(t)
 	fp := s.fingerprint(obj)
 	var res upsertResult
-	var oldPaths []string
 	rec, ok := ts.objects[id]
 	if ok {
-		oldPaths = s.shapes[rec.fp.shape()].paths
-		if string(rec.fp) != string(fp) {
-			cur := fingerprint(fp)
-			res.changed = s.diff(rec.fp, cur)
-			rec.fp = cur
+		if old := s.fingerprintOf(rec); string(old) != string(fp) {
+			res.changed = s.diff(old, fingerprint(fp))
+			res.before = auditSet{enc: s.auditOf(rec), paths: s.shapes[old.shape()].paths}
 		}
 	} else {
 		id = strings.Clone(id)
-		rec = &objectRecord{fp: fingerprint(fp)}
+		rec = &objectRecord{}
 		ts.objects[id] = rec
 		res.created = true
 	}
 	if res.created || res.changed != nil {
-		paths := s.shapes[rec.fp.shape()].paths
-		res.before = auditSet{enc: ts.audit[id], paths: oldPaths}
+		paths := s.shapes[binary.LittleEndian.Uint32(fp[8:fingerprintHeader])].paths
 		res.after = auditSet{enc: extractAudit(t, obj, paths), paths: paths}
-		ts.setAudit(id, res.after.enc)
+		rec.fp = fingerprint(string(fp) + res.after.enc)
 		ts.markDirty(id)
 	}
 	parent, dim := s.vals.id(meta.parent), s.vals.id(meta.dim)
@@ -252,7 +247,7 @@ func (s *inventoryState) removeWithAudit(t, id string) (auditSet, bool) {
 	if !ok {
 		return auditSet{}, false
 	}
-	before := auditSet{enc: ts.audit[id], paths: s.shapes[rec.fp.shape()].paths}
+	before := auditSet{enc: s.auditOf(rec), paths: s.shapes[rec.fp.shape()].paths}
 	ts.forget(id)
 	return before, true
 }
@@ -302,7 +297,7 @@ func (s *inventoryState) endSyncWithAudit(t string, gen uint32, complete bool, s
 			continue
 		}
 		gone = append(gone, id)
-		if a, ok := ts.audit[id]; ok {
+		if a := s.auditOf(rec); a != "" {
 			audits[id] = auditSet{enc: a, paths: s.shapes[rec.fp.shape()].paths}
 		}
 		ts.forget(id)
@@ -485,6 +480,23 @@ func (s *inventoryState) internPathString(path string) string {
 	p := strings.Clone(path)
 	s.paths[p] = p
 	return p
+}
+
+// fingerprintOf returns the fingerprint of rec without the audited values that follow it
+// (caller holds mu).
+func (s *inventoryState) fingerprintOf(rec *objectRecord) fingerprint {
+	return rec.fp[:s.fingerprintLen(rec.fp)]
+}
+
+// auditOf returns the encoded audited values of rec ("" when none) (caller holds mu).
+func (s *inventoryState) auditOf(rec *objectRecord) string {
+	return string(rec.fp[s.fingerprintLen(rec.fp):])
+}
+
+// fingerprintLen is the length of the fingerprint at the start of f: the header and two
+// bytes per path of its shape.
+func (s *inventoryState) fingerprintLen(f fingerprint) int {
+	return fingerprintHeader + 2*len(s.shapes[f.shape()].paths)
 }
 
 // fold16 folds a 64-bit hash to the 16 bits kept per field path.

@@ -22,21 +22,11 @@ func (ts *typeState) markDirty(id string) {
 	}
 }
 
-// setAudit keeps the audited values of id ("" forgets them) (caller holds mu).
-func (ts *typeState) setAudit(id, audit string) {
-	if audit == "" {
-		delete(ts.audit, id)
-		return
-	}
-	ts.audit[strings.Clone(id)] = audit
-}
-
 // forget removes id and everything kept about it, and marks it dirty (caller holds mu).
 func (ts *typeState) forget(id string) {
 	ts.markDirty(id)
 	delete(ts.objects, id)
 	delete(ts.named, id)
-	delete(ts.audit, id)
 }
 
 // dirtySet is what takeDirty took: the dirty ids per type.
@@ -130,7 +120,7 @@ func (s *inventoryState) exportRecord(ts *typeState, id string, rec *objectRecor
 	return statestore.Record{
 		ID: id, Content: rec.fp.content(), Paths: paths, Hashes: hashes,
 		Parent: s.vals.text(rec.parent), Dim: s.vals.text(rec.dim),
-		Name: extra.name, Value: extra.value, Audit: ts.audit[id],
+		Name: extra.name, Value: extra.value, Audit: s.auditOf(rec),
 	}
 }
 
@@ -145,8 +135,7 @@ func (s *inventoryState) loader() func(t string, meta statestore.TypeMeta, recs 
 		if !started[t] {
 			started[t] = true
 			s.types[t] = &typeState{
-				objects: map[string]*objectRecord{}, named: map[string]namedExtra{},
-				audit: map[string]string{}, dirty: map[string]struct{}{},
+				objects: map[string]*objectRecord{}, named: map[string]namedExtra{}, dirty: map[string]struct{}{},
 				gen: meta.Gen, synced: meta.Synced,
 			}
 		}
@@ -155,9 +144,6 @@ func (s *inventoryState) loader() func(t string, meta statestore.TypeMeta, recs 
 			ts.objects[r.ID] = &objectRecord{fp: s.importFingerprint(r), parent: s.vals.id(r.Parent), dim: s.vals.id(r.Dim)}
 			if r.Name != "" || r.Value != 0 {
 				ts.named[r.ID] = namedExtra{name: r.Name, value: r.Value}
-			}
-			if r.Audit != "" {
-				ts.audit[r.ID] = r.Audit
 			}
 		}
 	}
@@ -182,7 +168,8 @@ func (s *inventoryState) reset() {
 	s.types = map[string]*typeState{}
 }
 
-// importFingerprint rebuilds the fingerprint of a persisted record (caller holds mu).
+// importFingerprint rebuilds the fingerprint of a persisted record, followed by its audited
+// values as objectRecord.fp keeps them (caller holds mu).
 func (s *inventoryState) importFingerprint(r statestore.Record) fingerprint {
 	fp := s.fp[:0]
 	s.keyBuf = s.keyBuf[:0]
@@ -199,6 +186,7 @@ func (s *inventoryState) importFingerprint(r statestore.Record) fingerprint {
 	for _, h := range r.Hashes {
 		out = binary.LittleEndian.AppendUint16(out, h)
 	}
+	out = append(out, r.Audit...)
 	return fingerprint(out)
 }
 
