@@ -78,6 +78,7 @@ func (inv *Inventory) RefetchLoop(ctx context.Context) {
 		// the baseline is about to see into "created" changes; the tasks wait in the queue
 		// (merged per object) and the end of that sync wakes this loop.
 		if !inv.FullDone() {
+			inv.refetchWaits.Add(1)
 			continue
 		}
 		inv.DrainRefetches(ctx)

@@ -67,6 +67,7 @@ type Inventory struct {
 	refetch        *refetchQueue
 	refetchDropped atomic.Int64
 	refetchSkipped atomic.Int64 // tasks the last full listing already covered (refetchNeeded)
+	refetchWaits   atomic.Int64 // wake-ups of the refetch loop that left the queue for the first full sync
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -264,13 +265,16 @@ type Stats struct {
 	RefetchDropped int64
 	// RefetchSkipped counts refetches the last complete listing of their type already covered.
 	RefetchSkipped int64
+	// RefetchWaits counts wake-ups of the refetch loop that left the queued tasks for the end of
+	// the first full sync.
+	RefetchWaits int64
 }
 
 // Stats returns a copy of the counters.
 func (inv *Inventory) Stats() Stats {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
-	st := Stats{Errors: map[string]int64{}, Durations: map[string]float64{}, RefetchDropped: inv.refetchDropped.Load(), RefetchSkipped: inv.refetchSkipped.Load()}
+	st := Stats{Errors: map[string]int64{}, Durations: map[string]float64{}, RefetchDropped: inv.refetchDropped.Load(), RefetchSkipped: inv.refetchSkipped.Load(), RefetchWaits: inv.refetchWaits.Load()}
 	for k, v := range inv.errs {
 		st.Errors[k] = v
 	}

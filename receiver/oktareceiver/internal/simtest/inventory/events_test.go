@@ -112,7 +112,8 @@ func TestRefetchesWaitForTheFirstFullSync(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-done })
 
 	handleEvents(ctx, inv, triggerSystemLog, []userEventRef{userEvent("user.account.update_profile", user)})
-	time.Sleep(300 * time.Millisecond) // the loop was signalled; it must leave the task queued
+	require.Eventually(t, func() bool { return inv.Stats().RefetchWaits > 0 }, 5*time.Second, 10*time.Millisecond,
+		"the refetch loop wakes up for the queued task")
 	assert.Empty(t, changesOf(records(sink), resUser, inventory.ChangeCreated), "no refetch before the first full sync")
 	assert.Equal(t, 1, inv.PendingRefetches(), "the task waits in the queue")
 
