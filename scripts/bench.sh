@@ -71,7 +71,9 @@ fi
 title_for() {
   case "$1" in
     internal/oktasim) echo "Okta simulator (internal/oktasim)" ;;
-    receiver/oktareceiver) echo "okta receiver: inventory and System Log (receiver/oktareceiver)" ;;
+    receiver/oktareceiver) echo "okta receiver (receiver/oktareceiver)" ;;
+    receiver/oktareceiver/internal/simtest/inventory) echo "okta receiver: inventory against the simulator (receiver/oktareceiver/internal/simtest/inventory)" ;;
+    receiver/oktareceiver/internal/simtest/systemlog) echo "okta receiver: System Log against the simulator (receiver/oktareceiver/internal/simtest/systemlog)" ;;
     processor/rulesprocessor) echo "rules processor (processor/rulesprocessor)" ;;
     *) echo "$1" ;;
   esac
@@ -105,13 +107,17 @@ if [ "${#pkgs[@]}" -eq 0 ]; then
   exit 1
 fi
 for dir in "${pkgs[@]}"; do
-  # A component that is a module of its own (its go.mod in the folder) is benchmarked from there:
-  # the root module does not contain its packages.
+  # A package of a module of its own (a component, or the receiver's simulator-backed tests) is
+  # benchmarked from its module's folder, the nearest one with a go.mod: the root module does not
+  # contain its packages.
   gocmd=(go) shown_go="go"
   pkg="./$dir/"
-  if [ -f "$dir/go.mod" ]; then
-    gocmd=(go -C "$dir") shown_go="go -C $dir"
-    pkg="./"
+  mod="$dir"
+  while [ "$mod" != "." ] && [ ! -f "$mod/go.mod" ]; do mod="$(dirname "$mod")"; done
+  if [ "$mod" != "." ]; then
+    gocmd=(go -C "$mod") shown_go="go -C $mod"
+    pkg="./${dir#"$mod"}/"
+    pkg="${pkg/\/\//\/}"
   fi
   cmd=("${gocmd[@]}" test -run '^$' -bench . -benchmem -benchtime "$BENCH_TIME" -count "$BENCH_COUNT" -timeout 30m "$pkg")
   run_section "$(title_for "$dir")" "$work/$(echo "$dir" | tr / _).txt" \

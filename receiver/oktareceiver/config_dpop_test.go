@@ -5,9 +5,11 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"net/url"
 	"path/filepath"
 	"testing"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -78,4 +80,19 @@ func TestConfigDPoPKeys(t *testing.T) {
 			assert.Equal(t, c.alg, proofAlg(t, proof))
 		})
 	}
+}
+
+func mustParseURL(t testing.TB, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	require.NoError(t, err)
+	return u
+}
+
+// proofAlg returns the alg header of a DPoP proof.
+func proofAlg(t testing.TB, proof string) string {
+	t.Helper()
+	sig, err := jose.ParseSignedCompact(proof, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
+	require.NoError(t, err)
+	return sig.Signatures[0].Protected.Algorithm
 }

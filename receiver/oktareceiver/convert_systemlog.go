@@ -1,17 +1,14 @@
 package oktareceiver
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"math"
-	"slices"
-	"strconv"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 )
 
 // Attribute keys of System Log records. Semantic conventions
@@ -55,7 +52,7 @@ const (
 	slAttrRequestAPITokenID = "okta.transaction.request_api_token_id"
 	slOutcomeUnknown        = "UNKNOWN"
 	systemLogScopeName      = "github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver"
-	maxSystemLogNestedDepth = 64
+	maxSystemLogNestedDepth = emit.MaxNestedDepth
 )
 
 // errNotJSONArray is returned when a System Log page is not a JSON array.
@@ -416,80 +413,9 @@ func putTargets(attrs pcommon.Map, targets pcommon.Slice) {
 	}
 }
 
-// setPdataValue copies a decoded JSON value into dst, keeping its JSON type: objects become
-// maps, arrays slices, integers int64, other numbers doubles (json.Number that fits neither is
-// kept as its decimal string), null stays empty. Nesting deeper than maxSystemLogNestedDepth is
-// stored as a string so that hostile input cannot exhaust the stack.
-func setPdataValue(dst pcommon.Value, v any, depth int) {
-	switch x := v.(type) {
-	case nil:
-		// empty value == JSON null
-	case string:
-		dst.SetStr(x)
-	case bool:
-		dst.SetBool(x)
-	case json.Number:
-		setPdataNumber(dst, x)
-	case float64:
-		dst.SetDouble(x)
-	case int64:
-		dst.SetInt(x)
-	case int:
-		dst.SetInt(int64(x))
-	case map[string]any:
-		if depth >= maxSystemLogNestedDepth {
-			setJSONString(dst, x)
-			return
-		}
-		m := dst.SetEmptyMap()
-		m.EnsureCapacity(len(x))
-		for _, k := range sortedKeys(x) {
-			setPdataValue(m.PutEmpty(k), x[k], depth+1)
-		}
-	case []any:
-		if depth >= maxSystemLogNestedDepth {
-			setJSONString(dst, x)
-			return
-		}
-		s := dst.SetEmptySlice()
-		s.EnsureCapacity(len(x))
-		for _, item := range x {
-			setPdataValue(s.AppendEmpty(), item, depth+1)
-		}
-	default:
-		dst.SetStr(fmt.Sprint(x))
-	}
-}
+// setPdataValue copies a decoded JSON value into dst (emit.SetValue: one conversion for the
+// inventory and the System Log).
+func setPdataValue(dst pcommon.Value, v any) { emit.SetValue(dst, v) }
 
 // setJSONString stores v re-encoded as JSON text (used below the nesting limit).
-func setJSONString(dst pcommon.Value, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		dst.SetStr(fmt.Sprint(v))
-		return
-	}
-	dst.SetStr(string(b))
-}
-
-// sortedKeys returns m's keys in order, so that bodies are deterministic (goldens, diffs).
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-func setPdataNumber(dst pcommon.Value, n json.Number) {
-	s := n.String()
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		dst.SetInt(i)
-		return
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) {
-		dst.SetDouble(f)
-		return
-	}
-	dst.SetStr(s)
-}
+func setJSONString(dst pcommon.Value, v any) { emit.SetJSONString(dst, v) }

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
@@ -37,7 +38,7 @@ type oktaReceiver struct {
 
 	client  *oktaapi.Client
 	storage storage.Client
-	inv     *inventory
+	inv     *inventory.Inventory
 	poller  *systemLogPoller
 	hooks   *eventHookServer
 
@@ -117,13 +118,13 @@ func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
 	// One emit path for the inventory and the System Log.
 	out := emit.New(next, obsrecv, r.fillResource)
 
-	r.inv = newInventory(inventoryParams{
-		cfg: r.cfg, settings: r.set, client: client, storage: st, emit: out,
+	r.inv = inventory.New(inventory.Params{
+		Settings: inventorySettings(r.cfg), Telemetry: r.set.TelemetrySettings, Client: client, Storage: st, Emit: out,
 	})
 	// The poller and the hook endpoint share one dedupe window and checkpoint.
 	slParams := systemLogParams{
 		cfg: r.cfg, settings: r.set, client: client, storage: st, emit: out,
-		onChanges: r.inv.handleChanges, shared: newSystemLogShared(&r.cfg.SystemLog),
+		onChanges: r.inv.HandleChanges, shared: newSystemLogShared(&r.cfg.SystemLog),
 	}
 	if r.cfg.SystemLog.Enabled {
 		r.poller = newSystemLogPoller(slParams)
@@ -139,7 +140,7 @@ func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
 			return fmt.Errorf("okta receiver: %w", err)
 		}
 	}
-	r.inv.start(ctx, host)
+	r.inv.Start(ctx, host)
 	r.started = true
 	r.publishSources()
 	r.set.Logger.Info("Okta receiver started", zap.String("org", client.OrgURL()),
@@ -167,7 +168,7 @@ func (r *oktaReceiver) release(ctx context.Context) error {
 	if r.poller != nil {
 		errs = append(errs, r.poller.shutdown(ctx))
 	}
-	r.inv.shutdown()
+	r.inv.Shutdown()
 	if r.storage != nil {
 		errs = append(errs, r.storage.Close(ctx))
 		r.storage = nil

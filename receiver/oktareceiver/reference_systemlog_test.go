@@ -124,7 +124,7 @@ func referenceFillSystemLogRecord(lr plog.LogRecord, raw map[string]any, observe
 	sevText := ev.text("severity")
 	lr.SetSeverityText(sevText)
 	lr.SetSeverityNumber(systemLogSeverity(sevText))
-	setPdataValue(lr.Body(), raw, 0)
+	setPdataValue(lr.Body(), raw)
 
 	attrs := lr.Attributes()
 	attrs.EnsureCapacity(24)

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver"
 
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 )
@@ -17,14 +18,14 @@ import (
 // inventoryMetrics is what the scraper reads of the inventory: snapshots, each safe to call
 // while the inventory syncs.
 type inventoryMetrics interface {
-	// fullDoneNow reports whether a full sync completed (before it, counts would be partial).
-	fullDoneNow() bool
-	enabled(typ string) bool
-	countBy(typ string) map[string]int64
-	countByParent(typ string) map[string]int64
-	valuesOf(typ string) map[string]namedValue
-	count(typ string) int
-	stats() inventoryStats
+	// FullDone reports whether a full sync completed (before it, counts would be partial).
+	FullDone() bool
+	Enabled(typ string) bool
+	CountBy(typ string) map[string]int64
+	CountByParent(typ string) map[string]int64
+	ValuesOf(typ string) map[string]inventory.NamedValue
+	Count(typ string) int
+	Stats() inventory.Stats
 }
 
 // metricSources are the snapshot functions the scraper reads, published by the receiver once
@@ -57,7 +58,7 @@ func (s *metricsScraper) scrape(context.Context) (pmetric.Metrics, error) {
 	if src == nil {
 		return pmetric.NewMetrics(), nil
 	}
-	if src.inventory != nil && src.inventory.fullDoneNow() {
+	if src.inventory != nil && src.inventory.FullDone() {
 		s.recordInventory(now, src.inventory)
 	}
 	if src.rateLimits != nil {
@@ -80,93 +81,93 @@ func (s *metricsScraper) recordInventory(now pcommon.Timestamp, inv inventoryMet
 	m := s.cfg.MetricsBuilderConfig.Metrics
 	st := inv
 	if m.OktaUsers.Enabled {
-		for status, n := range st.countBy(resUser) {
+		for status, n := range st.CountBy(resUser) {
 			s.mb.RecordOktaUsersDataPoint(now, n, status)
 		}
 	}
 	if m.OktaGroups.Enabled {
-		for typ, n := range st.countBy(resGroup) {
+		for typ, n := range st.CountBy(resGroup) {
 			s.mb.RecordOktaGroupsDataPoint(now, n, typ)
 		}
 	}
-	if m.OktaGroupMembers.Enabled && inv.enabled(resGroup) {
-		for id, v := range st.valuesOf(resGroup) {
-			s.mb.RecordOktaGroupMembersDataPoint(now, v.value, id, v.name)
+	if m.OktaGroupMembers.Enabled && inv.Enabled(resGroup) {
+		for id, v := range st.ValuesOf(resGroup) {
+			s.mb.RecordOktaGroupMembersDataPoint(now, v.Value, id, v.Name)
 		}
 	}
 	if m.OktaGroupRules.Enabled {
-		for status, n := range st.countBy(resGroupRule) {
+		for status, n := range st.CountBy(resGroupRule) {
 			s.mb.RecordOktaGroupRulesDataPoint(now, n, status)
 		}
 	}
 	if m.OktaApplications.Enabled {
-		for dim, n := range st.countBy(resApplication) {
+		for dim, n := range st.CountBy(resApplication) {
 			status, mode := splitDim(dim)
 			s.mb.RecordOktaApplicationsDataPoint(now, n, status, mode)
 		}
 	}
-	if m.OktaApplicationUsers.Enabled && inv.enabled(resApplicationUser) {
-		counts := st.countByParent(resApplicationUser)
-		for id, v := range st.valuesOf(resApplication) {
-			s.mb.RecordOktaApplicationUsersDataPoint(now, counts[id], id, v.name)
+	if m.OktaApplicationUsers.Enabled && inv.Enabled(resApplicationUser) {
+		counts := st.CountByParent(resApplicationUser)
+		for id, v := range st.ValuesOf(resApplication) {
+			s.mb.RecordOktaApplicationUsersDataPoint(now, counts[id], id, v.Name)
 		}
 	}
-	if m.OktaApplicationGroups.Enabled && inv.enabled(resApplicationGroup) {
-		counts := st.countByParent(resApplicationGroup)
-		for id, v := range st.valuesOf(resApplication) {
-			s.mb.RecordOktaApplicationGroupsDataPoint(now, counts[id], id, v.name)
+	if m.OktaApplicationGroups.Enabled && inv.Enabled(resApplicationGroup) {
+		counts := st.CountByParent(resApplicationGroup)
+		for id, v := range st.ValuesOf(resApplication) {
+			s.mb.RecordOktaApplicationGroupsDataPoint(now, counts[id], id, v.Name)
 		}
 	}
 	if m.OktaPolicies.Enabled {
-		for dim, n := range st.countBy(resPolicy) {
+		for dim, n := range st.CountBy(resPolicy) {
 			typ, status := splitDim(dim)
 			s.mb.RecordOktaPoliciesDataPoint(now, n, typ, status)
 		}
 	}
-	if m.OktaPolicyRules.Enabled && inv.enabled(resPolicyRule) {
-		counts := st.countByParent(resPolicyRule)
-		for id, v := range st.valuesOf(resPolicy) {
-			typ, _ := splitDim(v.dim)
-			s.mb.RecordOktaPolicyRulesDataPoint(now, counts[id], id, v.name, typ)
+	if m.OktaPolicyRules.Enabled && inv.Enabled(resPolicyRule) {
+		counts := st.CountByParent(resPolicyRule)
+		for id, v := range st.ValuesOf(resPolicy) {
+			typ, _ := splitDim(v.Dim)
+			s.mb.RecordOktaPolicyRulesDataPoint(now, counts[id], id, v.Name, typ)
 		}
 	}
 	if m.OktaFactors.Enabled {
-		for dim, n := range st.countBy(resUserFactor) {
+		for dim, n := range st.CountBy(resUserFactor) {
 			typ, status := splitDim(dim)
 			s.mb.RecordOktaFactorsDataPoint(now, n, typ, status)
 		}
 	}
 	if m.OktaAdminAssignments.Enabled {
-		for role, n := range st.countBy(resAdminRoleAssignment) {
+		for role, n := range st.CountBy(resAdminRoleAssignment) {
 			s.mb.RecordOktaAdminAssignmentsDataPoint(now, n, role)
 		}
 	}
 	if m.OktaInventoryObjects.Enabled {
 		for _, typ := range allResourceTypes {
-			if inv.enabled(typ) {
-				s.mb.RecordOktaInventoryObjectsDataPoint(now, int64(st.count(typ)), typ)
+			if inv.Enabled(typ) {
+				s.mb.RecordOktaInventoryObjectsDataPoint(now, int64(st.Count(typ)), typ)
 			}
 		}
 	}
-	stats := inv.stats()
+	stats := inv.Stats()
 	if m.OktaInventoryErrors.Enabled {
-		for _, typ := range sortedKeysInt(stats.errors) {
-			s.mb.RecordOktaInventoryErrorsDataPoint(now, stats.errors[typ], typ)
+		for _, typ := range sortedKeysInt(stats.Errors) {
+			s.mb.RecordOktaInventoryErrorsDataPoint(now, stats.Errors[typ], typ)
 		}
 	}
 	if m.OktaInventorySyncDuration.Enabled {
-		if d, ok := stats.durations["full"]; ok {
+		if d, ok := stats.Durations["full"]; ok {
 			s.mb.RecordOktaInventorySyncDurationDataPoint(now, d, metadata.AttributeOktaSyncKindFull)
 		}
-		if d, ok := stats.durations["incremental"]; ok {
+		if d, ok := stats.Durations["incremental"]; ok {
 			s.mb.RecordOktaInventorySyncDurationDataPoint(now, d, metadata.AttributeOktaSyncKindIncremental)
 		}
 	}
 	if m.OktaInventoryRefetchDropped.Enabled {
-		s.mb.RecordOktaInventoryRefetchDroppedDataPoint(now, stats.refetchDropped)
+		s.mb.RecordOktaInventoryRefetchDroppedDataPoint(now, stats.RefetchDropped)
 	}
 	if m.OktaInventoryRefetchSkipped.Enabled {
-		s.mb.RecordOktaInventoryRefetchSkippedDataPoint(now, stats.refetchSkipped)
+		s.mb.RecordOktaInventoryRefetchSkippedDataPoint(now, stats.RefetchSkipped)
 	}
 }
 

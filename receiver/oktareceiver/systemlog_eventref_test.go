@@ -63,16 +63,3 @@ func TestEventChangesForEveryRule(t *testing.T) {
 		})
 	}
 }
-
-// TestRefetchTaskOfAChangeWithoutPublishedCountsAsNew: a change without a published time is
-// treated as published now, so no earlier listing can make its refetch look unnecessary.
-func TestRefetchTaskOfAChangeWithoutPublishedCountsAsNew(t *testing.T) {
-	changes := eventChanges([]systemLogEventRef{{eventType: "user.lifecycle.suspend", targets: []eventTarget{{typ: "User", id: "00u1"}}}})
-	if len(changes) != 1 {
-		t.Fatalf("got %d changes, want 1", len(changes))
-	}
-	now := time.Date(2026, 11, 30, 6, 0, 0, 0, time.UTC)
-	task := refetchTaskFor(changes[0], triggerSystemLog, now)
-	assert.Equal(t, now, task.published)
-	assert.Equal(t, refetchTask{typ: "user", id: "00u1", trigger: triggerSystemLog, published: now}, task)
-}

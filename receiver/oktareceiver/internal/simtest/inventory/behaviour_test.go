@@ -1,0 +1,120 @@
+package inventory_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
+)
+
+// simControl sends a control API request and fails the test on a non-2xx answer.
+func simControl(t *testing.T, method, url string, body any) {
+	t.Helper()
+	var rd *bytes.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		require.NoError(t, err)
+		rd = bytes.NewReader(b)
+	} else {
+		rd = bytes.NewReader(nil)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Less(t, resp.StatusCode, 300, "%s %s", method, url)
+}
+
+func changesOf(recs []simtest.Record, typ, changeType string) []simtest.Record {
+	var out []simtest.Record
+	for _, r := range recs {
+		if r.Event == inventory.EventChange && r.Type == typ && r.Attrs[inventory.AttrChangeType] == changeType {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// TestDeletionDetectedAtFullSync: an object deleted between two full syncs yields one
+// deleted change record (trigger full_sync).
+func TestDeletionDetectedAtFullSync(t *testing.T) {
+	srv, url := simtest.StartSim(t, nil)
+	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, nil)
+	inv.FullSync(context.Background())
+	require.Empty(t, changesOf(records(sink), resUser, inventory.ChangeDeleted), "first sync is a baseline")
+	victim := srv.GroundTruth().IDs[resTrustedOrigin][0]
+	simControl(t, http.MethodDelete, url+"/_sim/resources/trusted_origin/"+victim, nil)
+	sink.Reset()
+	inv.FullSync(context.Background())
+	del := changesOf(records(sink), resTrustedOrigin, inventory.ChangeDeleted)
+	require.Len(t, del, 1)
+	assert.Equal(t, victim, del[0].ID)
+	assert.Equal(t, inventory.TriggerFullSync, del[0].Attrs[inventory.AttrChangeTrigger])
+	assert.NotEmpty(t, del[0].Attrs[inventory.AttrSyncID])
+	// Nothing else changed, so no other change records.
+	for _, r := range records(sink) {
+		if r.Event == inventory.EventChange {
+			assert.Equal(t, victim, r.ID, "unexpected change %v", r.Attrs)
+		}
+	}
+}
+
+// TestIncrementalSyncEmitsUpdatedFields: a user updated after the full sync is found by
+// the lastUpdated query and reported with the changed field paths.
+func TestIncrementalSyncEmitsUpdatedFields(t *testing.T) {
+	srv, url := simtest.StartSim(t, nil)
+	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, nil)
+	inv.FullSync(context.Background())
+	var userID string
+	for _, id := range srv.GroundTruth().IDs[resUser] {
+		if inv.ValuesOf(resUser)[id].Name == "" { // users keep no name; pick any active one
+			userID = id
+			break
+		}
+	}
+	require.NotEmpty(t, userID)
+	simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+userID, map[string]any{"profile": map[string]any{"title": "Chief Tester"}})
+	sink.Reset()
+	inv.IncrementalSync(context.Background())
+	upd := changesOf(records(sink), resUser, inventory.ChangeUpdated)
+	require.Len(t, upd, 1, "exactly the updated user")
+	assert.Equal(t, userID, upd[0].ID)
+	assert.Equal(t, inventory.TriggerIncremental, upd[0].Attrs[inventory.AttrChangeTrigger])
+	fields, _ := upd[0].Attrs[inventory.AttrChangeFields].([]any)
+	assert.Contains(t, fields, "profile.title")
+	assert.Equal(t, "Chief Tester", upd[0].Body["profile"].(map[string]any)["title"])
+	// A second incremental pass finds nothing new.
+	sink.Reset()
+	inv.IncrementalSync(context.Background())
+	assert.Empty(t, changesOf(records(sink), resUser, inventory.ChangeUpdated))
+}
+
+// TestReadOnlyAdminSkipsForbiddenTypesOnce: a read-only token gets 403 on Super-Admin-only
+// endpoints (okta_support...): those types are skipped and counted, the others delivered.
+func TestReadOnlyAdminSkipsForbiddenTypesOnce(t *testing.T) {
+	const roToken = "read-only-token"
+	srv, url := simtest.StartSim(t, func(o *oktasim.Options) {
+		o.Platform.Tokens = append(o.Platform.Tokens, oktasim.APIToken{Value: roToken, Role: oktasim.RoleReadOnly, Name: "ro"})
+	})
+	inv, sink := simInventory(t, url, roToken, nil)
+	inv.FullSync(context.Background())
+	inv.FullSync(context.Background())
+	got := snapshotIDs(records(sink))
+	assert.Empty(t, got[resOktaSupport], "okta_support is Super Admin only")
+	st := inv.Stats()
+	assert.Equal(t, int64(1), st.Errors[resOktaSupport], "skipped at each full sync, counted once")
+	assert.Equal(t, inventory.ReportedSkip, inv.Reported(resOktaSupport))
+	gt := srv.GroundTruth()
+	assert.Len(t, got[resUser], 2*len(gt.IDs[resUser]), "users delivered by both syncs")
+	assert.Len(t, got[resApplication], 2*len(gt.IDs[resApplication]))
+}
