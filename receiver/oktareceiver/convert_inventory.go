@@ -5,7 +5,9 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
@@ -90,7 +92,7 @@ func appendInventoryRecord(sl plog.ScopeLogs, rec inventoryRecord, now pcommon.T
 	if rec.body != nil {
 		redactSecrets(rec.typ, rec.body)
 	}
-	attrs.PutStr(slAttrLogRecordUID, inventoryRecordUID(rec))
+	attrs.PutStr(string(semconv.LogRecordUIDKey), inventoryRecordUID(rec))
 	attrs.PutStr(attrRecordKind, recordKindInventory)
 	attrs.PutStr(attrResourceType, rec.typ)
 	attrs.PutStr(attrResourceID, rec.id)
@@ -115,7 +117,7 @@ func appendInventoryRecord(sl plog.ScopeLogs, rec inventoryRecord, now pcommon.T
 		}
 	}
 	if rec.body != nil {
-		setPdataValue(lr.Body(), rec.body, 0)
+		emit.SetValue(lr.Body(), rec.body)
 	} else {
 		lr.Body().SetEmptyMap().PutStr("id", rec.id)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 )
 
@@ -265,5 +266,5 @@ func putAuditSide(m pcommon.Map, key string, v *auditValue) {
 		m.PutStr(key, v.json)
 		return
 	}
-	setPdataValue(m.PutEmpty(key), x, 0)
+	emit.SetValue(m.PutEmpty(key), x)
 }
