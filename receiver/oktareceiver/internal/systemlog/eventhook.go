@@ -50,7 +50,7 @@ func NewHookServer(params Params) *HookServer {
 	}
 }
 
-// start loads the shared checkpoint (for the dedupe window) and starts listening on
+// Start loads the shared checkpoint (for the dedupe window) and starts listening on
 // event_hooks.server.endpoint. A listen error is returned; a later Serve failure is reported
 // as a fatal component status.
 func (h *HookServer) Start(ctx context.Context, host component.Host) error {
@@ -77,7 +77,7 @@ func (h *HookServer) Start(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-// addr is the listening address (for tests), "" before start.
+// Addr is the listening address (for tests), "" before start.
 func (h *HookServer) Addr() string {
 	if h == nil || h.listener == nil {
 		return ""
@@ -85,7 +85,7 @@ func (h *HookServer) Addr() string {
 	return h.listener.Addr().String()
 }
 
-// stats returns the shared System Log counters (the same as the poller's). Nil-safe, for a
+// Stats returns the shared System Log counters (the same as the poller's). Nil-safe, for a
 // receiver that runs the hook endpoint without the poller.
 func (h *HookServer) Stats() Stats {
 	if h == nil {
@@ -94,7 +94,7 @@ func (h *HookServer) Stats() Stats {
 	return h.shared.Stats()
 }
 
-// shutdown stops accepting requests and waits for those in flight. Safe without start and twice.
+// Shutdown stops accepting requests and waits for those in flight. Safe without start and twice.
 func (h *HookServer) Shutdown(ctx context.Context) error {
 	if h == nil || h.server == nil {
 		return nil

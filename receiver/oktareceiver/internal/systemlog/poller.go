@@ -88,7 +88,7 @@ func NewPoller(params Params) *Poller {
 	return &Poller{params: params, shared: params.Shared}
 }
 
-// start loads the checkpoint and starts the polling goroutine. It does not call Okta.
+// Start loads the checkpoint and starts the polling goroutine. It does not call Okta.
 func (p *Poller) Start(ctx context.Context, host component.Host) error {
 	if err := p.shared.load(ctx, p.params); err != nil {
 		return err
@@ -99,7 +99,7 @@ func (p *Poller) Start(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-// shutdown stops polling and waits for the goroutine. Safe without start and twice.
+// Shutdown stops polling and waits for the goroutine. Safe without start and twice.
 func (p *Poller) Shutdown(context.Context) error {
 	if p == nil || p.cancel == nil {
 		return nil
@@ -109,7 +109,7 @@ func (p *Poller) Shutdown(context.Context) error {
 	return nil
 }
 
-// stats returns a snapshot of the counters (shared with the event hook). Nil-safe.
+// Stats returns a snapshot of the counters (shared with the event hook). Nil-safe.
 func (p *Poller) Stats() Stats {
 	if p == nil {
 		return Stats{EventsByOutcome: map[string]int64{}, Errors: map[string]int64{}, Skipped: map[string]int64{}}

@@ -50,7 +50,7 @@ func (s *Shared) countDelivered(trigger string, events []systemLogFacts, newest 
 	}
 }
 
-// stats returns a copy of the counters.
+// Stats returns a copy of the counters.
 func (s *Shared) Stats() Stats {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
