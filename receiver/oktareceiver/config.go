@@ -18,6 +18,7 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
 )
 
 // Config is the configuration of the okta receiver.
@@ -51,10 +52,11 @@ type Config struct {
 	// inventory state, never by listing the org again. Default 1m.
 	CollectionInterval time.Duration `mapstructure:"collection_interval"`
 
-	// SystemLog configures the System Log poller (owned by config_systemlog.go).
-	SystemLog SystemLogConfig `mapstructure:"system_log"`
-	// EventHooks configures the event hook endpoint (owned by config_systemlog.go).
-	EventHooks EventHooksConfig `mapstructure:"event_hooks"`
+	// SystemLog configures the System Log poller (defined, defaulted and checked by the
+	// systemlog package).
+	SystemLog systemlog.Config `mapstructure:"system_log"`
+	// EventHooks configures the event hook endpoint (defined by the systemlog package).
+	EventHooks systemlog.HooksConfig `mapstructure:"event_hooks"`
 
 	_ struct{}
 }
@@ -153,8 +155,8 @@ func createDefaultConfig() component.Config {
 		},
 		RateLimit:          RateLimitConfig{Budget: 0.5},
 		CollectionInterval: time.Minute,
-		SystemLog:          defaultSystemLogConfig(),
-		EventHooks:         defaultEventHooksConfig(),
+		SystemLog:          systemlog.DefaultConfig(),
+		EventHooks:         systemlog.DefaultHooksConfig(),
 	}
 }
 
@@ -184,11 +186,8 @@ func (c *InventoryConfig) keepResourceDefaults(conf *confmap.Conf) {
 	}
 }
 
-// Lower bounds of the schedules: below them the receiver would spin rather than poll.
-const (
-	minInterval       = time.Second
-	minInitialBackoff = 100 * time.Millisecond
-)
+// minInterval is the lower bound of the schedules: below it the receiver would spin rather than poll.
+const minInterval = systemlog.MinInterval
 
 // Validate reports every bad value once; each error names its key. The nested sections
 // are validated here (their methods are unexported so that the collector's walk over nested
@@ -206,7 +205,7 @@ func (c *Config) Validate() error {
 	if c.ClientConfig.Timeout <= 0 {
 		errs = append(errs, fmt.Errorf("timeout must be > 0 (without it a request to Okta that never answers blocks the receiver), got %s", c.ClientConfig.Timeout))
 	}
-	errs = append(errs, c.SystemLog.validate(), c.EventHooks.validate())
+	errs = append(errs, c.SystemLog.Check(), c.EventHooks.Check())
 	return errors.Join(errs...)
 }
 

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/otelcol-okta/otelcol-okta/internal/configcorpus"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
 )
 
 // corpusPath is the corpus of bad configurations, also run through the real binary by
@@ -82,9 +83,9 @@ func TestConfigEmptyBlocksKeepDefaults(t *testing.T) {
 			for _, typ := range allResourceTypes {
 				assert.Equal(t, defaultEnabled(typ), cfg.Inventory.enabled(typ), typ)
 			}
-			assert.Equal(t, defaultSystemLogConfig(), cfg.SystemLog)
-			assert.Equal(t, defaultEventHooksConfig().MaxEventsPerDelivery, cfg.EventHooks.MaxEventsPerDelivery)
-			assert.Equal(t, defaultEventHooksConfig().Server.ReadTimeout, cfg.EventHooks.Server.ReadTimeout)
+			assert.Equal(t, systemlog.DefaultConfig(), cfg.SystemLog)
+			assert.Equal(t, systemlog.DefaultHooksConfig().MaxEventsPerDelivery, cfg.EventHooks.MaxEventsPerDelivery)
+			assert.Equal(t, systemlog.DefaultHooksConfig().Server.ReadTimeout, cfg.EventHooks.Server.ReadTimeout)
 		})
 	}
 	// An explicit toggle still wins.
@@ -115,7 +116,9 @@ func TestConfigGoodFiltersPass(t *testing.T) {
 		`displayMessage co "password \"reset\""`,
 		`severity eq "WARN" AND eventType EQ "x"`,
 	} {
-		assert.NoError(t, validateSystemLogFilter(f), f)
+		sl := systemlog.DefaultConfig()
+		sl.Filter = f
+		assert.NoError(t, sl.Check(), f)
 	}
 }
 

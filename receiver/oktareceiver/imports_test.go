@@ -33,7 +33,9 @@ var allowedImports = map[string][]string{
 	"statestore": {"resource"},
 	"inventory":  {"resource", "oktaapi", "emit", "metadata", "statestore"},
 	"systemlog":  {"resource", "oktaapi", "emit", "metadata"},
-	"simtest":    {"resource", "oktaapi", "emit", "metadata", "inventory", "systemlog"},
+	// systemlogtest is the reference decoder the systemlog tests compare with (tests only).
+	"systemlog/systemlogtest": {"emit", "metadata"},
+	"simtest":                 {"resource", "oktaapi", "emit", "metadata", "inventory", "systemlog"},
 }
 
 // TestInternalImportsPointOneWay parses the imports of every internal package and fails on an

@@ -20,6 +20,7 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
 )
 
 // oktaReceiver is the one instance per receiver configuration shared by the logs and the
@@ -39,8 +40,8 @@ type oktaReceiver struct {
 	client  *oktaapi.Client
 	storage storage.Client
 	inv     *inventory.Inventory
-	poller  *systemLogPoller
-	hooks   *eventHookServer
+	poller  *systemlog.Poller
+	hooks   *systemlog.HookServer
 
 	// sources are what the metrics scraper reads, published at the end of start: the
 	// scraper never takes mu nor reads the fields above.
@@ -55,9 +56,9 @@ func (r *oktaReceiver) publishSources() {
 	src := &metricSources{inventory: r.inv, rateLimits: r.client.RateLimits, resource: r.fillResource}
 	switch {
 	case r.poller != nil:
-		src.systemLog = r.poller.stats
+		src.systemLog = r.poller.Stats
 	case r.hooks != nil:
-		src.systemLog = r.hooks.stats
+		src.systemLog = r.hooks.Stats
 	}
 	r.sources.Store(src)
 }
@@ -122,20 +123,17 @@ func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
 		Settings: inventorySettings(r.cfg), Telemetry: r.set.TelemetrySettings, Client: client, Storage: st, Emit: out,
 	})
 	// The poller and the hook endpoint share one dedupe window and checkpoint.
-	slParams := systemLogParams{
-		cfg: r.cfg, settings: r.set, client: client, storage: st, emit: out,
-		onChanges: r.inv.HandleChanges, shared: newSystemLogShared(&r.cfg.SystemLog),
-	}
+	slParams := r.systemLogParams(client, st, out)
 	if r.cfg.SystemLog.Enabled {
-		r.poller = newSystemLogPoller(slParams)
-		if err := r.poller.start(ctx, host); err != nil {
+		r.poller = systemlog.NewPoller(slParams)
+		if err := r.poller.Start(ctx, host); err != nil {
 			_ = r.release(ctx)
 			return fmt.Errorf("okta receiver: system log: %w", err)
 		}
 	}
 	if r.cfg.EventHooks.Enabled {
-		r.hooks = newEventHookServer(slParams)
-		if err := r.hooks.start(ctx, host); err != nil {
+		r.hooks = systemlog.NewHookServer(slParams)
+		if err := r.hooks.Start(ctx, host); err != nil {
 			_ = r.release(ctx)
 			return fmt.Errorf("okta receiver: %w", err)
 		}
@@ -146,6 +144,22 @@ func (r *oktaReceiver) start(ctx context.Context, host component.Host) error {
 	r.set.Logger.Info("Okta receiver started", zap.String("org", client.OrgURL()),
 		zap.Bool("system_log", r.cfg.SystemLog.Enabled), zap.Bool("event_hooks", r.cfg.EventHooks.Enabled))
 	return nil
+}
+
+// systemLogParams are the parameters of the System Log poller and of the event hook endpoint:
+// one Shared, so that both feed one dedupe window and one checkpoint, and the inventory told of
+// the changes their events announce.
+func (r *oktaReceiver) systemLogParams(client *oktaapi.Client, st storage.Client, out *emit.Emitter) systemlog.Params {
+	storageID := ""
+	if r.cfg.StorageID != nil {
+		storageID = r.cfg.StorageID.String()
+	}
+	return systemlog.Params{
+		Config: &r.cfg.SystemLog, Hooks: &r.cfg.EventHooks, Telemetry: r.set,
+		OrgURL: r.cfg.ClientConfig.Endpoint, StorageID: storageID,
+		Client: client, Storage: st, Emit: out,
+		OnChanges: r.inv.HandleChanges, Shared: systemlog.NewShared(&r.cfg.SystemLog),
+	}
 }
 
 // shutdown stops everything start started, in reverse order. Safe without start and twice.
@@ -163,10 +177,10 @@ func (r *oktaReceiver) shutdown(ctx context.Context) error {
 func (r *oktaReceiver) release(ctx context.Context) error {
 	var errs []error
 	if r.hooks != nil {
-		errs = append(errs, r.hooks.shutdown(ctx))
+		errs = append(errs, r.hooks.Shutdown(ctx))
 	}
 	if r.poller != nil {
-		errs = append(errs, r.poller.shutdown(ctx))
+		errs = append(errs, r.poller.Shutdown(ctx))
 	}
 	r.inv.Shutdown()
 	if r.storage != nil {

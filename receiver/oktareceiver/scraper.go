@@ -13,6 +13,7 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
 )
 
 // inventoryMetrics is what the scraper reads of the inventory: snapshots, each safe to call
@@ -33,7 +34,7 @@ type inventoryMetrics interface {
 type metricSources struct {
 	inventory  inventoryMetrics
 	rateLimits func() []oktaapi.BucketStats
-	systemLog  func() systemLogStats
+	systemLog  func() systemlog.Stats
 	resource   func(pcommon.Resource)
 }
 
@@ -196,7 +197,7 @@ func (s *metricsScraper) recordRateLimits(now pcommon.Timestamp, buckets []oktaa
 	}
 }
 
-func (s *metricsScraper) recordSystemLog(now pcommon.Timestamp, st systemLogStats) {
+func (s *metricsScraper) recordSystemLog(now pcommon.Timestamp, st systemlog.Stats) {
 	m := s.cfg.MetricsBuilderConfig.Metrics
 	if m.OktaSystemLogEvents.Enabled {
 		for outcome, n := range st.EventsByOutcome {
