@@ -1,7 +1,6 @@
 package oktareceiver
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -9,13 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/confmap"
 
-	"github.com/otelcol-okta/otelcol-okta/internal/configcorpus"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
 )
-
-// corpusPath is the corpus of bad configurations, also run through the real binary by
-// test/e2e (badinput_config_test.go).
-var corpusPath = filepath.Join("testdata", "badconfig", "corpus.yaml")
 
 // unmarshalAndValidate does what the collector does with a receiver block: decode it over
 // the defaults, then validate the result (every nested Validate method included).
@@ -25,31 +19,6 @@ func unmarshalAndValidate(raw map[string]any) (*Config, error) {
 		return cfg, err
 	}
 	return cfg, confmap.Validate(cfg)
-}
-
-// TestConfigBadCorpus feeds every bad configuration of the corpus through the collector's
-// decode and validation path: each must fail with an error that names its key (and the
-// case's extra text), never shows the case's secret, and states each problem once.
-func TestConfigBadCorpus(t *testing.T) {
-	corpus, err := configcorpus.Load(corpusPath)
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(corpus.Cases), 150, "the corpus must keep at least 150 cases")
-	t.Logf("%d bad configurations in %s", len(corpus.Cases), corpusPath)
-	for _, tc := range corpus.Cases {
-		t.Run(tc.Name, func(t *testing.T) {
-			_, err := unmarshalAndValidate(corpus.Receiver(tc, filepath.Join("testdata", "keys")))
-			require.Error(t, err, "the configuration was accepted")
-			msg := err.Error()
-			assert.Contains(t, msg, tc.Key, "the error does not name the key")
-			if tc.Want != "" {
-				assert.Contains(t, msg, tc.Want)
-			}
-			if tc.Forbid != "" {
-				assert.NotContains(t, msg, tc.Forbid, "LEAK: the error shows the case's secret")
-			}
-			assertEachErrorOnce(t, msg)
-		})
-	}
 }
 
 // assertEachErrorOnce fails when one line of an error message appears twice (a nested

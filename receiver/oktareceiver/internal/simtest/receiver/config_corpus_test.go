@@ -1,0 +1,57 @@
+package receiver_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/otelcol-okta/otelcol-okta/internal/configcorpus"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver"
+)
+
+// receiverTestdata is the receiver's testdata folder. The corpus of bad configurations there is
+// also run through the real binary by the end-to-end tests; its loader lives in the repository's
+// root module, so this test lives in the simtest module.
+var receiverTestdata = filepath.Join("..", "..", "..", "testdata")
+
+// TestConfigBadCorpus feeds every bad configuration of the corpus through the collector's
+// decode and validation path: each must fail with an error that names its key (and the
+// case's extra text), never shows the case's secret, and states each problem once.
+func TestConfigBadCorpus(t *testing.T) {
+	corpusPath := filepath.Join(receiverTestdata, "badconfig", "corpus.yaml")
+	corpus, err := configcorpus.Load(corpusPath)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(corpus.Cases), 150, "the corpus must keep at least 150 cases")
+	t.Logf("%d bad configurations in %s", len(corpus.Cases), corpusPath)
+	for _, tc := range corpus.Cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			cfg := oktareceiver.NewFactory().CreateDefaultConfig()
+			err := confmap.NewFromStringMap(corpus.Receiver(tc, filepath.Join(receiverTestdata, "keys"))).Unmarshal(cfg)
+			if err == nil {
+				err = confmap.Validate(cfg)
+			}
+			require.Error(t, err, "the configuration was accepted")
+			msg := err.Error()
+			assert.Contains(t, msg, tc.Key, "the error does not name the key")
+			if tc.Want != "" {
+				assert.Contains(t, msg, tc.Want)
+			}
+			if tc.Forbid != "" {
+				assert.NotContains(t, msg, tc.Forbid, "LEAK: the error shows the case's secret")
+			}
+			seen := map[string]bool{}
+			for _, line := range strings.Split(msg, "\n") {
+				line = strings.TrimSpace(line)
+				if line == "" || strings.HasSuffix(line, "decoding failed due to the following error(s):") {
+					continue
+				}
+				assert.False(t, seen[line], "error reported twice: %s", line)
+				seen[line] = true
+			}
+		})
+	}
+}
