@@ -19,6 +19,7 @@ COPY go.mod go.sum ./
 # The components that are modules of their own: the root go.mod replaces them by these folders.
 COPY processor/rulesprocessor/go.mod processor/rulesprocessor/go.sum processor/rulesprocessor/
 COPY extension/leaderelectorextension/go.mod extension/leaderelectorextension/go.sum extension/leaderelectorextension/
+COPY receiver/oktareceiver/go.mod receiver/oktareceiver/go.sum receiver/oktareceiver/
 RUN go mod download
 COPY . .
 ARG VERSION=0.1.0-dev

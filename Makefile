@@ -14,7 +14,7 @@ SIM       := $(BIN)/oktasim
 PKGS      := ./internal/... ./receiver/... ./cmd/oktasim/... ./scripts/... ./test/...
 # The components that are Go modules of their own (users add them to their collector builds one by
 # one). `go test ./...` at the root does not enter them: every target below loops over them.
-COMPONENT_MODULES := processor/rulesprocessor extension/leaderelectorextension
+COMPONENT_MODULES := receiver/oktareceiver processor/rulesprocessor extension/leaderelectorextension
 # Test-only modules: the receiver's simulator-backed tests, kept out of the receiver's module so
 # that it never depends on the simulator. They are tested, vetted and linted like the others.
 TEST_MODULES := receiver/oktareceiver/internal/simtest

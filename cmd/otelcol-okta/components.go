@@ -85,7 +85,7 @@ func components() (otelcol.Factories, error) {
 		return otelcol.Factories{}, err
 	}
 	factories.ReceiverModules = makeModulesMap(factories.Receivers, map[component.Type]string{
-		oktareceiver.NewFactory().Type(): "github.com/otelcol-okta/otelcol-okta v0.0.0",
+		oktareceiver.NewFactory().Type(): "github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver v0.0.0",
 		otlpreceiver.NewFactory().Type(): "go.opentelemetry.io/collector/receiver/otlpreceiver v0.161.0",
 	})
 

@@ -8,9 +8,6 @@ import (
 // for a logs-and-metrics gateway, plus our three components. {{OUT}} is the output folder and
 // {{REPO}} this clone; the replaces are what the README tells a user who builds from a clone (a
 // released version needs none of them).
-//
-// The receiver is still a package of the root module: its gomod entry names the root module and
-// `import:` the package.
 const userManifest = `dist:
   module: example.com/acme/otelcol-acme
   name: otelcol-acme
@@ -20,8 +17,7 @@ const userManifest = `dist:
 
 receivers:
   - gomod: go.opentelemetry.io/collector/receiver/otlpreceiver v0.161.0
-  - gomod: github.com/otelcol-okta/otelcol-okta v0.0.0
-    import: github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver
+  - gomod: github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver v0.0.0
 
 processors:
   - gomod: go.opentelemetry.io/collector/processor/batchprocessor v0.161.0
@@ -39,7 +35,7 @@ extensions:
   - gomod: github.com/otelcol-okta/otelcol-okta/extension/leaderelectorextension v0.0.0
 
 replaces:
-  - github.com/otelcol-okta/otelcol-okta => {{REPO}}
+  - github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver => {{REPO}}/receiver/oktareceiver
   - github.com/otelcol-okta/otelcol-okta/processor/rulesprocessor => {{REPO}}/processor/rulesprocessor
   - github.com/otelcol-okta/otelcol-okta/extension/leaderelectorextension => {{REPO}}/extension/leaderelectorextension
 `

@@ -69,7 +69,7 @@ func TestUserBuildWithOurComponents(t *testing.T) {
 	t.Run("components", func(t *testing.T) {
 		out := run(t, bin, "components")
 		for _, want := range []string{
-			"module: github.com/otelcol-okta/otelcol-okta v0.0.0",
+			"module: github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver v0.0.0",
 			"module: github.com/otelcol-okta/otelcol-okta/processor/rulesprocessor v0.0.0",
 			"module: github.com/otelcol-okta/otelcol-okta/extension/leaderelectorextension v0.0.0",
 		} {
@@ -81,6 +81,21 @@ func TestUserBuildWithOurComponents(t *testing.T) {
 			if !strings.Contains(out, name) {
 				t.Errorf("`%s components` lacks %q", filepath.Base(bin), name)
 			}
+		}
+	})
+
+	// A team that adds our components gets them and their collector dependencies, not our
+	// repository's root module (distribution, simulator, tests) nor what only it needs.
+	t.Run("modules", func(t *testing.T) {
+		toolchain := strings.TrimSpace(run(t, "go", "-C", repoRoot, "env", "GOVERSION"))
+		mods := runEnv(t, []string{"GOTOOLCHAIN=" + toolchain, "GOFLAGS=-mod=mod"}, "go", "-C", filepath.Dir(bin), "list", "-m", "all")
+		for _, unwanted := range []string{"github.com/otelcol-okta/otelcol-okta ", "github.com/getkin/kin-openapi ", "github.com/okta/okta-sdk-golang/v2 "} {
+			if strings.Contains(mods+"\n", unwanted) {
+				t.Errorf("the user build's module graph contains %q:\n%s", strings.TrimSpace(unwanted), mods)
+			}
+		}
+		if !strings.Contains(mods, "github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver v0.0.0") {
+			t.Errorf("the user build's module graph lacks the receiver module:\n%s", mods)
 		}
 	})
 
