@@ -11,7 +11,7 @@ COLLECTOR := $(BIN)/otelcol-okta
 SIM       := $(BIN)/oktasim
 # Our own packages of the root module (the generated distribution main is compiled by `build`,
 # not vetted/linted).
-PKGS      := ./internal/... ./receiver/... ./cmd/oktasim/... ./scripts/... ./test/...
+PKGS      := ./internal/... ./cmd/oktasim/... ./scripts/... ./test/...
 # The components that are Go modules of their own (users add them to their collector builds one by
 # one). `go test ./...` at the root does not enter them: every target below loops over them.
 COMPONENT_MODULES := receiver/oktareceiver processor/rulesprocessor extension/leaderelectorextension
@@ -57,7 +57,7 @@ test: build
 ## test-unit: the package tests only (no binaries needed).
 test-unit:
 	@$(call in_modules,test -count=1 ./...)
-	$(GO) test -count=1 ./internal/... ./receiver/...
+	$(GO) test -count=1 ./internal/...
 
 ## bench: every benchmark (see BENCHMARKS.md).
 bench: build
@@ -120,7 +120,6 @@ lint:
 ## for cmd/otelcol-okta. mdatagen is a tool of the root go.mod and runs from the root for every
 ## component, module of its own or not; it writes next to each metadata.yaml.
 generate:
-	$(GO) tool mdatagen receiver/oktareceiver/metadata.yaml
 	@set -e; for m in $(COMPONENT_MODULES); do echo "==> $$m: mdatagen"; $(GO) tool mdatagen $$m/metadata.yaml; done
 	./scripts/generate-distribution.sh cmd/otelcol-okta
 

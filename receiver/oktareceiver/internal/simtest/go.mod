@@ -14,11 +14,13 @@ require (
 	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden v0.161.0
 	github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest v0.161.0
 	github.com/otelcol-okta/otelcol-okta v0.0.0
+	github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver v0.0.0
 	github.com/stretchr/testify v1.12.1
 	go.opentelemetry.io/collector/component v1.67.0
 	go.opentelemetry.io/collector/component/componentstatus v0.161.0
 	go.opentelemetry.io/collector/component/componenttest v0.161.0
 	go.opentelemetry.io/collector/config/configopaque v1.67.0
+	go.opentelemetry.io/collector/confmap v1.67.0
 	go.opentelemetry.io/collector/consumer v1.67.0
 	go.opentelemetry.io/collector/consumer/consumererror v0.161.0
 	go.opentelemetry.io/collector/consumer/consumertest v0.161.0
@@ -73,7 +75,6 @@ require (
 	go.opentelemetry.io/collector/config/confignet v1.67.0 // indirect
 	go.opentelemetry.io/collector/config/configoptional v1.67.0 // indirect
 	go.opentelemetry.io/collector/config/configtls v1.67.0 // indirect
-	go.opentelemetry.io/collector/confmap v1.67.0 // indirect
 	go.opentelemetry.io/collector/consumer/xconsumer v0.161.0 // indirect
 	go.opentelemetry.io/collector/extension/extensionauth v1.67.0 // indirect
 	go.opentelemetry.io/collector/extension/extensionmiddleware v0.161.0 // indirect
@@ -104,11 +105,12 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
 
-// The simulator lives in the repository's root module; the components are built from their
-// folders, as in the root module.
+// The simulator lives in the repository's root module; the components, the receiver among them,
+// are built from their folders, as in the root module.
 replace (
 	github.com/otelcol-okta/otelcol-okta => ../../../..
 	github.com/otelcol-okta/otelcol-okta/extension/leaderelectorextension => ../../../../extension/leaderelectorextension
 	github.com/otelcol-okta/otelcol-okta/processor/rulesprocessor => ../../../../processor/rulesprocessor
+	github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver => ../..
 	go.opentelemetry.io/collector/internal/schemagen v0.161.0 => go.opentelemetry.io/collector/internal/schemagen v0.159.0
 )

@@ -13,14 +13,11 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver"
 )
 
-// receiverTestdata is the receiver's testdata folder. The corpus of bad configurations there is
-// also run through the real binary by the end-to-end tests; its loader lives in the repository's
-// root module, so this test lives in the simtest module.
-var receiverTestdata = filepath.Join("..", "..", "..", "testdata")
-
 // TestConfigBadCorpus feeds every bad configuration of the corpus through the collector's
 // decode and validation path: each must fail with an error that names its key (and the
-// case's extra text), never shows the case's secret, and states each problem once.
+// case's extra text), never shows the case's secret, and states each problem once. The corpus
+// is also run through the real binary by the end-to-end tests; its loader lives in the
+// repository's root module, hence this test's place in the simtest module.
 func TestConfigBadCorpus(t *testing.T) {
 	corpusPath := filepath.Join(receiverTestdata, "badconfig", "corpus.yaml")
 	corpus, err := configcorpus.Load(corpusPath)
