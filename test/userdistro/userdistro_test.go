@@ -97,6 +97,14 @@ func TestUserBuildWithOurComponents(t *testing.T) {
 		if !strings.Contains(mods, "github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver v0.0.0") {
 			t.Errorf("the user build's module graph lacks the receiver module:\n%s", mods)
 		}
+		var ours []string
+		lines := strings.Split(strings.TrimSpace(mods), "\n")
+		for _, line := range lines {
+			if strings.HasPrefix(line, "github.com/otelcol-okta/") {
+				ours = append(ours, strings.Fields(line)[0])
+			}
+		}
+		t.Logf("the user build's module graph: %d modules, ours: %s", len(lines)-1, strings.Join(ours, ", "))
 	})
 
 	dir := t.TempDir()
