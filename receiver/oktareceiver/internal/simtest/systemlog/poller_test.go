@@ -241,13 +241,18 @@ func TestSystemLogFaultsLoseAndDuplicateNothing(t *testing.T) {
 		o.Platform.Faults = oktasim.FaultOptions{PathPrefix: "/api/v1/logs", ErrorRate: 0.25, TruncateRate: 0.25, ResetRate: 0.1}
 	})
 	cfg := newTestConfig(sim.url)
-	// Small pages: about 20 pages and 40 requests, so that at these rates every kind of
-	// fault is served (the chance that one kind never is stays near one in ten thousand).
+	// Small pages: about 20 pages and 40 requests, so that faults hit the backfill and the
+	// live events alike.
 	cfg.SystemLog.Limit = 50
 	sink := new(consumertest.LogsSink)
 	run := startPoller(t, cfg, sink, nil)
-	// Live events keep arriving while the faults are served: 300 of them (about one second).
-	sim.waitPersisted(t, 600+300, 10*time.Second)
+	// Live events keep arriving (300 of them, about one second, at least) until the simulator
+	// has served both a 5xx and a truncated body to the poller: at these rates that takes a
+	// few requests, and waiting for it keeps the test from depending on the dice.
+	require.Eventually(t, func() bool {
+		ps := sim.srv.PlatformStats()
+		return ps.Injected5xx > 0 && ps.Truncated > 0 && sim.eventStats(t).Persisted >= 600+300
+	}, 30*time.Second, 10*time.Millisecond, "the simulator served no 5xx or no truncated body")
 	sim.setRate(t, 0)
 	want := sim.persistedUUIDs(t)
 	waitDelivered(t, sink.LogRecordCount, len(want), 60*time.Second)
