@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
@@ -96,13 +98,16 @@ func TestSystemLogDeliversHistoryAndLateEventsExactlyOnce(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	run := startPoller(t, newTestConfig(sim.url), sink, nil)
 
-	time.Sleep(1200 * time.Millisecond)
+	// Let the generator run until 400 live events (about one second) are persisted and the
+	// poller has delivered live ones too: late events then land behind events it has polled.
+	sim.waitPersisted(t, 150+400, 10*time.Second)
+	waitDelivered(t, sink.LogRecordCount, 150+100, 10*time.Second)
 	sim.setRate(t, 0)
-	time.Sleep(400 * time.Millisecond) // every late event is persisted by now
+	sim.waitNoLateEvents(t, 5*time.Second)
 	want := sim.persistedUUIDs(t)
 	require.Greater(t, len(want), 300)
 	waitDelivered(t, sink.LogRecordCount, len(want), 10*time.Second)
-	time.Sleep(100 * time.Millisecond) // a duplicate would arrive now
+	waitPolls(t, run, settlePolls, 5*time.Second)
 	requireExactlyOnce(t, want, deliveredUUIDs(sink.AllLogs()))
 
 	st := run.poller.Stats()
@@ -129,18 +134,24 @@ func TestSystemLogFullPagesAreFollowedImmediately(t *testing.T) {
 }
 
 func TestSystemLogShortPageWaitsPollInterval(t *testing.T) {
-	sim := startSim(t, func(o *oktasim.Options) { o.Logs.HistoryEvents = 10 })
+	sim := startSim(t, func(o *oktasim.Options) {
+		o.Logs.HistoryEvents = 10
+		o.Platform.RecordRequests = 1000
+	})
 	cfg := newTestConfig(sim.url)
 	cfg.SystemLog.PollInterval = 200 * time.Millisecond
 	sink := new(consumertest.LogsSink)
 	startPoller(t, cfg, sink, nil)
 	waitDelivered(t, sink.LogRecordCount, 10, 5*time.Second)
-	before := sim.logRequests()
-	time.Sleep(time.Second)
-	during := sim.logRequests() - before
-	// One request per poll_interval: about 5 in one second; busy polling would make hundreds.
-	assert.LessOrEqual(t, during, int64(7), "requests in 1s with poll_interval 200ms")
-	assert.GreaterOrEqual(t, during, int64(3), "the poller keeps polling")
+	_, since := sim.logRequestsSince(t, 0)
+	var polls []oktasim.RequestRecord
+	require.Eventually(t, func() bool {
+		polls, _ = sim.logRequestsSince(t, since)
+		return len(polls) >= 5
+	}, 5*time.Second, 10*time.Millisecond, "the poller keeps polling")
+	// One request per poll_interval, measured on the simulator's arrival times: busy polling
+	// would send the next request within milliseconds.
+	requireArrivalGaps(t, polls, cfg.SystemLog.PollInterval, "poll_interval 200ms")
 	assert.Equal(t, 10, sink.LogRecordCount())
 }
 
@@ -152,8 +163,19 @@ func TestCheckpointRestartOnFileStorageResumesWithoutDuplicatesOrLoss(t *testing
 		store := openFileStorage(t, dir)
 		sink := new(consumertest.LogsSink)
 		sinks = append(sinks, sink)
+		started, err := loadCheckpoint(context.Background(), store)
+		require.NoError(t, err)
+		persisted := sim.eventStats(t).Persisted
 		run := startPoller(t, newTestConfig(sim.url), sink, store)
-		time.Sleep(400 * time.Millisecond)
+		// Each round runs until it has delivered events and saved a checkpoint of its own, while
+		// the generator keeps adding events (100 more, a third of a second): the restart then
+		// falls in the middle of the stream.
+		require.Eventually(t, func() bool {
+			cp, err := loadCheckpoint(context.Background(), store)
+			return err == nil && cp != nil && (started == nil || cp.NextURL != started.NextURL) &&
+				sink.LogRecordCount() > 0
+		}, 10*time.Second, 10*time.Millisecond, "round %d saved no checkpoint", round)
+		sim.waitPersisted(t, persisted+100, 10*time.Second)
 		if round == 2 {
 			sim.setRate(t, 0)
 			want := sim.persistedUUIDs(t)
@@ -165,7 +187,7 @@ func TestCheckpointRestartOnFileStorageResumesWithoutDuplicatesOrLoss(t *testing
 				}
 				return len(all) >= len(want)
 			}, 10*time.Second, 10*time.Millisecond)
-			time.Sleep(100 * time.Millisecond)
+			waitPolls(t, run, settlePolls, 5*time.Second)
 			all = nil
 			for _, s := range sinks {
 				all = append(all, deliveredUUIDs(s.AllLogs())...)
@@ -219,16 +241,22 @@ func TestSystemLogFaultsLoseAndDuplicateNothing(t *testing.T) {
 		o.Platform.Faults = oktasim.FaultOptions{PathPrefix: "/api/v1/logs", ErrorRate: 0.25, TruncateRate: 0.25, ResetRate: 0.1}
 	})
 	cfg := newTestConfig(sim.url)
-	// Small pages: about 20 pages and 40 requests, so that at these rates every kind of
-	// fault is served (the chance that one kind never is stays near one in ten thousand).
+	// Small pages: about 20 pages and 40 requests, so that faults hit the backfill and the
+	// live events alike.
 	cfg.SystemLog.Limit = 50
 	sink := new(consumertest.LogsSink)
 	run := startPoller(t, cfg, sink, nil)
-	time.Sleep(time.Second)
+	// Live events keep arriving (300 of them, about one second, at least) until the simulator
+	// has served both a 5xx and a truncated body to the poller: at these rates that takes a
+	// few requests, and waiting for it keeps the test from depending on the dice.
+	require.Eventually(t, func() bool {
+		ps := sim.srv.PlatformStats()
+		return ps.Injected5xx > 0 && ps.Truncated > 0 && sim.eventStats(t).Persisted >= 600+300
+	}, 30*time.Second, 10*time.Millisecond, "the simulator served no 5xx or no truncated body")
 	sim.setRate(t, 0)
 	want := sim.persistedUUIDs(t)
 	waitDelivered(t, sink.LogRecordCount, len(want), 60*time.Second)
-	time.Sleep(100 * time.Millisecond)
+	waitPolls(t, run, settlePolls, 30*time.Second)
 	requireExactlyOnce(t, want, deliveredUUIDs(sink.AllLogs()))
 
 	ps := sim.srv.PlatformStats()
@@ -247,19 +275,27 @@ func TestSystemLogFaultsLoseAndDuplicateNothing(t *testing.T) {
 
 func TestSystemLog429StormWaitsForReset(t *testing.T) {
 	sim := startSim(t, nil)
-	require.NoError(t, sim.srv.SetFaults(oktasim.FaultOptions{PathPrefix: "/api/v1/logs", StormUntil: time.Now().Add(1500 * time.Millisecond)}))
-	sink := new(consumertest.LogsSink)
-	startPoller(t, newTestConfig(sim.url), sink, nil)
-	time.Sleep(500 * time.Millisecond)
-	assert.Equal(t, 0, sink.LogRecordCount(), "nothing during the storm")
-	assert.LessOrEqual(t, sim.srv.PlatformStats().Storm429, int64(3), "the client waits for the reset instead of hammering")
+	stormUntil := time.Now().Add(1500 * time.Millisecond)
+	require.NoError(t, sim.srv.SetFaults(oktasim.FaultOptions{PathPrefix: "/api/v1/logs", StormUntil: stormUntil}))
+	var firstDelivery atomic.Pointer[time.Time]
+	next := &hookConsumer{before: func(context.Context, int, plog.Logs) error {
+		now := time.Now()
+		firstDelivery.CompareAndSwap(nil, &now)
+		return nil
+	}}
+	startPoller(t, newTestConfig(sim.url), next, nil)
 	want := sim.persistedUUIDs(t)
-	waitDelivered(t, sink.LogRecordCount, len(want), 10*time.Second)
-	requireExactlyOnce(t, want, deliveredUUIDs(sink.AllLogs()))
+	waitDelivered(t, next.sink.LogRecordCount, len(want), 10*time.Second)
+	requireExactlyOnce(t, want, deliveredUUIDs(next.sink.AllLogs()))
+	// The whole storm is over now: every request it answered is counted.
+	assert.False(t, firstDelivery.Load().Before(stormUntil), "nothing during the storm")
+	storm := sim.srv.PlatformStats().Storm429
+	assert.Positive(t, storm, "the poller asked during the storm")
+	assert.LessOrEqual(t, storm, int64(3), "the client waits for the reset instead of hammering")
 }
 
 func TestSystemLogUnauthorizedIsPermanentAndRetriedSlowly(t *testing.T) {
-	sim := startSim(t, nil)
+	sim := startSim(t, func(o *oktasim.Options) { o.Platform.RecordRequests = 1000 })
 	cfg := newTestConfig(sim.url)
 	cfg.APIToken = "wrong-token"
 	cfg.SystemLog.UnauthorizedRetryInterval = 150 * time.Millisecond
@@ -268,8 +304,16 @@ func TestSystemLogUnauthorizedIsPermanentAndRetriedSlowly(t *testing.T) {
 	require.Eventually(t, func() bool { return run.poller.Stats().Errors[systemlog.ErrKindUnauthorized] >= 3 }, 5*time.Second, 5*time.Millisecond)
 	assert.Equal(t, []componentstatus.Status{componentstatus.StatusPermanentError}, run.host.statuses(), "reported once")
 	n := run.poller.Stats().Errors[systemlog.ErrKindUnauthorized]
-	time.Sleep(300 * time.Millisecond)
-	assert.LessOrEqual(t, run.poller.Stats().Errors[systemlog.ErrKindUnauthorized]-n, int64(3), "slow retries")
+	require.Eventually(t, func() bool { return run.poller.Stats().Errors[systemlog.ErrKindUnauthorized] >= n+3 },
+		5*time.Second, 5*time.Millisecond, "the poller keeps retrying")
+	// Slow retries, measured on the simulator's arrival times: one request per
+	// unauthorized_retry_interval, where a busy retry would send the next within milliseconds.
+	refused, _ := sim.logRequestsSince(t, 0)
+	require.GreaterOrEqual(t, len(refused), 6)
+	for _, r := range refused {
+		require.Equal(t, http.StatusUnauthorized, r.Status)
+	}
+	requireArrivalGaps(t, refused, cfg.SystemLog.UnauthorizedRetryInterval, "slow retries")
 	assert.Equal(t, 0, sink.LogRecordCount())
 	for _, err := range run.host.errs() {
 		assert.NotContains(t, err.Error(), "wrong-token")
@@ -281,9 +325,11 @@ func TestSystemLogFilterIsSentToOkta(t *testing.T) {
 	cfg := newTestConfig(sim.url)
 	cfg.SystemLog.Filter = `eventType eq "user.session.start"`
 	sink := new(consumertest.LogsSink)
-	startPoller(t, cfg, sink, nil)
+	run := startPoller(t, cfg, sink, nil)
 	require.Eventually(t, func() bool { return sink.LogRecordCount() > 0 }, 5*time.Second, 10*time.Millisecond)
-	time.Sleep(200 * time.Millisecond)
+	// Whatever else the poller would deliver (an event the filter should have excluded) has
+	// had whole polls to arrive.
+	waitPolls(t, run, settlePolls, 5*time.Second)
 	for _, ld := range sink.AllLogs() {
 		lrs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
 		for i := 0; i < lrs.Len(); i++ {
@@ -314,11 +360,19 @@ func TestEventHookAndPollerDeliverEachEventOnce(t *testing.T) {
 		"authHeader": map[string]string{"key": "Authorization", "value": testHookSecret},
 	}, nil)
 	sim.setRate(t, 300)
-	time.Sleep(time.Second)
+	// Generate 300 events (about one second) and until the hook has delivered some of them,
+	// so that both paths carry events.
+	sim.waitPersisted(t, 20+300, 10*time.Second)
+	require.Eventually(t, func() bool { return run.poller.Stats().HookEvents > 0 }, 10*time.Second, 10*time.Millisecond,
+		"the hook delivered nothing")
 	sim.setRate(t, 0)
 	want := sim.persistedUUIDs(t)
 	waitDelivered(t, sink.LogRecordCount, len(want), 10*time.Second)
-	time.Sleep(300 * time.Millisecond) // late hook deliveries and polls would duplicate now
+	// A duplicate could still come from a hook delivery (a retry or the simulator's duplicate
+	// send) or from a poll: wait until the hooks have nothing left to send, then for polls
+	// that started after that.
+	sim.waitHooksSettled(t, 10*time.Second)
+	waitPolls(t, run, settlePolls, 5*time.Second)
 	requireExactlyOnce(t, want, deliveredUUIDs(sink.AllLogs()))
 
 	st := run.poller.Stats()

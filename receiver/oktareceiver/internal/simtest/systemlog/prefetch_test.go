@@ -57,19 +57,16 @@ func TestSystemLogPrefetchesTheNextFullPageDuringDelivery(t *testing.T) {
 				assert.Len(t, cp.RecentUUIDs, (call-1)*1000, "checkpoint of page %d", call)
 			}
 		}
-		// Block this delivery until the next page has been requested (or a timeout; a short
-		// wait for the short page 3, after which nothing may be requested).
+		// Block the delivery of a full page until the next page has been requested. The short
+		// page 3 is followed by no request at all, so there is nothing to wait for: its delivery
+		// is a bounded observation of 300ms, far longer than a prefetch started before it
+		// takes to reach the simulator on loopback.
 		wait := 3 * time.Second
 		if call == 3 {
 			wait = 300 * time.Millisecond
 		}
-		deadline := time.Now().Add(wait)
-		for time.Now().Before(deadline) {
-			if sim.logRequests() > int64(call) {
-				overlapped <- call
-				return nil
-			}
-			time.Sleep(2 * time.Millisecond)
+		if pollUntil(wait, func() bool { return sim.logRequests() > int64(call) }) {
+			overlapped <- call
 		}
 		return nil
 	}}
@@ -86,7 +83,11 @@ func TestSystemLogPrefetchesTheNextFullPageDuringDelivery(t *testing.T) {
 		calls = append(calls, c)
 	}
 	assert.Equal(t, []int{1, 2}, calls, "pages 2 and 3 were requested while pages 1 and 2 were delivered; nothing after the short page 3")
-	time.Sleep(100 * time.Millisecond)
+	// The poller now waits poll_interval (an hour), and no event marks "still waiting": a
+	// bounded observation of 100ms, in which a poller that does not wait would have asked
+	// again within milliseconds.
+	assert.Never(t, func() bool { return sim.logRequests() > 3 }, 100*time.Millisecond, 5*time.Millisecond,
+		"no request after the short page before poll_interval")
 	assert.Equal(t, int64(3), sim.logRequests(), "no request after the short page before poll_interval")
 }
 
@@ -110,7 +111,7 @@ func TestSystemLogRefusedPageIsRetriedBeforeThePrefetchedOne(t *testing.T) {
 	run := startPoller(t, cfg, next, store)
 	want := sim.persistedUUIDs(t)
 	waitDelivered(t, next.sink.LogRecordCount, len(want), 15*time.Second)
-	time.Sleep(100 * time.Millisecond) // a duplicate would arrive now
+	waitPolls(t, run, settlePolls, 5*time.Second)
 	got := deliveredUUIDs(next.sink.AllLogs())
 	requireExactlyOnce(t, want, got)
 	assert.Equal(t, want, got, "pages delivered in order")
