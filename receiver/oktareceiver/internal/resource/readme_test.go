@@ -14,7 +14,7 @@ import (
 var updateReadme = flag.Bool("update-readme", false, "rewrite the resource type table of README.md")
 
 const (
-	readmeTableStart = "<!-- resource types: generated from receiver/oktareceiver/internal/resource (go test ./receiver/oktareceiver/internal/resource -update-readme) -->\n"
+	readmeTableStart = "<!-- resource types: generated from receiver/oktareceiver/internal/resource (go -C receiver/oktareceiver test ./internal/resource -update-readme) -->\n"
 	readmeTableEnd   = "<!-- end of resource types -->"
 )
 
