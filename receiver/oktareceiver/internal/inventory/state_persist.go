@@ -3,7 +3,6 @@ package inventory
 import (
 	"encoding/binary"
 	"sort"
-	"strings"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/statestore"
 )
@@ -12,14 +11,15 @@ import (
 // statestore): dirty tracking, export of records and import at start.
 
 // markDirty notes that the object under key changed since the state was last written
-// (caller holds mu); nothing when the state is not persisted.
+// (caller holds mu); nothing when the state is not persisted. key must be a string the
+// state owns (a key of objects, or one made for it, never a scratch buffer or a page's
+// bytes): the dirty set shares it with objects rather than keeping a second copy of the
+// key of every object a full sync touches.
 func (ts *typeState) markDirty(key string) {
 	if ts.dirty == nil {
 		return
 	}
-	if _, ok := ts.dirty[key]; !ok {
-		ts.dirty[strings.Clone(key)] = struct{}{}
-	}
+	ts.dirty[key] = struct{}{}
 }
 
 // forget removes the object under key and everything kept about it, and marks it dirty
