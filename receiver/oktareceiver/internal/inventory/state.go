@@ -18,7 +18,7 @@ import (
 // GOGC=100, each byte of state costs about two bytes of RSS, so the record is compact: what
 // many objects share is stored once (the sorted list of field paths of an object, its
 // fieldShape, and the metric dimensions and parent ids are interned per state), and the
-// hashes of one object are packed in one string. An object costs its map entry, its id, a
+// hashes of one object are packed in one string. An object costs its map entry, its key (state_key.go), a
 // 32-byte objectRecord and its fingerprint (12 bytes + 2 per field path) followed by its
 // audited values, if its type has audited fields.
 
