@@ -18,7 +18,7 @@ import (
 // GOGC=100, each byte of state costs about two bytes of RSS, so the record is compact: what
 // many objects share is stored once (the sorted list of field paths of an object, its
 // fieldShape, and the metric dimensions and parent ids are interned per state), and the
-// hashes of one object are packed in one string. An object costs its map entry, its id, a
+// hashes of one object are packed in one string. An object costs its map entry, its key (state_key.go), a
 // 32-byte objectRecord and its fingerprint (12 bytes + 2 per field path) followed by its
 // audited values, if its type has audited fields.
 
@@ -79,13 +79,13 @@ type fieldShape struct {
 
 // typeState holds the objects of one resource type.
 type typeState struct {
-	objects map[string]*objectRecord
-	named   map[string]namedExtra // by id: only objects with a kept name or a non-zero value
-	gen     uint32                // current full-sync generation of this type
-	synced  bool                  // a full sync of this type completed at least once
+	objects map[string]*objectRecord // by key (state_key.go)
+	named   map[string]namedExtra    // by key: only objects with a kept name or a non-zero value
+	gen     uint32                   // current full-sync generation of this type
+	synced  bool                     // a full sync of this type completed at least once
 
-	// dirty (inventory_state_persist.go): the ids changed since the state was last written
-	// to storage.
+	// dirty (state_persist.go): the keys of the objects changed since the state was last
+	// written to storage.
 	dirty map[string]struct{}
 }
 
@@ -101,10 +101,11 @@ type inventoryState struct {
 	persisted bool
 
 	// scratch of fingerprint (used under mu)
-	hasher valueHasher
-	fp     []fieldHash
-	keyBuf []byte
-	fpBuf  []byte
+	hasher     valueHasher
+	fp         []fieldHash
+	keyBuf     []byte
+	fpBuf      []byte
+	keyScratch []byte // keyOf, lookupKey
 }
 
 // shapeSep separates paths in a shape key (it cannot occur in a JSON member name that
@@ -159,27 +160,27 @@ func (s *inventoryState) upsert(t, id string, obj map[string]any, meta objectMet
 	ts := s.typ(t)
 	fp := s.fingerprint(obj)
 	var res upsertResult
-	rec, ok := ts.objects[id]
+	key := string(s.keyOf(id))
+	rec, ok := ts.objects[key]
 	if ok {
 		if old := s.fingerprintOf(rec); string(old) != string(fp) {
 			res.changed = s.diff(old, fingerprint(fp))
 			res.before = auditSet{enc: s.auditOf(rec), paths: s.shapes[old.shape()].paths}
 		}
 	} else {
-		id = strings.Clone(id)
 		rec = &objectRecord{}
-		ts.objects[id] = rec
+		ts.objects[key] = rec
 		res.created = true
 	}
 	if res.created || res.changed != nil {
 		paths := s.shapes[binary.LittleEndian.Uint32(fp[8:fingerprintHeader])].paths
 		res.after = auditSet{enc: extractAudit(t, obj, paths), paths: paths}
 		rec.fp = fingerprint(string(fp) + res.after.enc)
-		ts.markDirty(id)
+		ts.markDirty(key)
 	}
 	parent, dim := s.vals.id(meta.parent), s.vals.id(meta.dim)
 	if parent != rec.parent || dim != rec.dim {
-		ts.markDirty(id)
+		ts.markDirty(key)
 	}
 	rec.parent, rec.dim = parent, dim
 	if gen > 0 {
@@ -190,13 +191,13 @@ func (s *inventoryState) upsert(t, id string, obj map[string]any, meta objectMet
 		name = meta.name
 	}
 	if name == "" && meta.value == 0 {
-		if _, ok := ts.named[id]; ok {
-			delete(ts.named, id)
-			ts.markDirty(id)
+		if _, ok := ts.named[key]; ok {
+			delete(ts.named, key)
+			ts.markDirty(key)
 		}
-	} else if old, ok := ts.named[id]; !ok || old.name != name || old.value != meta.value {
-		ts.named[strings.Clone(id)] = namedExtra{name: strings.Clone(name), value: meta.value}
-		ts.markDirty(id)
+	} else if old, ok := ts.named[key]; !ok || old.name != name || old.value != meta.value {
+		ts.named[key] = namedExtra{name: strings.Clone(name), value: meta.value}
+		ts.markDirty(key)
 	}
 	return res
 }
@@ -243,12 +244,16 @@ func (s *inventoryState) removeWithAudit(t, id string) (auditSet, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ts := s.typ(t)
-	rec, ok := ts.objects[id]
+	key, ok := s.lookupKey(id)
+	if !ok {
+		return auditSet{}, false
+	}
+	rec, ok := ts.objects[string(key)]
 	if !ok {
 		return auditSet{}, false
 	}
 	before := auditSet{enc: s.auditOf(rec), paths: s.shapes[rec.fp.shape()].paths}
-	ts.forget(id)
+	ts.forget(string(key))
 	return before, true
 }
 
@@ -256,7 +261,11 @@ func (s *inventoryState) removeWithAudit(t, id string) (auditSet, bool) {
 func (s *inventoryState) known(t, id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.typ(t).objects[id]
+	key, ok := s.lookupKey(id)
+	if !ok {
+		return false
+	}
+	_, ok = s.typ(t).objects[string(key)]
 	return ok
 }
 
@@ -289,25 +298,26 @@ func (s *inventoryState) endSyncWithAudit(t string, gen uint32, complete bool, s
 	}
 	var gone []string
 	audits := map[string]auditSet{}
-	for id, rec := range ts.objects {
+	for key, rec := range ts.objects {
 		if rec.gen == gen {
 			continue
 		}
 		if len(skipParents) > 0 && skipParents[s.vals.text(rec.parent)] {
 			continue
 		}
+		id := s.idOf(key)
 		gone = append(gone, id)
 		if a := s.auditOf(rec); a != "" {
 			audits[id] = auditSet{enc: a, paths: s.shapes[rec.fp.shape()].paths}
 		}
-		ts.forget(id)
+		ts.forget(key)
 	}
 	ts.synced = true
 	if len(gone) > len(ts.objects) {
 		// A map keeps the size it once had: rebuild it after a mass deletion.
 		objects := make(map[string]*objectRecord, len(ts.objects))
-		for id, rec := range ts.objects {
-			objects[id] = rec
+		for key, rec := range ts.objects {
+			objects[key] = rec
 		}
 		ts.objects = objects
 	}
@@ -322,11 +332,11 @@ func (s *inventoryState) ids(t string, excludeDim string) []string {
 	ts := s.typ(t)
 	ex, hasEx := s.vals.lookup(excludeDim)
 	out := make([]string, 0, len(ts.objects))
-	for id, rec := range ts.objects {
+	for key, rec := range ts.objects {
 		if excludeDim != "" && hasEx && rec.dim == ex {
 			continue
 		}
-		out = append(out, id)
+		out = append(out, s.idOf(key))
 	}
 	sort.Strings(out)
 	return out
@@ -341,9 +351,9 @@ func (s *inventoryState) childrenOf(t, parent string) []string {
 		return nil
 	}
 	var out []string
-	for id, rec := range s.typ(t).objects {
+	for key, rec := range s.typ(t).objects {
 		if rec.parent == p {
-			out = append(out, id)
+			out = append(out, s.idOf(key))
 		}
 	}
 	sort.Strings(out)
@@ -387,9 +397,9 @@ func (s *inventoryState) valuesOf(t string) map[string]NamedValue {
 	defer s.mu.Unlock()
 	ts := s.typ(t)
 	out := make(map[string]NamedValue, len(ts.objects))
-	for id, rec := range ts.objects {
-		extra := ts.named[id]
-		out[id] = NamedValue{Name: extra.name, Value: extra.value, Dim: s.vals.text(rec.dim)}
+	for key, rec := range ts.objects {
+		extra := ts.named[key]
+		out[s.idOf(key)] = NamedValue{Name: extra.name, Value: extra.value, Dim: s.vals.text(rec.dim)}
 	}
 	return out
 }
@@ -407,7 +417,11 @@ type NamedValue struct {
 func (s *inventoryState) name(t, id string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.typ(t).named[id].name
+	key, ok := s.lookupKey(id)
+	if !ok {
+		return ""
+	}
+	return s.typ(t).named[string(key)].name
 }
 
 // count returns the number of objects of type t.

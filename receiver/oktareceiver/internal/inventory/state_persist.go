@@ -3,7 +3,6 @@ package inventory
 import (
 	"encoding/binary"
 	"sort"
-	"strings"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/statestore"
 )
@@ -11,22 +10,24 @@ import (
 // This file connects the in-memory inventory state to its persisted form (package
 // statestore): dirty tracking, export of records and import at start.
 
-// markDirty notes that id changed since the state was last written (caller holds mu);
-// nothing when the state is not persisted.
-func (ts *typeState) markDirty(id string) {
+// markDirty notes that the object under key changed since the state was last written
+// (caller holds mu); nothing when the state is not persisted. key must be a string the
+// state owns (a key of objects, or one made for it, never a scratch buffer or a page's
+// bytes): the dirty set shares it with objects rather than keeping a second copy of the
+// key of every object a full sync touches.
+func (ts *typeState) markDirty(key string) {
 	if ts.dirty == nil {
 		return
 	}
-	if _, ok := ts.dirty[id]; !ok {
-		ts.dirty[strings.Clone(id)] = struct{}{}
-	}
+	ts.dirty[key] = struct{}{}
 }
 
-// forget removes id and everything kept about it, and marks it dirty (caller holds mu).
-func (ts *typeState) forget(id string) {
-	ts.markDirty(id)
-	delete(ts.objects, id)
-	delete(ts.named, id)
+// forget removes the object under key and everything kept about it, and marks it dirty
+// (caller holds mu).
+func (ts *typeState) forget(key string) {
+	ts.markDirty(key)
+	delete(ts.objects, key)
+	delete(ts.named, key)
 }
 
 // dirtySet is what takeDirty took: the dirty ids per type.
@@ -55,8 +56,8 @@ func (s *inventoryState) takeDirty(persisted func(t string) (statestore.TypeMeta
 			continue // a type that was never listed
 		}
 		ids := make([]string, 0, len(ts.dirty))
-		for id := range ts.dirty {
-			ids = append(ids, id)
+		for key := range ts.dirty {
+			ids = append(ids, s.idOf(key))
 		}
 		ts.dirty = map[string]struct{}{}
 		taken[t] = ids
@@ -73,7 +74,7 @@ func (s *inventoryState) restoreDirty(taken dirtySet) {
 	for t, ids := range taken {
 		ts := s.typ(t)
 		for _, id := range ids {
-			ts.dirty[id] = struct{}{}
+			ts.dirty[string(s.keyOf(id))] = struct{}{}
 		}
 	}
 }
@@ -84,11 +85,15 @@ func (s *inventoryState) getRecord(t string) func(id string) (statestore.Record,
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		ts := s.typ(t)
-		rec, ok := ts.objects[id]
+		key, ok := s.lookupKey(id)
 		if !ok {
 			return statestore.Record{}, false
 		}
-		return s.exportRecord(ts, id, rec), true
+		rec, ok := ts.objects[string(key)]
+		if !ok {
+			return statestore.Record{}, false
+		}
+		return s.exportRecord(ts, id, string(key), rec), true
 	}
 }
 
@@ -99,8 +104,8 @@ func (s *inventoryState) eachID(t string) func(fn func(id string)) {
 		s.mu.Lock()
 		ts := s.typ(t)
 		ids := make([]string, 0, len(ts.objects))
-		for id := range ts.objects {
-			ids = append(ids, id)
+		for key := range ts.objects {
+			ids = append(ids, s.idOf(key))
 		}
 		s.mu.Unlock()
 		for _, id := range ids {
@@ -109,14 +114,15 @@ func (s *inventoryState) eachID(t string) func(fn func(id string)) {
 	}
 }
 
-// exportRecord converts one object of ts to its persisted form (caller holds mu).
-func (s *inventoryState) exportRecord(ts *typeState, id string, rec *objectRecord) statestore.Record {
+// exportRecord converts the object id, kept under key in ts, to its persisted form (caller
+// holds mu).
+func (s *inventoryState) exportRecord(ts *typeState, id, key string, rec *objectRecord) statestore.Record {
 	paths := s.shapes[rec.fp.shape()].paths
 	hashes := make([]uint16, len(paths))
 	for i := range paths {
 		hashes[i] = rec.fp.field(i)
 	}
-	extra := ts.named[id]
+	extra := ts.named[key]
 	return statestore.Record{
 		ID: id, Content: rec.fp.content(), Paths: paths, Hashes: hashes,
 		Parent: s.vals.text(rec.parent), Dim: s.vals.text(rec.dim),
@@ -141,9 +147,10 @@ func (s *inventoryState) loader() func(t string, meta statestore.TypeMeta, recs 
 		}
 		ts := s.types[t]
 		for _, r := range recs {
-			ts.objects[r.ID] = &objectRecord{fp: s.importFingerprint(r), parent: s.vals.id(r.Parent), dim: s.vals.id(r.Dim)}
+			key := string(s.keyOf(r.ID))
+			ts.objects[key] = &objectRecord{fp: s.importFingerprint(r), parent: s.vals.id(r.Parent), dim: s.vals.id(r.Dim)}
 			if r.Name != "" || r.Value != 0 {
-				ts.named[r.ID] = namedExtra{name: r.Name, value: r.Value}
+				ts.named[key] = namedExtra{name: r.Name, value: r.Value}
 			}
 		}
 	}

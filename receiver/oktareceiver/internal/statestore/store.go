@@ -41,7 +41,7 @@ type Store struct {
 	mu      sync.Mutex
 	client  storage.Client
 	m       manifest
-	members map[string][][]string // per type, per bucket: the ids it holds in storage
+	members map[string][]string // per type, per bucket: the ids it holds in storage (packIDs)
 }
 
 // LoadedType is the persisted state of one resource type.
@@ -81,7 +81,7 @@ func Open(ctx context.Context, client storage.Client, id Identity) (*Store, Resu
 // memory holds one bucket besides what load keeps; Result.Types stays nil. When the state
 // is then set aside (Result.SetAside), what load received must be dropped.
 func OpenWith(ctx context.Context, client storage.Client, id Identity, load func(typ string, meta TypeMeta, recs []Record)) (*Store, Result, error) {
-	s := &Store{client: client, m: newManifest(id), members: map[string][][]string{}}
+	s := &Store{client: client, m: newManifest(id), members: map[string][]string{}}
 	raw, err := client.Get(ctx, ManifestKey)
 	if err != nil {
 		return nil, Result{}, fmt.Errorf("read %s: %w", ManifestKey, err)
@@ -109,7 +109,7 @@ func OpenWith(ctx context.Context, client storage.Client, id Identity, load func
 		}
 	}
 	if reason != "" {
-		s.members = map[string][][]string{}
+		s.members = map[string][]string{}
 		if err := s.deleteAll(ctx, old); err != nil {
 			return nil, Result{}, fmt.Errorf("set aside the persisted inventory state: %w", err)
 		}
@@ -139,7 +139,7 @@ func cloneTypes(in map[string]TypeMeta) map[string]TypeMeta {
 // missing or damaged bucket wraps errDamaged.
 func (s *Store) readBuckets(ctx context.Context, m manifest, load func(string, TypeMeta, []Record)) error {
 	for typ, tm := range m.Types {
-		members := make([][]string, tm.Buckets)
+		members := make([]string, tm.Buckets)
 		for i := range tm.Buckets {
 			key := BucketKey(typ, tm.Buckets, i)
 			v, err := s.client.Get(ctx, key)
@@ -157,7 +157,7 @@ func (s *Store) readBuckets(ctx context.Context, m manifest, load func(string, T
 			for j, r := range recs {
 				ids[j] = r.ID
 			}
-			members[i] = ids
+			members[i] = packIDs(ids)
 			load(typ, tm, recs)
 		}
 		s.members[typ] = members
@@ -279,10 +279,10 @@ func (s *Store) Commit(ctx context.Context, sources []Source, extra ...*storage.
 	}
 	for typ, written := range members {
 		if next.Types[typ].Buckets != s.m.Types[typ].Buckets || s.members[typ] == nil {
-			s.members[typ] = make([][]string, next.Types[typ].Buckets)
+			s.members[typ] = make([]string, next.Types[typ].Buckets)
 		}
 		for i, ids := range written {
-			s.members[typ][i] = ids
+			s.members[typ][i] = packIDs(ids)
 		}
 	}
 	s.m = next
@@ -303,9 +303,7 @@ func (s *Store) plan(src Source, current int, present bool) (int, map[int][]stri
 			if sets[b] == nil {
 				sets[b] = map[string]bool{}
 				if m := s.members[src.Type]; b < len(m) {
-					for _, old := range m[b] {
-						sets[b][old] = true
-					}
+					eachPacked(m[b], func(old string) { sets[b][old] = true })
 				}
 			}
 			sets[b][id] = true
