@@ -1,7 +1,6 @@
 package oktareceiver
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,21 +18,6 @@ func unmarshalAndValidate(raw map[string]any) (*Config, error) {
 		return cfg, err
 	}
 	return cfg, confmap.Validate(cfg)
-}
-
-// assertEachErrorOnce fails when one line of an error message appears twice (a nested
-// section validated both by its parent and by the collector's walk).
-func assertEachErrorOnce(t *testing.T, msg string) {
-	t.Helper()
-	seen := map[string]bool{}
-	for _, line := range strings.Split(msg, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasSuffix(line, "decoding failed due to the following error(s):") {
-			continue
-		}
-		assert.False(t, seen[line], "error reported twice: %s", line)
-		seen[line] = true
-	}
 }
 
 // TestConfigEmptyBlocksKeepDefaults: an entry or section without keys means the defaults.

@@ -35,7 +35,10 @@ var allowedImports = map[string][]string{
 	"systemlog":  {"resource", "oktaapi", "emit", "metadata"},
 	// systemlogtest is the reference decoder the systemlog tests compare with (tests only).
 	"systemlog/systemlogtest": {"emit", "metadata"},
-	"simtest":                 {"resource", "oktaapi", "emit", "metadata", "inventory", "systemlog"},
+	// testkit holds the helpers both the package tests and simtest use; only simtest, a
+	// test-only module, lists it (TestTestkitStaysInTests checks the receiver package).
+	"testkit": {"metadata", "resource"},
+	"simtest": {"resource", "oktaapi", "emit", "metadata", "inventory", "systemlog", "testkit"},
 }
 
 // TestInternalImportsPointOneWay parses the imports of every internal package and fails on an
@@ -79,4 +82,29 @@ func TestInternalImportsPointOneWay(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Positive(t, found, "no internal package found: run from the receiver's directory")
+}
+
+// TestTestkitStaysInTests fails when the receiver package's non-test code imports the test
+// helpers or the simulator-backed tests: a collector that imports the receiver must not build
+// them. The internal packages are held to the same by allowedImports.
+func TestTestkitStaysInTests(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	found := 0
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		require.NoError(t, err)
+		found++
+		for _, imp := range f.Imports {
+			target, err := strconv.Unquote(imp.Path.Value)
+			require.NoError(t, err)
+			for _, testOnly := range []string{"testkit", "simtest"} {
+				assert.NotEqualf(t, receiverPath+"/internal/"+testOnly, target, "%s imports internal/%s, which only tests may use", path, testOnly)
+			}
+		}
+	}
+	assert.Positive(t, found, "no source file found: run from the receiver's directory")
 }

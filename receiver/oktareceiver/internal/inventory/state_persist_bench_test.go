@@ -7,50 +7,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/filestorage"
-	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/extension"
-	"go.opentelemetry.io/collector/extension/extensiontest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
-
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/statestore"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
-
-// boltStorage is a file_storage extension (bbolt) on dir, started, with the receiver's client:
-// the benchmark measures the state as a real collector stores it.
-type boltStorage struct {
-	ext    extension.Extension
-	client storage.Client
-}
-
-func openBoltStorage(t testing.TB, dir string) *boltStorage {
-	t.Helper()
-	f := filestorage.NewFactory()
-	cfg := f.CreateDefaultConfig().(*filestorage.Config)
-	cfg.Directory = dir
-	ext, err := f.Create(context.Background(), extensiontest.NewNopSettings(f.Type()), cfg)
-	require.NoError(t, err)
-	require.NoError(t, ext.Start(context.Background(), componenttest.NewNopHost()))
-	client, err := ext.(storage.Extension).GetClient(context.Background(), component.KindReceiver, component.NewID(metadata.Type), "")
-	require.NoError(t, err)
-	b := &boltStorage{ext: ext, client: client}
-	t.Cleanup(func() { b.close(t) })
-	return b
-}
-
-// close closes the client and shuts the extension down (safe twice).
-func (b *boltStorage) close(t testing.TB) {
-	if b.client == nil {
-		return
-	}
-	require.NoError(t, b.client.Close(context.Background()))
-	require.NoError(t, b.ext.Shutdown(context.Background()))
-	b.client = nil
-}
 
 // benchUser is a user object shaped like Okta's (17 profile attributes, credentials, links).
 func benchUser(i int, title string) map[string]any {
@@ -84,14 +44,14 @@ func BenchmarkInventoryStatePersist100kUsers(b *testing.B) {
 	const users = 100_000
 	ctx := context.Background()
 	dir := b.TempDir()
-	st := openBoltStorage(b, dir)
+	st := testkit.OpenFileStorage(b, dir)
 	s := newInventoryState()
 	gen, _ := s.beginSync(string(resource.User))
 	for i := range users {
 		s.upsert(string(resource.User), fmt.Sprintf("00u%017d", i), benchUser(i, "Engineer"), objectMeta{dim: "ACTIVE"}, gen, false)
 	}
 	s.endSync(string(resource.User), gen, true, nil)
-	store, _, err := statestore.Open(ctx, st.client, statestore.Identity{OrgID: "00oBENCH", Selection: "bench"})
+	store, _, err := statestore.Open(ctx, st.Client, statestore.Identity{OrgID: "00oBENCH", Selection: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -118,7 +78,7 @@ func BenchmarkInventoryStatePersist100kUsers(b *testing.B) {
 	b.ReportMetric(float64(base.Keys), "state-keys")
 	b.ReportMetric(float64(written)/float64(b.N), "write-bytes/change")
 	b.ReportMetric(float64(keys)/float64(b.N), "write-keys/change")
-	st.close(b)
+	st.Close(b)
 	if fi, err := os.Stat(filepath.Join(dir, "receiver_okta")); err == nil {
 		b.ReportMetric(float64(fi.Size()), "file-bytes")
 	}

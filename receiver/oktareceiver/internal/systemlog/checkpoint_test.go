@@ -17,11 +17,12 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
 
 func TestCheckpointLoadChecksOrgAndFilter(t *testing.T) {
 	published := time.Date(2026, 2, 3, 10, 0, 0, 0, time.UTC)
-	store := newMapStorage()
+	store := testkit.NewMapStorage()
 	require.NoError(t, saveSystemLogCheckpoint(context.Background(), store, &Checkpoint{
 		OrgURL:        "https://a.example.org",
 		Filter:        `eventType eq "x"`,
@@ -59,7 +60,7 @@ func TestCheckpointLoadChecksOrgAndFilter(t *testing.T) {
 }
 
 func TestCheckpointUnreadableStartsFresh(t *testing.T) {
-	store := newMapStorage()
+	store := testkit.NewMapStorage()
 	require.NoError(t, store.Set(context.Background(), systemLogCheckpointKey, []byte("garbage")))
 	cfg := DefaultConfig()
 	sh := NewShared(&cfg)
@@ -75,8 +76,8 @@ func TestCheckpointUnreadableStartsFresh(t *testing.T) {
 var errDownstreamRefused = errors.New("downstream refused the batch")
 
 func TestCheckpointSaveFailureKeepsEventsMarked(t *testing.T) {
-	store := newMapStorage()
-	store.fail = errDownstreamRefused
+	store := testkit.NewMapStorage()
+	store.FailSets(errDownstreamRefused)
 	sink := new(consumertest.LogsSink)
 	cfg := DefaultConfig()
 	params := Params{Config: &cfg, OrgURL: "https://a.example.org", Telemetry: receivertest.NewNopSettings(metadata.Type), Storage: store, Emit: emit.New(sink, nil, nil)}
@@ -101,13 +102,13 @@ func TestCheckpointSaveFailureKeepsEventsMarked(t *testing.T) {
 // restart, logging to an observer.
 type checkpointRun struct {
 	t     *testing.T
-	store *mapStorage
+	store *testkit.MapStorage
 	cfg   *Config
 	logs  *observer.ObservedLogs
 	sink  *consumertest.LogsSink
 }
 
-func newCheckpointRun(t *testing.T, store *mapStorage) *checkpointRun {
+func newCheckpointRun(t *testing.T, store *testkit.MapStorage) *checkpointRun {
 	cfg := DefaultConfig()
 	return &checkpointRun{t: t, store: store, cfg: &cfg, sink: new(consumertest.LogsSink)}
 }
@@ -164,7 +165,7 @@ func (r *checkpointRun) newestCopyKey() string {
 }
 
 func TestCheckpointAlternatesTwoChecksummedCopies(t *testing.T) {
-	run := newCheckpointRun(t, newMapStorage())
+	run := newCheckpointRun(t, testkit.NewMapStorage())
 	sh, params := run.start()
 	run.deliverPage(sh, params, "p1", 2, "https://a.example.org/api/v1/logs?after=1")
 	assert.Equal(t, systemLogCopyKeys[1], run.newestCopyKey())
@@ -187,7 +188,7 @@ func TestCheckpointAlternatesTwoChecksummedCopies(t *testing.T) {
 // at the exact cursor of the last save (the marker) with the previous copy's window, and says
 // so in one line.
 func TestCheckpointNewestCopyDamaged(t *testing.T) {
-	run := newCheckpointRun(t, newMapStorage())
+	run := newCheckpointRun(t, testkit.NewMapStorage())
 	sh, params := run.start()
 	run.deliverPage(sh, params, "p1", 2, "https://a.example.org/api/v1/logs?after=1")
 	run.deliverPage(sh, params, "p2", 2, "https://a.example.org/api/v1/logs?after=2")
@@ -205,7 +206,7 @@ func TestCheckpointNewestCopyDamaged(t *testing.T) {
 
 // TestCheckpointOlderCopyDamaged: nothing is lost; the line says the newest copy was used.
 func TestCheckpointOlderCopyDamaged(t *testing.T) {
-	run := newCheckpointRun(t, newMapStorage())
+	run := newCheckpointRun(t, testkit.NewMapStorage())
 	sh, params := run.start()
 	run.deliverPage(sh, params, "p1", 2, "https://a.example.org/api/v1/logs?after=1")
 	run.deliverPage(sh, params, "p2", 2, "https://a.example.org/api/v1/logs?after=2")
@@ -225,7 +226,7 @@ func TestCheckpointOlderCopyDamaged(t *testing.T) {
 
 // TestCheckpointBothCopiesDamaged: the marker still gives the cursor of the last save.
 func TestCheckpointBothCopiesDamaged(t *testing.T) {
-	run := newCheckpointRun(t, newMapStorage())
+	run := newCheckpointRun(t, testkit.NewMapStorage())
 	sh, params := run.start()
 	run.deliverPage(sh, params, "p1", 2, "https://a.example.org/api/v1/logs?after=1")
 	run.deliverPage(sh, params, "p2", 2, "https://a.example.org/api/v1/logs?after=2")
@@ -243,7 +244,7 @@ func TestCheckpointBothCopiesDamaged(t *testing.T) {
 // TestCheckpointNothingRecoverable: everything damaged, or an empty store, starts from
 // initial_lookback and says so, naming it.
 func TestCheckpointNothingRecoverable(t *testing.T) {
-	run := newCheckpointRun(t, newMapStorage())
+	run := newCheckpointRun(t, testkit.NewMapStorage())
 	sh, params := run.start()
 	require.Equal(t, 1, run.logs.Len(), "an empty store is announced")
 	assert.Contains(t, run.logs.All()[0].Message, "No System Log checkpoint in storage")
@@ -268,7 +269,7 @@ func TestCheckpointNothingRecoverable(t *testing.T) {
 // TestCheckpointMigratesTheSingleRecord: an earlier version's record is resumed, and the first
 // save in the new form deletes it.
 func TestCheckpointMigratesTheSingleRecord(t *testing.T) {
-	store := newMapStorage()
+	store := testkit.NewMapStorage()
 	const old = `{"version":1,"org_url":"https://a.example.org","next_url":"https://a.example.org/api/v1/logs?after=old",` +
 		`"last_published":"2026-02-03T10:00:00.123Z","recent_uuids":["old-1"]}`
 	require.NoError(t, store.Set(context.Background(), systemLogCheckpointKey, []byte(old)))

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -22,7 +23,7 @@ func testUUIDs(n int) []string {
 
 func TestCheckpointStoresCanonicalUUIDsPacked(t *testing.T) {
 	ctx := context.Background()
-	store := newMapStorage()
+	store := testkit.NewMapStorage()
 	ids := testUUIDs(1000)
 	cp := &Checkpoint{OrgURL: "https://a.example.org", NextURL: "https://a.example.org/api/v1/logs?after=9", RecentUUIDs: ids}
 	require.NoError(t, saveSystemLogCheckpoint(ctx, store, cp, 1, false))
@@ -51,7 +52,7 @@ func TestCheckpointKeepsOtherUUIDFormsAsStrings(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			store := newMapStorage()
+			store := testkit.NewMapStorage()
 			ids := append(testUUIDs(3), odd)
 			require.NoError(t, saveSystemLogCheckpoint(ctx, store, &Checkpoint{OrgURL: "o", RecentUUIDs: ids}, 1, false))
 			raw, err := store.Get(ctx, systemLogCopyKeys[1])
@@ -70,7 +71,7 @@ func TestCheckpointReadsTheStringArrayFormat(t *testing.T) {
 	const old = `{"version":1,"org_url":"https://a.example.org","next_url":"https://a.example.org/api/v1/logs?after=1_2",` +
 		`"last_published":"2026-02-03T10:00:00.123Z","recent_uuids":["dc9fd3c0-598c-11ef-8478-2b7584bf8d5b","u2"]}`
 	ctx := context.Background()
-	store := newMapStorage()
+	store := testkit.NewMapStorage()
 	require.NoError(t, store.Set(ctx, systemLogCheckpointKey, []byte(old)))
 	got, err := ReadCheckpoint(ctx, store)
 	require.NoError(t, err)
@@ -85,7 +86,7 @@ func TestCheckpointReadsTheStringArrayFormat(t *testing.T) {
 
 func TestCheckpointBadPackedWindowIsAnError(t *testing.T) {
 	ctx := context.Background()
-	store := newMapStorage()
+	store := testkit.NewMapStorage()
 	// 15 bytes (base64 of 15 zero bytes): not a whole uuid.
 	require.NoError(t, store.Set(ctx, systemLogCheckpointKey, []byte(`{"version":1,"org_url":"o","recent_uuids_bin":"AAAAAAAAAAAAAAAAAAAA"}`)))
 	_, err := ReadCheckpoint(ctx, store)
@@ -108,7 +109,7 @@ func BenchmarkSaveCheckpointWindow(b *testing.B) {
 			for _, id := range ids {
 				w.add(id)
 			}
-			store := newMapStorage()
+			store := testkit.NewMapStorage()
 			b.ReportAllocs()
 			for b.Loop() {
 				cp := &Checkpoint{OrgURL: "https://a.example.org"}
@@ -158,7 +159,7 @@ func TestDedupeWindowKeepsItsPackedFormInStep(t *testing.T) {
 	assert.True(t, ok)
 
 	// A packed window saved by deliver loads back as the same strings.
-	store := newMapStorage()
+	store := testkit.NewMapStorage()
 	packed, _ := w.packedSnapshot()
 	require.NoError(t, saveSystemLogCheckpoint(context.Background(), store, &Checkpoint{OrgURL: "o", RecentUUIDsBin: packed}, 1, false))
 	cp, err := ReadCheckpoint(context.Background(), store)

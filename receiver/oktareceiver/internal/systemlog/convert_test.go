@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
 
 // Regenerate the System Log goldens with: go test ./receiver/oktareceiver/internal/systemlog/ -run Convert -update-systemlog-goldens
@@ -187,7 +188,7 @@ func TestConvertSystemLogToleratesBadFields(t *testing.T) {
 // never copied) and checks each record against the source JSON: the body is the whole event
 // and the attributes hold the values the mapping table names.
 func TestConvertSystemLogSharedExamples(t *testing.T) {
-	dir := sharedFile(t, "okta/examples/logs")
+	dir := testkit.SharedFile(t, "okta/examples/logs")
 	files, err := filepath.Glob(filepath.Join(dir, "[0-9]*.json"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
@@ -212,7 +213,7 @@ func TestConvertSystemLogSharedExamples(t *testing.T) {
 }
 
 func TestConvertSystemLogSharedHookExample(t *testing.T) {
-	raw, err := os.ReadFile(sharedFile(t, "okta/examples/event-hook/delivery-post-body.json"))
+	raw, err := os.ReadFile(testkit.SharedFile(t, "okta/examples/event-hook/delivery-post-body.json"))
 	require.NoError(t, err)
 	events, err := parseEventHookBody(raw, testObserved)
 	require.NoError(t, err)

@@ -3,13 +3,12 @@ package systemlog
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 )
 
 func TestDedupeWindowEvictsOldestFirst(t *testing.T) {
@@ -48,7 +47,7 @@ func TestDedupeWindowRestoreKeepsNewest(t *testing.T) {
 
 func TestCheckpointRoundTripAndAbsent(t *testing.T) {
 	ctx := context.Background()
-	client := newMapStorage()
+	client := testkit.NewMapStorage()
 	cp, err := ReadCheckpoint(ctx, client)
 	require.NoError(t, err)
 	assert.Nil(t, cp, "no checkpoint saved yet")
@@ -68,7 +67,7 @@ func TestCheckpointRoundTripAndAbsent(t *testing.T) {
 
 func TestCheckpointCorruptIsAnError(t *testing.T) {
 	ctx := context.Background()
-	client := newMapStorage()
+	client := testkit.NewMapStorage()
 	require.NoError(t, client.Set(ctx, systemLogCheckpointKey, []byte("{not json")))
 	_, err := ReadCheckpoint(ctx, client)
 	assert.ErrorContains(t, err, "decode System Log checkpoint")
@@ -76,54 +75,3 @@ func TestCheckpointCorruptIsAnError(t *testing.T) {
 	_, err = ReadCheckpoint(ctx, client)
 	assert.ErrorContains(t, err, "unsupported version 99")
 }
-
-// mapStorage is a minimal in-memory storage.Client (safe for concurrent use) for tests that
-// need no restart.
-type mapStorage struct {
-	mu   sync.Mutex
-	data map[string][]byte
-	fail error
-}
-
-func newMapStorage() *mapStorage { return &mapStorage{data: map[string][]byte{}} }
-
-func (m *mapStorage) Get(_ context.Context, key string) ([]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]byte(nil), m.data[key]...), nil
-}
-
-func (m *mapStorage) Set(_ context.Context, key string, value []byte) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.fail != nil {
-		return m.fail
-	}
-	m.data[key] = append([]byte(nil), value...)
-	return nil
-}
-
-func (m *mapStorage) Delete(_ context.Context, key string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.data, key)
-	return nil
-}
-
-func (m *mapStorage) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		switch op.Type {
-		case storage.Get:
-			op.Value, _ = m.Get(ctx, op.Key)
-		case storage.Set:
-			if err := m.Set(ctx, op.Key, op.Value); err != nil {
-				return err
-			}
-		case storage.Delete:
-			_ = m.Delete(ctx, op.Key)
-		}
-	}
-	return nil
-}
-
-func (m *mapStorage) Close(context.Context) error { return nil }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -92,7 +93,7 @@ func rawHookRequest(t *testing.T, hookURL string, contentLength int, body string
 	defer conn.Close()
 	start := time.Now()
 	_, err = fmt.Fprintf(conn, "POST /%s HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-		path, addr, testHookSecret, contentLength, body)
+		path, addr, testkit.HookSecret, contentLength, body)
 	require.NoError(t, err)
 	require.NoError(t, conn.SetReadDeadline(time.Now().Add(30*time.Second)))
 	line, err := bufio.NewReader(conn).ReadString('\n')
@@ -125,24 +126,24 @@ func TestEventHookLyingContentLength(t *testing.T) {
 // permanent error is isolated: the good events arrive, the poison one is skipped and counted,
 // and Okta gets 200 (a retry could not help). A transient refusal still answers 503.
 func TestEventHookPermanentRefusalSkipsThePoisonEvent(t *testing.T) {
-	next := &poisonConsumer{poison: "poison-2", permanent: true, sink: new(consumertest.LogsSink)}
+	next := &testkit.PoisonConsumer{Poison: "poison-2", Permanent: true, Sink: new(consumertest.LogsSink)}
 	h, url := startTestHook(t, next, Params{}, nil)
 	status, _ := hookRequest(t, http.MethodPost, url, hookBody(hookEvent("good-1"), hookEvent("poison-2"), hookEvent("good-3")), auth())
 	assert.Equal(t, http.StatusOK, status)
-	assert.Equal(t, []string{"good-1", "good-3"}, deliveredUUIDs(next.sink.AllLogs()))
+	assert.Equal(t, []string{"good-1", "good-3"}, testkit.DeliveredUUIDs(next.Sink.AllLogs()))
 	st := h.shared.Stats()
 	assert.Equal(t, map[string]int64{SkipReasonPermanent: 1}, st.Skipped)
 	assert.Equal(t, int64(1), st.Errors[ErrKindConsumerPermanent])
 	// Offered again (Okta delivers at least once): a duplicate, not a new refusal.
 	status, _ = hookRequest(t, http.MethodPost, url, hookBody(hookEvent("poison-2")), auth())
 	assert.Equal(t, http.StatusOK, status)
-	assert.Equal(t, int64(2), next.refusals.Load())
+	assert.Equal(t, int64(2), next.Refusals.Load())
 
-	transient := &poisonConsumer{poison: "poison-9", sink: new(consumertest.LogsSink)}
+	transient := &testkit.PoisonConsumer{Poison: "poison-9", Sink: new(consumertest.LogsSink)}
 	_, url = startTestHook(t, transient, Params{}, nil)
 	status, _ = hookRequest(t, http.MethodPost, url, hookBody(hookEvent("good-8"), hookEvent("poison-9")), auth())
 	assert.Equal(t, http.StatusServiceUnavailable, status)
-	assert.Zero(t, transient.sink.LogRecordCount())
+	assert.Zero(t, transient.Sink.LogRecordCount())
 }
 
 // TestEventHookServerDefaultsHaveTimeouts: every server timeout of the endpoint is set.

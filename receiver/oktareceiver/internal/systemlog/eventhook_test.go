@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,29 +22,8 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
-
-const testHookSecret = "hook-test-secret-value"
-
-// changesRecorder records what onChanges received.
-type changesRecorder struct {
-	mu       sync.Mutex
-	triggers []string
-	changes  []resource.Change
-}
-
-func (r *changesRecorder) onChanges(_ context.Context, trigger string, changes []resource.Change) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.triggers = append(r.triggers, trigger)
-	r.changes = append(r.changes, changes...)
-}
-
-func (r *changesRecorder) snapshot() ([]string, []resource.Change) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.triggers...), append([]resource.Change(nil), r.changes...)
-}
 
 // startTestHook starts an event hook endpoint on a free loopback port and returns its URL.
 func startTestHook(t *testing.T, next consumer.Logs, params Params, mutate func(*HooksConfig)) (*HookServer, string) {
@@ -53,7 +31,7 @@ func startTestHook(t *testing.T, next consumer.Logs, params Params, mutate func(
 	cfg := DefaultConfig()
 	hooks := DefaultHooksConfig()
 	hooks.Enabled = true
-	hooks.Secret = testHookSecret
+	hooks.Secret = testkit.HookSecret
 	hooks.Server.NetAddr.Endpoint = "127.0.0.1:0"
 	if mutate != nil {
 		mutate(&hooks)
@@ -63,7 +41,7 @@ func startTestHook(t *testing.T, next consumer.Logs, params Params, mutate func(
 	params.Telemetry = receivertest.NewNopSettings(metadata.Type)
 	params.Emit = emit.New(next, nil, nil)
 	if params.Storage == nil {
-		params.Storage = newMapStorage()
+		params.Storage = testkit.NewMapStorage()
 	}
 	h := NewHookServer(params)
 	require.NoError(t, h.Start(context.Background(), componenttest.NewNopHost()))
@@ -93,12 +71,12 @@ var noKeepAliveClient = &http.Client{
 	Transport: &http.Transport{DisableKeepAlives: true},
 }
 
-func auth() map[string]string { return map[string]string{"Authorization": testHookSecret} }
+func auth() map[string]string { return map[string]string{"Authorization": testkit.HookSecret} }
 
 func TestEventHookVerificationChallenge(t *testing.T) {
 	_, url := startTestHook(t, new(consumertest.LogsSink), Params{}, nil)
 	status, body := hookRequest(t, http.MethodGet, url, nil, map[string]string{
-		"Authorization":                 testHookSecret,
+		"Authorization":                 testkit.HookSecret,
 		"x-okta-verification-challenge": "chall-123_abc",
 	})
 	require.Equal(t, http.StatusOK, status)
@@ -124,12 +102,12 @@ func TestEventHookRejectsWithoutSecret(t *testing.T) {
 	for name, headers := range map[string]map[string]string{
 		"missing":      nil,
 		"wrong":        {"Authorization": "nope"},
-		"prefix":       {"Authorization": testHookSecret[:5]},
-		"other header": {"X-Other": testHookSecret},
+		"prefix":       {"Authorization": testkit.HookSecret[:5]},
+		"other header": {"X-Other": testkit.HookSecret},
 	} {
 		status, resp := hookRequest(t, http.MethodPost, url, body, headers)
 		assert.Equal(t, http.StatusUnauthorized, status, name)
-		assert.NotContains(t, resp, testHookSecret)
+		assert.NotContains(t, resp, testkit.HookSecret)
 	}
 	assert.Equal(t, 0, sink.LogRecordCount())
 	assert.Equal(t, int64(4), h.shared.Stats().Errors[ErrKindHookUnauthorized])
@@ -141,7 +119,7 @@ func TestEventHookCustomHeaderName(t *testing.T) {
 	body := readTestdata(t, "hook-delivery.json")
 	status, _ := hookRequest(t, http.MethodPost, url, body, auth())
 	assert.Equal(t, http.StatusUnauthorized, status)
-	status, _ = hookRequest(t, http.MethodPost, url, body, map[string]string{"X-Hook-Key": testHookSecret})
+	status, _ = hookRequest(t, http.MethodPost, url, body, map[string]string{"X-Hook-Key": testkit.HookSecret})
 	assert.Equal(t, http.StatusOK, status)
 	assert.Equal(t, 1, sink.LogRecordCount())
 }
@@ -180,9 +158,9 @@ func TestEventHookMalformedBodies(t *testing.T) {
 
 func TestEventHookDeliveryConsumedOnce(t *testing.T) {
 	sink := new(consumertest.LogsSink)
-	rec := new(changesRecorder)
-	store := newMapStorage()
-	h, url := startTestHook(t, sink, Params{OnChanges: rec.onChanges, Storage: store}, nil)
+	rec := new(testkit.ChangesRecorder)
+	store := testkit.NewMapStorage()
+	h, url := startTestHook(t, sink, Params{OnChanges: rec.OnChanges, Storage: store}, nil)
 	// An event that changes an inventory object (the actor's factors), so that the inventory
 	// is told about it once.
 	body := bytes.Replace(readTestdata(t, "hook-delivery.json"), []byte(`"user.session.start"`), []byte(`"user.mfa.factor.activate"`), 1)
@@ -202,7 +180,7 @@ func TestEventHookDeliveryConsumedOnce(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, 1, sink.LogRecordCount())
 
-	triggers, changes := rec.snapshot()
+	triggers, changes := rec.Snapshot()
 	assert.Equal(t, []string{"event_hook"}, triggers, "the inventory is told once: the duplicate is dropped first")
 	assert.Equal(t, []resource.Change{{Type: resource.UserFactor, ID: "00uTestActor000001x7", Children: true,
 		Published: changes[0].Published, EventUUID: "9d2e7a10-0000-4c1a-8f00-000000000001"}}, changes)
@@ -219,7 +197,7 @@ func TestEventHookDeliveryConsumedOnce(t *testing.T) {
 }
 
 func TestEventHookConsumerErrorIs503(t *testing.T) {
-	store := newMapStorage()
+	store := testkit.NewMapStorage()
 	_, url := startTestHook(t, consumertest.NewErr(errors.New("pipeline full")), Params{Storage: store}, nil)
 	status, resp := hookRequest(t, http.MethodPost, url, readTestdata(t, "hook-delivery.json"), auth())
 	assert.Equal(t, http.StatusServiceUnavailable, status)

@@ -13,6 +13,7 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
 
 func TestPrecomputedEventRefsFollowDedupe(t *testing.T) {
@@ -20,7 +21,7 @@ func TestPrecomputedEventRefsFollowDedupe(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	var got []string
 	params := Params{
-		Config: &cfg, OrgURL: "https://a.example.org", Telemetry: receivertest.NewNopSettings(metadata.Type), Storage: newMapStorage(), Emit: emit.New(sink, nil, nil),
+		Config: &cfg, OrgURL: "https://a.example.org", Telemetry: receivertest.NewNopSettings(metadata.Type), Storage: testkit.NewMapStorage(), Emit: emit.New(sink, nil, nil),
 		OnChanges: func(_ context.Context, _ string, changes []resource.Change) {
 			for _, c := range changes {
 				if len(got) == 0 || got[len(got)-1] != c.EventUUID {
@@ -41,6 +42,6 @@ func TestPrecomputedEventRefsFollowDedupe(t *testing.T) {
 	res, err := sh.deliver(context.Background(), params, TriggerSystemLog, batch, "https://a.example.org/api/v1/logs?after=1")
 	require.NoError(t, err)
 	assert.Equal(t, 1, res.duplicates)
-	assert.Equal(t, want, deliveredUUIDs(sink.AllLogs()))
+	assert.Equal(t, want, testkit.DeliveredUUIDs(sink.AllLogs()))
 	assert.Equal(t, want, got, "onChanges hears of the events of exactly the delivered records (both change the inventory; the duplicate does not count)")
 }

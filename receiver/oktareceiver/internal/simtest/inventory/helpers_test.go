@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
@@ -171,8 +170,3 @@ func withLogger(logger *zap.Logger) func(*inventory.Params) {
 
 // records flattens every log record the sink received.
 func records(sink *consumertest.LogsSink) []simtest.Record { return simtest.Records(sink) }
-
-// statusHost is a component.Host that records the component status events it is sent.
-type statusHost = simtest.StatusHost
-
-var _ component.Host = (*statusHost)(nil)

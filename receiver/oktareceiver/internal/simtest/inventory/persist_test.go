@@ -22,6 +22,7 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/statestore"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
 
 // persistedRun is one "process" of the inventory on a persisted state.
@@ -120,7 +121,7 @@ func TestPersistedStateReportsChangesMadeWhileStopped(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 
-	st := simtest.OpenFileStorage(t, dir)
+	st := testkit.OpenFileStorage(t, dir)
 	run1 := persistedInventory(t, url, st.Client, nil, nil)
 	run1.inv.FullSync(ctx)
 	require.Empty(t, changeRecords(t, records(run1.sink)), "the first run is a baseline")
@@ -180,7 +181,7 @@ func TestPersistedStateReportsChangesMadeWhileStopped(t *testing.T) {
 		}
 	}
 
-	st = simtest.OpenFileStorage(t, dir)
+	st = testkit.OpenFileStorage(t, dir)
 	run2 := persistedInventory(t, url, st.Client, nil, nil)
 	run2.inv.FullSync(ctx)
 	got := changeRecords(t, records(run2.sink))
@@ -219,7 +220,7 @@ func TestPersistedStateReportsChangesMadeWhileStopped(t *testing.T) {
 	st.Close(t)
 
 	// Nor does a run after another restart.
-	st = simtest.OpenFileStorage(t, dir)
+	st = testkit.OpenFileStorage(t, dir)
 	run3 := persistedInventory(t, url, st.Client, nil, nil)
 	run3.inv.FullSync(ctx)
 	assert.Empty(t, changeRecords(t, records(run3.sink)), "nothing changed since the last persisted sync")
@@ -281,7 +282,7 @@ func TestPersistedStateSetAside(t *testing.T) {
 			_, url := simtest.StartSim(t, nil)
 			dir := t.TempDir()
 			ctx := context.Background()
-			st := simtest.OpenFileStorage(t, dir)
+			st := testkit.OpenFileStorage(t, dir)
 			if tc.prepare == nil || name == "damaged bucket" {
 				run := persistedInventory(t, url, st.Client, nil, nil)
 				run.inv.FullSync(ctx)
@@ -291,7 +292,7 @@ func TestPersistedStateSetAside(t *testing.T) {
 			}
 			st.Close(t)
 
-			st = simtest.OpenFileStorage(t, dir)
+			st = testkit.OpenFileStorage(t, dir)
 			run := persistedInventory(t, url, st.Client, nil, tc.mutate)
 			run.inv.FullSync(ctx)
 			lines := run.logs.FilterMessageSnippet("Persisted inventory state set aside").All()
@@ -301,7 +302,7 @@ func TestPersistedStateSetAside(t *testing.T) {
 			assert.NotZero(t, run.sink.LogRecordCount(), "with its snapshots")
 			st.Close(t)
 
-			st = simtest.OpenFileStorage(t, dir)
+			st = testkit.OpenFileStorage(t, dir)
 			run = persistedInventory(t, url, st.Client, nil, tc.mutate)
 			run.inv.FullSync(ctx)
 			assert.Empty(t, run.logs.FilterMessageSnippet("set aside").All(), "the new state is used")
@@ -346,14 +347,14 @@ func viewsOf(ld plog.Logs) []simtest.Record {
 func TestPersistedStateChangeSurvivesAKillBeforePersist(t *testing.T) {
 	srv, url := simtest.StartSim(t, nil)
 	dir := t.TempDir()
-	st := simtest.OpenFileStorage(t, dir)
+	st := testkit.OpenFileStorage(t, dir)
 	persistedInventory(t, url, st.Client, nil, nil).inv.FullSync(context.Background())
 	st.Close(t)
 
 	user := srv.GroundTruth().IDs[resUser][3]
 	simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+user, map[string]any{"profile": map[string]any{"title": "Changed while stopped"}})
 
-	st = simtest.OpenFileStorage(t, dir)
+	st = testkit.OpenFileStorage(t, dir)
 	ctx, cancel := context.WithCancel(context.Background())
 	killer := &killAfterConsume{cancel: cancel}
 	persistedInventory(t, url, st.Client, killer, nil).inv.FullSync(ctx)
@@ -362,7 +363,7 @@ func TestPersistedStateChangeSurvivesAKillBeforePersist(t *testing.T) {
 	require.Contains(t, first, changeKey{resUser, user, inventory.ChangeUpdated})
 	st.Close(t)
 
-	st = simtest.OpenFileStorage(t, dir)
+	st = testkit.OpenFileStorage(t, dir)
 	run := persistedInventory(t, url, st.Client, nil, nil)
 	run.inv.FullSync(context.Background())
 	again := changeRecords(t, records(run.sink))
@@ -385,7 +386,7 @@ func TestPersistedStateChangeSurvivesAKillBeforePersist(t *testing.T) {
 	assert.Equal(t, "Changed while stopped", vals["profile.title"]["after"])
 	st.Close(t)
 
-	st = simtest.OpenFileStorage(t, dir)
+	st = testkit.OpenFileStorage(t, dir)
 	run = persistedInventory(t, url, st.Client, nil, nil)
 	run.inv.FullSync(context.Background())
 	assert.Empty(t, changeRecords(t, records(run.sink)), "once persisted, it is not reported again")

@@ -21,6 +21,7 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
 
 // skipRun is an inventory on a simulated Classic org whose component status events and
@@ -29,7 +30,7 @@ type skipRun struct {
 	srv  *oktasim.Server
 	inv  *inventory.Inventory
 	recs func() []simtest.Record
-	host *statusHost
+	host *testkit.StatusHost
 	logs *observer.ObservedLogs
 }
 
@@ -41,7 +42,7 @@ func startSkipRun(t *testing.T, classicAuthenticators string) skipRun {
 	})
 	core, logs := observer.New(zapcore.WarnLevel)
 	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, withLogger(zap.New(core)))
-	host := &statusHost{}
+	host := &testkit.StatusHost{}
 	inv.SetHost(host)
 	return skipRun{srv: srv, inv: inv, recs: func() []simtest.Record { return records(sink) }, host: host, logs: logs}
 }
@@ -197,7 +198,7 @@ func TestFailureThenSkipIsReportedAgain(t *testing.T) {
 	})
 	core, logs := observer.New(zapcore.WarnLevel)
 	inv, _ := simInventory(t, front, oktasim.DefaultDemoToken, withLogger(zap.New(core)))
-	host := &statusHost{}
+	host := &testkit.StatusHost{}
 	inv.SetHost(host)
 
 	answer.Store(http.StatusUnauthorized)

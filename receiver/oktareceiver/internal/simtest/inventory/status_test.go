@@ -9,6 +9,7 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
 
 // TestInventoryRejectedTokenIsPermanent: a token Okta rejects (401 E0000011 on every listing)
@@ -18,7 +19,7 @@ func TestInventoryRejectedTokenIsPermanent(t *testing.T) {
 	const wrong = "wrong-token-for-inventory"
 	_, url := simtest.StartSim(t, nil)
 	inv, sink := simInventory(t, url, wrong, nil)
-	host := &statusHost{}
+	host := &testkit.StatusHost{}
 	inv.SetHost(host)
 	inv.FullSync(context.Background())
 	assert.Contains(t, host.Statuses(), componentstatus.StatusPermanentError)
@@ -38,7 +39,7 @@ func TestInventoryForbiddenTypeStaysRecoverable(t *testing.T) {
 		o.Platform.Tokens = append(o.Platform.Tokens, oktasim.APIToken{Value: roToken, Role: oktasim.RoleReadOnly, Name: "ro"})
 	})
 	inv, sink := simInventory(t, url, roToken, nil)
-	host := &statusHost{}
+	host := &testkit.StatusHost{}
 	inv.SetHost(host)
 	inv.FullSync(context.Background())
 	assert.Contains(t, host.Statuses(), componentstatus.StatusRecoverableError)

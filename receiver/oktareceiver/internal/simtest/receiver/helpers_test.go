@@ -12,6 +12,7 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
 
 // Resource types the tests collect.
@@ -47,14 +48,14 @@ func collectOnly(cfg *oktareceiver.Config, types ...string) {
 
 // startLogsReceiver starts a logs receiver of cfg delivering into the sink it returns, on a
 // host that records component status; it is shut down when the test ends (or by stop).
-func startLogsReceiver(t *testing.T, cfg *oktareceiver.Config) (sink *consumertest.LogsSink, host *simtest.StatusHost, stop func()) {
+func startLogsReceiver(t *testing.T, cfg *oktareceiver.Config) (sink *consumertest.LogsSink, host *testkit.StatusHost, stop func()) {
 	t.Helper()
 	require.NoError(t, cfg.Validate())
 	f := oktareceiver.NewFactory()
 	sink = new(consumertest.LogsSink)
 	r, err := f.CreateLogs(context.Background(), receivertest.NewNopSettings(f.Type()), cfg, sink)
 	require.NoError(t, err)
-	host = &simtest.StatusHost{}
+	host = &testkit.StatusHost{}
 	require.NoError(t, r.Start(context.Background(), host))
 	stopped := false
 	stop = func() {

@@ -18,9 +18,9 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog/systemlogtest"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
 
 // BenchmarkDecodeAndConvertSystemLogPage: the same path for a full page of simulator events
@@ -175,11 +175,11 @@ func BenchmarkSystemLogPipeline(b *testing.B) {
 		}
 		params := systemlog.Params{
 			Config: &cfg.SystemLog, Telemetry: receivertest.NewNopSettings(metadata.Type), Client: client,
-			Storage: simtest.NewMapStorage(), Emit: emit.New(next, nil, testResource),
+			Storage: testkit.NewMapStorage(), Emit: emit.New(next, nil, testResource),
 		}
 		p := systemlog.NewPoller(params)
 		cpu0, t0 := processCPU(), time.Now()
-		if err := p.Start(context.Background(), &statusHost{}); err != nil {
+		if err := p.Start(context.Background(), &testkit.StatusHost{}); err != nil {
 			b.Fatal(err)
 		}
 		for next.records.Load() < benchPipelineEvents {

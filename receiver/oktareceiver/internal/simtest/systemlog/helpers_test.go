@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
@@ -25,9 +22,8 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
 
 // testConfig is what a test configures: the org, its API token and the two System Log
@@ -72,7 +68,7 @@ type pollerRun struct {
 	poller *systemlog.Poller
 	params systemlog.Params
 	client *oktaapi.Client
-	host   *statusHost
+	host   *testkit.StatusHost
 }
 
 func startPoller(t *testing.T, cfg *testConfig, next consumer.Logs, store storage.Client) *pollerRun {
@@ -108,7 +104,7 @@ func startPollerWithSettings(t *testing.T, cfg *testConfig, next consumer.Logs, 
 	client, err := newClient(cfg, &http.Client{Timeout: 5 * time.Second, Transport: transport})
 	require.NoError(t, err)
 	if store == nil {
-		store = simtest.NewMapStorage()
+		store = testkit.NewMapStorage()
 	}
 	params := systemlog.Params{
 		Config:    &cfg.SystemLog,
@@ -120,7 +116,7 @@ func startPollerWithSettings(t *testing.T, cfg *testConfig, next consumer.Logs, 
 		OnChanges: onChanges,
 	}
 	params.Shared = systemlog.NewShared(&cfg.SystemLog)
-	host := &statusHost{}
+	host := &testkit.StatusHost{}
 	p := systemlog.NewPoller(params)
 	require.NoError(t, p.Start(context.Background(), host))
 	run := &pollerRun{poller: p, params: params, client: client, host: host}
@@ -129,60 +125,6 @@ func startPollerWithSettings(t *testing.T, cfg *testConfig, next consumer.Logs, 
 		transport.CloseIdleConnections()
 	})
 	return run
-}
-
-// statusHost records reported component status events.
-type statusHost struct {
-	mu     sync.Mutex
-	events []*componentstatus.Event
-}
-
-func (h *statusHost) GetExtensions() map[component.ID]component.Component { return nil }
-
-func (h *statusHost) Report(ev *componentstatus.Event) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.events = append(h.events, ev)
-}
-
-func (h *statusHost) statuses() []componentstatus.Status {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	out := make([]componentstatus.Status, len(h.events))
-	for i, ev := range h.events {
-		out[i] = ev.Status()
-	}
-	return out
-}
-
-func (h *statusHost) errs() []error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	var out []error
-	for _, ev := range h.events {
-		if ev.Err() != nil {
-			out = append(out, ev.Err())
-		}
-	}
-	return out
-}
-
-// deliveredUUIDs lists log.record.uid of every record received, in order.
-func deliveredUUIDs(logs []plog.Logs) []string {
-	var out []string
-	for _, ld := range logs {
-		for i := 0; i < ld.ResourceLogs().Len(); i++ {
-			sls := ld.ResourceLogs().At(i).ScopeLogs()
-			for j := 0; j < sls.Len(); j++ {
-				lrs := sls.At(j).LogRecords()
-				for k := 0; k < lrs.Len(); k++ {
-					v, _ := lrs.At(k).Attributes().Get("log.record.uid")
-					out = append(out, v.Str())
-				}
-			}
-		}
-	}
-	return out
 }
 
 // requireExactlyOnce fails unless delivered holds every uuid of want exactly once and nothing else.
@@ -240,49 +182,14 @@ func (c *switchableConsumer) ConsumeLogs(ctx context.Context, ld plog.Logs) erro
 
 var errDownstreamRefused = errors.New("downstream refused the batch")
 
-// openFileStorage opens a client of a file-backed storage extension in dir for the receiver,
-// as the collector hands it to the receiver at start (the real restart path).
-func openFileStorage(t *testing.T, dir string) storage.Client {
-	t.Helper()
-	host := storagetest.NewStorageHost().WithFileBackedStorageExtension("okta_state", dir)
-	id := storagetest.NewStorageID("okta_state")
-	ext, ok := host.GetExtensions()[id].(storage.Extension)
-	require.True(t, ok, "okta_state is a storage extension")
-	client, err := ext.GetClient(context.Background(), component.KindReceiver, component.NewID(metadata.Type), "")
-	require.NoError(t, err)
-	return client
-}
-
 // loadCheckpoint is the checkpoint a start on store would resume from (nil when none).
 func loadCheckpoint(ctx context.Context, store storage.Client) (*systemlog.Checkpoint, error) {
 	return systemlog.ReadCheckpoint(ctx, store)
 }
-
-const testHookSecret = "hook-test-secret-value"
 
 // noKeepAliveClient closes each connection after its response, so that no idle connection
 // outlives a test.
 var noKeepAliveClient = &http.Client{
 	Timeout:   10 * time.Second,
 	Transport: &http.Transport{DisableKeepAlives: true},
-}
-
-// changesRecorder records what OnChanges received.
-type changesRecorder struct {
-	mu       sync.Mutex
-	triggers []string
-	changes  []resource.Change
-}
-
-func (r *changesRecorder) onChanges(_ context.Context, trigger string, changes []resource.Change) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.triggers = append(r.triggers, trigger)
-	r.changes = append(r.changes, changes...)
-}
-
-func (r *changesRecorder) snapshot() ([]string, []resource.Change) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.triggers...), append([]resource.Change(nil), r.changes...)
 }

@@ -2,7 +2,6 @@ package systemlog_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -17,43 +16,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componentstatus"
-	"go.opentelemetry.io/collector/consumer"
-	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
-
-// poisonConsumer refuses every batch that holds the poison uuid, as a pipeline whose rule fails
-// on that event's content does (the rules processor with error_mode: propagate), and passes
-// everything else to sink.
-type poisonConsumer struct {
-	poison    string
-	permanent bool
-	sink      *consumertest.LogsSink
-	refusals  atomic.Int64
-}
-
-func (c *poisonConsumer) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
-
-func (c *poisonConsumer) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
-	if slices.Contains(deliveredUUIDs([]plog.Logs{ld}), c.poison) {
-		c.refusals.Add(1)
-		err := fmt.Errorf("rule \"suspicious\" failed on event %s: type mismatch", c.poison)
-		if c.permanent {
-			return consumererror.NewPermanent(err)
-		}
-		return err
-	}
-	return c.sink.ConsumeLogs(ctx, ld)
-}
 
 // TestSystemLogPoisonEventIsSkippedOnce: one event among 10,000 that the pipeline always
 // refuses (transient errors); after max_delivery_attempts refusals its page is delivered event
@@ -66,28 +38,28 @@ func TestSystemLogPoisonEventIsSkippedOnce(t *testing.T) {
 			truth := sim.persistedUUIDs(t)
 			require.Len(t, truth, 10_000)
 			poison := truth[4321]
-			next := &poisonConsumer{poison: poison, permanent: permanent, sink: new(consumertest.LogsSink)}
+			next := &testkit.PoisonConsumer{Poison: poison, Permanent: permanent, Sink: new(consumertest.LogsSink)}
 			cfg := newTestConfig(sim.url)
 			cfg.SystemLog.MaxDeliveryAttempts = 3
 			core, logs := observer.New(zap.InfoLevel)
 			set := receivertest.NewNopSettings(metadata.Type)
 			set.Logger = zap.New(core)
-			store := simtest.NewMapStorage()
+			store := testkit.NewMapStorage()
 			run := startPollerWithSettings(t, cfg, next, store, nil, set)
 
-			waitDelivered(t, next.sink.LogRecordCount, len(truth)-1, 30*time.Second)
+			waitDelivered(t, next.Sink.LogRecordCount, len(truth)-1, 30*time.Second)
 			want := slices.DeleteFunc(slices.Clone(truth), func(id string) bool { return id == poison })
-			requireExactlyOnce(t, want, deliveredUUIDs(next.sink.AllLogs()))
-			assert.NotContains(t, deliveredUUIDs(next.sink.AllLogs()), poison)
+			requireExactlyOnce(t, want, testkit.DeliveredUUIDs(next.Sink.AllLogs()))
+			assert.NotContains(t, testkit.DeliveredUUIDs(next.Sink.AllLogs()), poison)
 
 			st := run.poller.Stats()
 			reason := systemlog.SkipReasonRetriesExhausted
 			if permanent {
 				reason = systemlog.SkipReasonPermanent
 				assert.Positive(t, st.Errors[systemlog.ErrKindConsumerPermanent])
-				assert.Equal(t, int64(2), next.refusals.Load(), "the page once, then the event alone once: never retried")
+				assert.Equal(t, int64(2), next.Refusals.Load(), "the page once, then the event alone once: never retried")
 			} else {
-				assert.Equal(t, int64(cfg.SystemLog.MaxDeliveryAttempts+1), next.refusals.Load(),
+				assert.Equal(t, int64(cfg.SystemLog.MaxDeliveryAttempts+1), next.Refusals.Load(),
 					"the page max_delivery_attempts times, then the event alone once")
 			}
 			assert.Equal(t, map[string]int64{reason: 1}, st.Skipped)
@@ -120,7 +92,7 @@ func TestSystemLogOutageIsNotSkippedWithAttemptsOff(t *testing.T) {
 	next.failing.Store(false)
 	want := sim.persistedUUIDs(t)
 	waitDelivered(t, next.sink.LogRecordCount, len(want), 5*time.Second)
-	requireExactlyOnce(t, want, deliveredUUIDs(next.sink.AllLogs()))
+	requireExactlyOnce(t, want, testkit.DeliveredUUIDs(next.sink.AllLogs()))
 	assert.Empty(t, run.poller.Stats().Skipped)
 }
 
@@ -181,10 +153,10 @@ func TestSystemLogAnswerWithoutNextLinkKeepsTheCursor(t *testing.T) {
 	}
 	assert.Contains(t, reqs[0], "since=")
 	want := sim.persistedUUIDs(t)
-	requireExactlyOnce(t, want, deliveredUUIDs(sink.AllLogs()))
-	assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError}, run.host.statuses())
-	require.NotEmpty(t, run.host.errs())
-	assert.ErrorIs(t, run.host.errs()[0], systemlog.ErrMissingNextLink)
+	requireExactlyOnce(t, want, testkit.DeliveredUUIDs(sink.AllLogs()))
+	assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError}, run.host.Statuses())
+	require.NotEmpty(t, run.host.Errs())
+	assert.ErrorIs(t, run.host.Errs()[0], systemlog.ErrMissingNextLink)
 
 	proxy.strip.Store(false)
 	require.Eventually(t, func() bool {
@@ -192,8 +164,8 @@ func TestSystemLogAnswerWithoutNextLinkKeepsTheCursor(t *testing.T) {
 		return strings.Contains(r[len(r)-1], "after=")
 	}, 10*time.Second, 5*time.Millisecond, "the next link is followed once it arrives")
 	require.Eventually(t, func() bool {
-		s := run.host.statuses()
+		s := run.host.Statuses()
 		return s[len(s)-1] == componentstatus.StatusOK
 	}, 5*time.Second, 5*time.Millisecond)
-	requireExactlyOnce(t, want, deliveredUUIDs(sink.AllLogs()))
+	requireExactlyOnce(t, want, testkit.DeliveredUUIDs(sink.AllLogs()))
 }

@@ -17,8 +17,8 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
 
 // testSim is a simulated org on a loopback port with its control API.
@@ -108,7 +108,7 @@ func TestSystemLogDeliversHistoryAndLateEventsExactlyOnce(t *testing.T) {
 	require.Greater(t, len(want), 300)
 	waitDelivered(t, sink.LogRecordCount, len(want), 10*time.Second)
 	waitPolls(t, run, settlePolls, 5*time.Second)
-	requireExactlyOnce(t, want, deliveredUUIDs(sink.AllLogs()))
+	requireExactlyOnce(t, want, testkit.DeliveredUUIDs(sink.AllLogs()))
 
 	st := run.poller.Stats()
 	assert.Positive(t, st.Pages)
@@ -118,7 +118,7 @@ func TestSystemLogDeliversHistoryAndLateEventsExactlyOnce(t *testing.T) {
 	}
 	assert.Equal(t, int64(len(want)), byOutcome)
 	assert.False(t, st.NewestPublished.IsZero())
-	assert.Equal(t, []componentstatus.Status{componentstatus.StatusOK}, run.host.statuses(), "status reported once")
+	assert.Equal(t, []componentstatus.Status{componentstatus.StatusOK}, run.host.Statuses(), "status reported once")
 }
 
 func TestSystemLogFullPagesAreFollowedImmediately(t *testing.T) {
@@ -128,7 +128,7 @@ func TestSystemLogFullPagesAreFollowedImmediately(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	run := startPoller(t, cfg, sink, nil)
 	waitDelivered(t, sink.LogRecordCount, 2500, 10*time.Second)
-	requireExactlyOnce(t, sim.persistedUUIDs(t), deliveredUUIDs(sink.AllLogs()))
+	requireExactlyOnce(t, sim.persistedUUIDs(t), testkit.DeliveredUUIDs(sink.AllLogs()))
 	assert.Equal(t, 3, len(sink.AllLogs()), "1000 + 1000 + 500: each page consumed separately")
 	assert.Equal(t, int64(3), run.poller.Stats().Pages)
 }
@@ -160,7 +160,8 @@ func TestCheckpointRestartOnFileStorageResumesWithoutDuplicatesOrLoss(t *testing
 	dir := t.TempDir()
 	sinks := []*consumertest.LogsSink{}
 	for round := range 3 {
-		store := openFileStorage(t, dir)
+		st := testkit.OpenFileStorage(t, dir)
+		store := st.Client
 		sink := new(consumertest.LogsSink)
 		sinks = append(sinks, sink)
 		started, err := loadCheckpoint(context.Background(), store)
@@ -183,19 +184,19 @@ func TestCheckpointRestartOnFileStorageResumesWithoutDuplicatesOrLoss(t *testing
 			require.Eventually(t, func() bool {
 				all = nil
 				for _, s := range sinks {
-					all = append(all, deliveredUUIDs(s.AllLogs())...)
+					all = append(all, testkit.DeliveredUUIDs(s.AllLogs())...)
 				}
 				return len(all) >= len(want)
 			}, 10*time.Second, 10*time.Millisecond)
 			waitPolls(t, run, settlePolls, 5*time.Second)
 			all = nil
 			for _, s := range sinks {
-				all = append(all, deliveredUUIDs(s.AllLogs())...)
+				all = append(all, testkit.DeliveredUUIDs(s.AllLogs())...)
 			}
 			requireExactlyOnce(t, want, all)
 		}
 		require.NoError(t, run.poller.Shutdown(context.Background()))
-		require.NoError(t, store.Close(context.Background()))
+		st.Close(t)
 		if round < 2 {
 			require.Positive(t, sink.LogRecordCount(), "round %d delivered nothing", round)
 		}
@@ -204,7 +205,7 @@ func TestCheckpointRestartOnFileStorageResumesWithoutDuplicatesOrLoss(t *testing
 
 func TestCheckpointNotAdvancedWhileConsumerFails(t *testing.T) {
 	sim := startSim(t, nil)
-	store := simtest.NewMapStorage()
+	store := testkit.NewMapStorage()
 	next := &switchableConsumer{sink: new(consumertest.LogsSink)}
 	next.failing.Store(true)
 	run := startPoller(t, newTestConfig(sim.url), next, store)
@@ -214,12 +215,12 @@ func TestCheckpointNotAdvancedWhileConsumerFails(t *testing.T) {
 	cp, err := loadCheckpoint(context.Background(), store)
 	require.NoError(t, err)
 	assert.Nil(t, cp, "no checkpoint while the consumer refuses the first page")
-	assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError}, run.host.statuses())
+	assert.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError}, run.host.Statuses())
 
 	next.failing.Store(false)
 	want := sim.persistedUUIDs(t)
 	waitDelivered(t, next.sink.LogRecordCount, len(want), 5*time.Second)
-	requireExactlyOnce(t, want, deliveredUUIDs(next.sink.AllLogs()))
+	requireExactlyOnce(t, want, testkit.DeliveredUUIDs(next.sink.AllLogs()))
 	// The sink holds the events as soon as ConsumeLogs runs; the checkpoint follows its return.
 	require.Eventually(t, func() bool {
 		cp, err = loadCheckpoint(context.Background(), store)
@@ -229,7 +230,7 @@ func TestCheckpointNotAdvancedWhileConsumerFails(t *testing.T) {
 	assert.NotContains(t, cp.NextURL, "until=")
 	assert.Len(t, cp.RecentUUIDs, len(want))
 	assert.Eventually(t, func() bool {
-		s := run.host.statuses()
+		s := run.host.Statuses()
 		return s[len(s)-1] == componentstatus.StatusOK
 	}, time.Second, 5*time.Millisecond)
 }
@@ -257,7 +258,7 @@ func TestSystemLogFaultsLoseAndDuplicateNothing(t *testing.T) {
 	want := sim.persistedUUIDs(t)
 	waitDelivered(t, sink.LogRecordCount, len(want), 60*time.Second)
 	waitPolls(t, run, settlePolls, 30*time.Second)
-	requireExactlyOnce(t, want, deliveredUUIDs(sink.AllLogs()))
+	requireExactlyOnce(t, want, testkit.DeliveredUUIDs(sink.AllLogs()))
 
 	ps := sim.srv.PlatformStats()
 	t.Logf("faults served: %d 5xx, %d truncated bodies", ps.Injected5xx, ps.Truncated)
@@ -286,7 +287,7 @@ func TestSystemLog429StormWaitsForReset(t *testing.T) {
 	startPoller(t, newTestConfig(sim.url), next, nil)
 	want := sim.persistedUUIDs(t)
 	waitDelivered(t, next.sink.LogRecordCount, len(want), 10*time.Second)
-	requireExactlyOnce(t, want, deliveredUUIDs(next.sink.AllLogs()))
+	requireExactlyOnce(t, want, testkit.DeliveredUUIDs(next.sink.AllLogs()))
 	// The whole storm is over now: every request it answered is counted.
 	assert.False(t, firstDelivery.Load().Before(stormUntil), "nothing during the storm")
 	storm := sim.srv.PlatformStats().Storm429
@@ -302,7 +303,7 @@ func TestSystemLogUnauthorizedIsPermanentAndRetriedSlowly(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	run := startPoller(t, cfg, sink, nil)
 	require.Eventually(t, func() bool { return run.poller.Stats().Errors[systemlog.ErrKindUnauthorized] >= 3 }, 5*time.Second, 5*time.Millisecond)
-	assert.Equal(t, []componentstatus.Status{componentstatus.StatusPermanentError}, run.host.statuses(), "reported once")
+	assert.Equal(t, []componentstatus.Status{componentstatus.StatusPermanentError}, run.host.Statuses(), "reported once")
 	n := run.poller.Stats().Errors[systemlog.ErrKindUnauthorized]
 	require.Eventually(t, func() bool { return run.poller.Stats().Errors[systemlog.ErrKindUnauthorized] >= n+3 },
 		5*time.Second, 5*time.Millisecond, "the poller keeps retrying")
@@ -315,7 +316,7 @@ func TestSystemLogUnauthorizedIsPermanentAndRetriedSlowly(t *testing.T) {
 	}
 	requireArrivalGaps(t, refused, cfg.SystemLog.UnauthorizedRetryInterval, "slow retries")
 	assert.Equal(t, 0, sink.LogRecordCount())
-	for _, err := range run.host.errs() {
+	for _, err := range run.host.Errs() {
 		assert.NotContains(t, err.Error(), "wrong-token")
 	}
 }
@@ -344,20 +345,20 @@ func TestEventHookAndPollerDeliverEachEventOnce(t *testing.T) {
 	cfg := newTestConfig(sim.url)
 	cfg.SystemLog.PollInterval = 100 * time.Millisecond
 	cfg.EventHooks.Enabled = true
-	cfg.EventHooks.Secret = testHookSecret
+	cfg.EventHooks.Secret = testkit.HookSecret
 	cfg.EventHooks.Server.NetAddr.Endpoint = "127.0.0.1:0"
 	require.NoError(t, cfg.EventHooks.Check())
 
 	sink := new(consumertest.LogsSink)
-	rec := new(changesRecorder)
-	run := startPollerWith(t, cfg, sink, nil, rec.onChanges)
+	rec := new(testkit.ChangesRecorder)
+	run := startPollerWith(t, cfg, sink, nil, rec.OnChanges)
 	hook := systemlog.NewHookServer(run.params)
 	require.NoError(t, hook.Start(context.Background(), run.host))
 	t.Cleanup(func() { _ = hook.Shutdown(context.Background()) })
 
 	sim.control(t, http.MethodPost, "/_sim/hooks", map[string]any{
 		"url":        "http://" + hook.Addr() + cfg.EventHooks.Path,
-		"authHeader": map[string]string{"key": "Authorization", "value": testHookSecret},
+		"authHeader": map[string]string{"key": "Authorization", "value": testkit.HookSecret},
 	}, nil)
 	sim.setRate(t, 300)
 	// Generate 300 events (about one second) and until the hook has delivered some of them,
@@ -373,12 +374,12 @@ func TestEventHookAndPollerDeliverEachEventOnce(t *testing.T) {
 	// that started after that.
 	sim.waitHooksSettled(t, 10*time.Second)
 	waitPolls(t, run, settlePolls, 5*time.Second)
-	requireExactlyOnce(t, want, deliveredUUIDs(sink.AllLogs()))
+	requireExactlyOnce(t, want, testkit.DeliveredUUIDs(sink.AllLogs()))
 
 	st := run.poller.Stats()
 	assert.Positive(t, st.HookEvents, "the hook delivered some events first")
 	assert.Positive(t, st.Duplicates, "events seen by both paths were dropped once")
-	triggers, changes := rec.snapshot()
+	triggers, changes := rec.Snapshot()
 	assert.Contains(t, triggers, systemlog.TriggerEventHook)
 	assert.Contains(t, triggers, systemlog.TriggerSystemLog)
 	// The inventory hears of each event's changes once: a change of one event announced twice

@@ -13,8 +13,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
-	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
 
 // hookConsumer calls before (when set) on every batch, then, when before returns nil, keeps the
@@ -45,7 +45,7 @@ func TestSystemLogPrefetchesTheNextFullPageDuringDelivery(t *testing.T) {
 	sim := startSim(t, func(o *oktasim.Options) { o.Logs.HistoryEvents = 2500 })
 	cfg := newTestConfig(sim.url)
 	cfg.SystemLog.PollInterval = time.Hour // only full pages may be followed (and prefetched)
-	store := simtest.NewMapStorage()
+	store := testkit.NewMapStorage()
 	overlapped := make(chan int, 3)
 	next := &hookConsumer{before: func(ctx context.Context, call int, _ plog.Logs) error {
 		// The checkpoint holds exactly the pages accepted before this one.
@@ -72,8 +72,8 @@ func TestSystemLogPrefetchesTheNextFullPageDuringDelivery(t *testing.T) {
 	}}
 	run := startPoller(t, cfg, next, store)
 	waitDelivered(t, next.sink.LogRecordCount, 2500, 15*time.Second)
-	requireExactlyOnce(t, sim.persistedUUIDs(t), deliveredUUIDs(next.sink.AllLogs()))
-	assert.Equal(t, sim.persistedUUIDs(t), deliveredUUIDs(next.sink.AllLogs()), "pages delivered in order")
+	requireExactlyOnce(t, sim.persistedUUIDs(t), testkit.DeliveredUUIDs(next.sink.AllLogs()))
+	assert.Equal(t, sim.persistedUUIDs(t), testkit.DeliveredUUIDs(next.sink.AllLogs()), "pages delivered in order")
 	assert.Equal(t, 3, len(next.sink.AllLogs()), "1000 + 1000 + 500")
 	assert.Equal(t, int64(3), run.poller.Stats().Pages)
 
@@ -95,7 +95,7 @@ func TestSystemLogRefusedPageIsRetriedBeforeThePrefetchedOne(t *testing.T) {
 	sim := startSim(t, func(o *oktasim.Options) { o.Logs.HistoryEvents = 1050 })
 	cfg := newTestConfig(sim.url)
 	cfg.SystemLog.Limit = 100
-	store := simtest.NewMapStorage()
+	store := testkit.NewMapStorage()
 	accepted := 0 // guarded by the poller: deliveries are sequential
 	next := &hookConsumer{before: func(ctx context.Context, call int, ld plog.Logs) error {
 		cp, err := loadCheckpoint(ctx, store)
@@ -112,7 +112,7 @@ func TestSystemLogRefusedPageIsRetriedBeforeThePrefetchedOne(t *testing.T) {
 	want := sim.persistedUUIDs(t)
 	waitDelivered(t, next.sink.LogRecordCount, len(want), 15*time.Second)
 	waitPolls(t, run, settlePolls, 5*time.Second)
-	got := deliveredUUIDs(next.sink.AllLogs())
+	got := testkit.DeliveredUUIDs(next.sink.AllLogs())
 	requireExactlyOnce(t, want, got)
 	assert.Equal(t, want, got, "pages delivered in order")
 	assert.GreaterOrEqual(t, run.poller.Stats().Pages, int64(11), "10 full pages, then short (or empty) ones")
@@ -136,7 +136,7 @@ func TestSystemLogShutdownDuringDeliveryStopsThePrefetch(t *testing.T) {
 		<-ctx.Done() // a pipeline stuck until shutdown
 		return ctx.Err()
 	}}
-	store := simtest.NewMapStorage()
+	store := testkit.NewMapStorage()
 	run := startPoller(t, cfg, next, store)
 	select {
 	case <-entered:

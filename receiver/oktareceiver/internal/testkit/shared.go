@@ -1,4 +1,4 @@
-package simtest
+package testkit
 
 import (
 	"os"
@@ -14,9 +14,9 @@ func SharedFile(t testing.TB, rel string) string {
 	t.Helper()
 	_, self, _, ok := runtime.Caller(0)
 	if !ok {
-		t.Fatal("cannot locate the simtest source file")
+		t.Fatal("cannot locate the testkit source file")
 	}
-	// This file is <repo>/receiver/oktareceiver/internal/simtest/shared.go.
+	// This file is <repo>/receiver/oktareceiver/internal/testkit/shared.go.
 	repoRoot := filepath.Join(filepath.Dir(self), "..", "..", "..", "..")
 	p := filepath.Join(repoRoot, "..", "shared", filepath.FromSlash(rel))
 	if _, err := os.Stat(p); err != nil {

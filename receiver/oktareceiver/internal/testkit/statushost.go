@@ -1,4 +1,4 @@
-package simtest
+package testkit
 
 import (
 	"sync"
@@ -13,6 +13,8 @@ type StatusHost struct {
 	mu     sync.Mutex
 	events []*componentstatus.Event
 }
+
+var _ component.Host = (*StatusHost)(nil)
 
 // GetExtensions returns no extensions.
 func (h *StatusHost) GetExtensions() map[component.ID]component.Component { return nil }
