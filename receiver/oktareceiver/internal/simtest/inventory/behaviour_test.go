@@ -1,9 +1,7 @@
 package inventory_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -14,26 +12,6 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 )
-
-// simControl sends a control API request and fails the test on a non-2xx answer.
-func simControl(t *testing.T, method, url string, body any) {
-	t.Helper()
-	var rd *bytes.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		require.NoError(t, err)
-		rd = bytes.NewReader(b)
-	} else {
-		rd = bytes.NewReader(nil)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Less(t, resp.StatusCode, 300, "%s %s", method, url)
-}
 
 func changesOf(recs []simtest.Record, typ, changeType string) []simtest.Record {
 	var out []simtest.Record
@@ -53,7 +31,7 @@ func TestDeletionDetectedAtFullSync(t *testing.T) {
 	inv.FullSync(context.Background())
 	require.Empty(t, changesOf(records(sink), resUser, inventory.ChangeDeleted), "first sync is a baseline")
 	victim := srv.GroundTruth().IDs[resTrustedOrigin][0]
-	simControl(t, http.MethodDelete, url+"/_sim/resources/trusted_origin/"+victim, nil)
+	simtest.Control(t, http.MethodDelete, url+"/_sim/resources/trusted_origin/"+victim, nil, nil)
 	sink.Reset()
 	inv.FullSync(context.Background())
 	del := changesOf(records(sink), resTrustedOrigin, inventory.ChangeDeleted)
@@ -83,7 +61,7 @@ func TestIncrementalSyncEmitsUpdatedFields(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, userID)
-	simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+userID, map[string]any{"profile": map[string]any{"title": "Chief Tester"}})
+	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+userID, map[string]any{"profile": map[string]any{"title": "Chief Tester"}}, nil)
 	sink.Reset()
 	inv.IncrementalSync(context.Background())
 	upd := changesOf(records(sink), resUser, inventory.ChangeUpdated)

@@ -49,10 +49,10 @@ func TestHandleEventsRefetchesNamedObjects(t *testing.T) {
 	inv.FullSync(context.Background())
 	ids := srv.GroundTruth().IDs[resUser]
 	updated, deleted := ids[0], ids[1]
-	simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+updated, map[string]any{"profile": map[string]any{"department": "QA"}})
+	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+updated, map[string]any{"profile": map[string]any{"department": "QA"}}, nil)
 	// Like Okta, the first DELETE deprovisions an active user, the second deletes it.
-	simControl(t, http.MethodDelete, url+"/_sim/resources/user/"+deleted, nil)
-	simControl(t, http.MethodDelete, url+"/_sim/resources/user/"+deleted, nil)
+	simtest.Control(t, http.MethodDelete, url+"/_sim/resources/user/"+deleted, nil, nil)
+	simtest.Control(t, http.MethodDelete, url+"/_sim/resources/user/"+deleted, nil, nil)
 	sink.Reset()
 
 	handleEvents(context.Background(), inv, triggerSystemLog, []userEventRef{
@@ -81,7 +81,7 @@ func TestRefetchSkipsEventsTheFullSyncAlreadySaw(t *testing.T) {
 	inv.FullSync(context.Background())
 	ids := srv.GroundTruth().IDs[resUser]
 	for _, id := range ids[:2] {
-		simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+id, map[string]any{"profile": map[string]any{"department": "Audit"}})
+		simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+id, map[string]any{"profile": map[string]any{"department": "Audit"}}, nil)
 	}
 	sink.Reset()
 

@@ -144,13 +144,13 @@ func TestPersistedStateReportsChangesMadeWhileStopped(t *testing.T) {
 	simControlInto(t, url+"/_sim/resources/policy_rule/"+rule, &ruleBefore)
 	group, member := groupAndNonMember(t, before, user)
 
-	simControl(t, http.MethodDelete, url+"/_sim/resources/user/"+user, nil) // deactivates
-	simControl(t, http.MethodDelete, url+"/_sim/resources/user/"+user, nil) // deletes
-	simControl(t, http.MethodPatch, url+"/_sim/resources/application/"+app, map[string]any{"status": "INACTIVE"})
-	simControl(t, http.MethodPost, url+"/_sim/resources/group_membership", map[string]any{"groupId": group, "userId": member})
-	simControl(t, http.MethodPatch, url+"/_sim/resources/policy_rule/"+rule, map[string]any{"name": "Changed while stopped"})
-	simControl(t, http.MethodPost, url+"/_sim/resources/network_zone", map[string]any{
-		"name": "Zone created while stopped", "type": "IP", "gateways": []any{map[string]any{"type": "CIDR", "value": "198.51.100.0/24"}}})
+	simtest.Control(t, http.MethodDelete, url+"/_sim/resources/user/"+user, nil, nil) // deactivates
+	simtest.Control(t, http.MethodDelete, url+"/_sim/resources/user/"+user, nil, nil) // deletes
+	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/application/"+app, map[string]any{"status": "INACTIVE"}, nil)
+	simtest.Control(t, http.MethodPost, url+"/_sim/resources/group_membership", map[string]any{"groupId": group, "userId": member}, nil)
+	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/policy_rule/"+rule, map[string]any{"name": "Changed while stopped"}, nil)
+	simtest.Control(t, http.MethodPost, url+"/_sim/resources/network_zone", map[string]any{
+		"name": "Zone created while stopped", "type": "IP", "gateways": []any{map[string]any{"type": "CIDR", "value": "198.51.100.0/24"}}}, nil)
 	after := srv.GroundTruth()
 
 	// The expected changes, from the ground truth: what vanished, what appeared, and the
@@ -352,7 +352,7 @@ func TestPersistedStateChangeSurvivesAKillBeforePersist(t *testing.T) {
 	st.Close(t)
 
 	user := srv.GroundTruth().IDs[resUser][3]
-	simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+user, map[string]any{"profile": map[string]any{"title": "Changed while stopped"}})
+	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+user, map[string]any{"profile": map[string]any{"title": "Changed while stopped"}}, nil)
 
 	st = testkit.OpenFileStorage(t, dir)
 	ctx, cancel := context.WithCancel(context.Background())

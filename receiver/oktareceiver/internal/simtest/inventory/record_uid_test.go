@@ -26,11 +26,11 @@ func TestInventoryRecordUIDsAreUnique(t *testing.T) {
 	inv.FullSync(context.Background())
 	gt := srv.GroundTruth()
 	user := gt.IDs[resUser][0]
-	simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+user, map[string]any{"profile": map[string]any{"title": "Auditor"}})
-	simControl(t, http.MethodDelete, url+"/_sim/resources/trusted_origin/"+gt.IDs[resTrustedOrigin][0], nil)
-	simControl(t, http.MethodPost, url+"/_sim/resources/group", map[string]any{"profile": map[string]any{"name": "uid test group"}})
+	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+user, map[string]any{"profile": map[string]any{"title": "Auditor"}}, nil)
+	simtest.Control(t, http.MethodDelete, url+"/_sim/resources/trusted_origin/"+gt.IDs[resTrustedOrigin][0], nil, nil)
+	simtest.Control(t, http.MethodPost, url+"/_sim/resources/group", map[string]any{"profile": map[string]any{"name": "uid test group"}}, nil)
 	inv.FullSync(context.Background())
-	simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+user, map[string]any{"profile": map[string]any{"title": "Lead auditor"}})
+	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+user, map[string]any{"profile": map[string]any{"title": "Lead auditor"}}, nil)
 	inv.IncrementalSync(context.Background())
 
 	recs := records(sink)
@@ -71,8 +71,8 @@ func TestEventDrivenChangeLinksToItsEvent(t *testing.T) {
 		ev.uuid, ev.published = uuid, published
 		return ev
 	}
-	simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+users[0], map[string]any{"profile": map[string]any{"title": "Linked"}})
-	simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+users[1], map[string]any{"profile": map[string]any{"title": "Merged"}})
+	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+users[0], map[string]any{"profile": map[string]any{"title": "Linked"}}, nil)
+	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+users[1], map[string]any{"profile": map[string]any{"title": "Merged"}}, nil)
 	handleEvents(context.Background(), inv, triggerSystemLog, []userEventRef{
 		event("evt-single", users[0], now),
 		event("evt-older", users[1], now.Add(-time.Second)),
@@ -94,7 +94,7 @@ func TestEventDrivenChangeLinksToItsEvent(t *testing.T) {
 	assert.NotEqual(t, upd[0].Attrs[attrLogRecordUID], upd[1].Attrs[attrLogRecordUID])
 
 	// Full-sync and incremental changes name no event.
-	simControl(t, http.MethodPatch, url+"/_sim/resources/user/"+users[2], map[string]any{"profile": map[string]any{"title": "Polled"}})
+	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+users[2], map[string]any{"profile": map[string]any{"title": "Polled"}}, nil)
 	sink.Reset()
 	inv.IncrementalSync(context.Background())
 	inc := changesOf(records(sink), resUser, inventory.ChangeUpdated)

@@ -18,6 +18,7 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog/systemlogtest"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
@@ -224,24 +225,20 @@ func BenchmarkSystemLogFetchOnly(b *testing.B) {
 	b.ReportMetric(float64(cpu.Nanoseconds())/1e3/float64(events), "cpu-µs/event")
 }
 
+// startBenchSim starts the simulator the benchmarks read: 200 users and benchPipelineEvents
+// history events. The org keeps the simulator's default seed so that figures stay comparable
+// with earlier runs.
 func startBenchSim(b *testing.B) (*oktasim.Server, string) {
 	b.Helper()
-	opts := oktasim.DefaultOptions()
-	opts.Org.Users, opts.Org.Groups, opts.Org.Apps = 200, 20, 20
-	opts.Platform.RateLimits.Enabled = false
-	opts.Logs.HistoryEvents = benchPipelineEvents
-	opts.Logs.HistorySpan = 30 * time.Minute
-	opts.Logs.EventsPerSec = 0
-	opts.Logs.LateShare = 0
-	srv, err := oktasim.New(opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	url, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	return srv, url
+	return simtest.StartSim(b, func(o *oktasim.Options) {
+		o.Org.Seed = oktasim.DefaultOptions().Org.Seed
+		o.Org.Users, o.Org.Groups, o.Org.Apps = 200, 20, 20
+		o.Control = false
+		o.Logs.HistoryEvents = benchPipelineEvents
+		o.Logs.HistorySpan = 30 * time.Minute
+		o.Logs.EventsPerSec = 0
+		o.Logs.LateShare = 0
+	})
 }
 
 func benchConfig(url string) *testConfig {

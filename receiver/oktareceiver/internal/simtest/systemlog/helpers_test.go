@@ -186,10 +186,3 @@ var errDownstreamRefused = errors.New("downstream refused the batch")
 func loadCheckpoint(ctx context.Context, store storage.Client) (*systemlog.Checkpoint, error) {
 	return systemlog.ReadCheckpoint(ctx, store)
 }
-
-// noKeepAliveClient closes each connection after its response, so that no idle connection
-// outlives a test.
-var noKeepAliveClient = &http.Client{
-	Timeout:   10 * time.Second,
-	Transport: &http.Transport{DisableKeepAlives: true},
-}

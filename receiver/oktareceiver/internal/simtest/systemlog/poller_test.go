@@ -1,9 +1,7 @@
 package systemlog_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
@@ -31,45 +30,23 @@ type testSim struct {
 // with history events published over the last 30 minutes and no background generator.
 func startSim(t *testing.T, mutate func(*oktasim.Options)) *testSim {
 	t.Helper()
-	opts := oktasim.DefaultOptions()
-	opts.Control = true
-	opts.Org.Users, opts.Org.Groups, opts.Org.Apps = 20, 5, 5
-	opts.Platform.RateLimits.Enabled = false
-	opts.Logs.HistoryEvents = 150
-	opts.Logs.HistorySpan = 30 * time.Minute
-	opts.Logs.EventsPerSec = 0
-	opts.Logs.LateShare = 0
-	if mutate != nil {
-		mutate(&opts)
-	}
-	srv, err := oktasim.New(opts)
-	require.NoError(t, err)
-	url, err := srv.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = srv.Close() })
+	srv, url := simtest.StartSim(t, func(o *oktasim.Options) {
+		o.Org.Users, o.Org.Groups, o.Org.Apps = 20, 5, 5
+		o.Logs.HistoryEvents = 150
+		o.Logs.HistorySpan = 30 * time.Minute
+		o.Logs.EventsPerSec = 0
+		o.Logs.LateShare = 0
+		if mutate != nil {
+			mutate(o)
+		}
+	})
 	return &testSim{srv: srv, url: url}
 }
 
+// control sends a control API request to the simulator (see simtest.Control).
 func (s *testSim) control(t *testing.T, method, path string, body any, out any) {
 	t.Helper()
-	var rd *bytes.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		require.NoError(t, err)
-		rd = bytes.NewReader(b)
-	} else {
-		rd = bytes.NewReader(nil)
-	}
-	req, err := http.NewRequest(method, s.url+path, rd)
-	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := noKeepAliveClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Less(t, resp.StatusCode, 300, "%s %s", method, path)
-	if out != nil {
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(out))
-	}
+	simtest.Control(t, method, s.url+path, body, out)
 }
 
 // persistedUUIDs is the simulator's ground truth: every uuid persisted so far.
