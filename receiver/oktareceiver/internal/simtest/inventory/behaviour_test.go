@@ -10,6 +10,7 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 )
 
@@ -29,12 +30,12 @@ func TestDeletionDetectedAtFullSync(t *testing.T) {
 	srv, url := simtest.StartSim(t, nil)
 	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, nil)
 	inv.FullSync(context.Background())
-	require.Empty(t, changesOf(records(sink), resUser, inventory.ChangeDeleted), "first sync is a baseline")
-	victim := srv.GroundTruth().IDs[resTrustedOrigin][0]
+	require.Empty(t, changesOf(records(sink), string(resource.User), inventory.ChangeDeleted), "first sync is a baseline")
+	victim := srv.GroundTruth().IDs[string(resource.TrustedOrigin)][0]
 	simtest.Control(t, http.MethodDelete, url+"/_sim/resources/trusted_origin/"+victim, nil, nil)
 	sink.Reset()
 	inv.FullSync(context.Background())
-	del := changesOf(records(sink), resTrustedOrigin, inventory.ChangeDeleted)
+	del := changesOf(records(sink), string(resource.TrustedOrigin), inventory.ChangeDeleted)
 	require.Len(t, del, 1)
 	assert.Equal(t, victim, del[0].ID)
 	assert.Equal(t, inventory.TriggerFullSync, del[0].Attrs[inventory.AttrChangeTrigger])
@@ -54,8 +55,8 @@ func TestIncrementalSyncEmitsUpdatedFields(t *testing.T) {
 	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, nil)
 	inv.FullSync(context.Background())
 	var userID string
-	for _, id := range srv.GroundTruth().IDs[resUser] {
-		if inv.ValuesOf(resUser)[id].Name == "" { // users keep no name; pick any active one
+	for _, id := range srv.GroundTruth().IDs[string(resource.User)] {
+		if inv.ValuesOf(string(resource.User))[id].Name == "" { // users keep no name; pick any active one
 			userID = id
 			break
 		}
@@ -64,7 +65,7 @@ func TestIncrementalSyncEmitsUpdatedFields(t *testing.T) {
 	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+userID, map[string]any{"profile": map[string]any{"title": "Chief Tester"}}, nil)
 	sink.Reset()
 	inv.IncrementalSync(context.Background())
-	upd := changesOf(records(sink), resUser, inventory.ChangeUpdated)
+	upd := changesOf(records(sink), string(resource.User), inventory.ChangeUpdated)
 	require.Len(t, upd, 1, "exactly the updated user")
 	assert.Equal(t, userID, upd[0].ID)
 	assert.Equal(t, inventory.TriggerIncremental, upd[0].Attrs[inventory.AttrChangeTrigger])
@@ -74,7 +75,7 @@ func TestIncrementalSyncEmitsUpdatedFields(t *testing.T) {
 	// A second incremental pass finds nothing new.
 	sink.Reset()
 	inv.IncrementalSync(context.Background())
-	assert.Empty(t, changesOf(records(sink), resUser, inventory.ChangeUpdated))
+	assert.Empty(t, changesOf(records(sink), string(resource.User), inventory.ChangeUpdated))
 }
 
 // TestReadOnlyAdminSkipsForbiddenTypesOnce: a read-only token gets 403 on Super-Admin-only
@@ -88,11 +89,11 @@ func TestReadOnlyAdminSkipsForbiddenTypesOnce(t *testing.T) {
 	inv.FullSync(context.Background())
 	inv.FullSync(context.Background())
 	got := snapshotIDs(records(sink))
-	assert.Empty(t, got[resOktaSupport], "okta_support is Super Admin only")
+	assert.Empty(t, got[string(resource.OktaSupport)], "okta_support is Super Admin only")
 	st := inv.Stats()
-	assert.Equal(t, int64(1), st.Errors[resOktaSupport], "skipped at each full sync, counted once")
-	assert.Equal(t, inventory.ReportedSkip, inv.Reported(resOktaSupport))
+	assert.Equal(t, int64(1), st.Errors[string(resource.OktaSupport)], "skipped at each full sync, counted once")
+	assert.Equal(t, inventory.ReportedSkip, inv.Reported(string(resource.OktaSupport)))
 	gt := srv.GroundTruth()
-	assert.Len(t, got[resUser], 2*len(gt.IDs[resUser]), "users delivered by both syncs")
-	assert.Len(t, got[resApplication], 2*len(gt.IDs[resApplication]))
+	assert.Len(t, got[string(resource.User)], 2*len(gt.IDs[string(resource.User)]), "users delivered by both syncs")
+	assert.Len(t, got[string(resource.Application)], 2*len(gt.IDs[string(resource.Application)]))
 }

@@ -37,14 +37,14 @@ func minimumPages(b *testing.B, gt oktasim.GroundTruth, url string) int {
 		}
 		return (n + size - 1) / size
 	}
-	users := len(gt.IDs[resUser])
+	users := len(gt.IDs[string(resource.User)])
 	deprov := gt.Counts.UsersByStatus["DEPROVISIONED"]
 	userPage := page("/api/v1/users")
 	n := pages(users-deprov, userPage) + pages(deprov, userPage) // the plain list hides DEPROVISIONED users
 	n += users - deprov                                          // factors of every other user
-	n += pages(len(gt.IDs[resGroup]), page("/api/v1/groups"))
-	n += pages(len(gt.IDs[resGroupRule]), page("/api/v1/groups/rules"))
-	apps := gt.IDs[resApplication]
+	n += pages(len(gt.IDs[string(resource.Group)]), page("/api/v1/groups"))
+	n += pages(len(gt.IDs[string(resource.GroupRule)]), page("/api/v1/groups/rules"))
+	apps := gt.IDs[string(resource.Application)]
 	n += pages(len(apps), page("/api/v1/apps"))
 	busiest, busiestGroups := apps[0], apps[0]
 	for _, app := range apps {
@@ -60,9 +60,9 @@ func minimumPages(b *testing.B, gt oktasim.GroundTruth, url string) int {
 		n += pages(gt.Counts.UsersPerApp[app], appUserPage) + pages(gt.Counts.GroupsPerApp[app], appGroupPage)
 	}
 	policyTypes := len(resource.Lookup(resource.Policy).Kinds.For(gt.Engine == "classic"))
-	n += policyTypes + len(gt.IDs[resPolicy]) // one list per type, one rules list per policy
+	n += policyTypes + len(gt.IDs[string(resource.Policy)]) // one list per type, one rules list per policy
 	principals := map[string]bool{}
-	for _, id := range gt.IDs[resAdminRoleAssignment] {
+	for _, id := range gt.IDs[string(resource.AdminRoleAssignment)] {
 		p, _, _ := strings.Cut(id, "/")
 		principals[p] = true
 	}
@@ -70,15 +70,15 @@ func minimumPages(b *testing.B, gt oktasim.GroundTruth, url string) int {
 	for _, l := range []struct {
 		typ, path string
 	}{
-		{resAuthorizationServer, "/api/v1/authorizationServers"}, {resIdentityProvider, "/api/v1/idps"},
-		{resTrustedOrigin, "/api/v1/trustedOrigins"}, {resLogStream, "/api/v1/logStreams"},
-		{resNetworkZone, "/api/v1/zones"}, {resFeature, "/api/v1/features"}, {resUserType, "/api/v1/meta/types/user"},
-		{resAPIToken, "/api/v1/api-tokens"}, {resEventHook, "/api/v1/eventHooks"},
+		{string(resource.AuthorizationServer), "/api/v1/authorizationServers"}, {string(resource.IdentityProvider), "/api/v1/idps"},
+		{string(resource.TrustedOrigin), "/api/v1/trustedOrigins"}, {string(resource.LogStream), "/api/v1/logStreams"},
+		{string(resource.NetworkZone), "/api/v1/zones"}, {string(resource.Feature), "/api/v1/features"}, {string(resource.UserType), "/api/v1/meta/types/user"},
+		{string(resource.APIToken), "/api/v1/api-tokens"}, {string(resource.EventHook), "/api/v1/eventHooks"},
 	} {
 		n += pages(len(gt.IDs[l.typ]), page(l.path))
 	}
 	if gt.Engine != "classic" {
-		n += pages(len(gt.IDs[resAuthenticator]), page("/api/v1/authenticators"))
+		n += pages(len(gt.IDs[string(resource.Authenticator)]), page("/api/v1/authenticators"))
 	}
 	for _, spec := range resource.All() { // the singletons: one request each
 		if spec.ID == resource.OrgID || spec.ID == resource.OwnOrOrgID {

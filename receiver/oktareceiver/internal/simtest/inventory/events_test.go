@@ -47,7 +47,7 @@ func TestHandleEventsRefetchesNamedObjects(t *testing.T) {
 	srv, url := simtest.StartSim(t, nil)
 	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, nil)
 	inv.FullSync(context.Background())
-	ids := srv.GroundTruth().IDs[resUser]
+	ids := srv.GroundTruth().IDs[string(resource.User)]
 	updated, deleted := ids[0], ids[1]
 	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+updated, map[string]any{"profile": map[string]any{"department": "QA"}}, nil)
 	// Like Okta, the first DELETE deprovisions an active user, the second deletes it.
@@ -62,15 +62,15 @@ func TestHandleEventsRefetchesNamedObjects(t *testing.T) {
 	})
 	inv.DrainRefetches(context.Background())
 	recs := records(sink)
-	upd := changesOf(recs, resUser, inventory.ChangeUpdated)
+	upd := changesOf(recs, string(resource.User), inventory.ChangeUpdated)
 	require.Len(t, upd, 1)
 	assert.Equal(t, updated, upd[0].ID)
 	assert.Equal(t, triggerSystemLog, upd[0].Attrs[inventory.AttrChangeTrigger])
 	assert.Contains(t, upd[0].Attrs[inventory.AttrChangeFields], "profile.department")
-	del := changesOf(recs, resUser, inventory.ChangeDeleted)
+	del := changesOf(recs, string(resource.User), inventory.ChangeDeleted)
 	require.Len(t, del, 1)
 	assert.Equal(t, deleted, del[0].ID)
-	assert.False(t, inv.Known(resUser, deleted))
+	assert.False(t, inv.Known(string(resource.User), deleted))
 }
 
 // TestRefetchSkipsEventsTheFullSyncAlreadySaw: an event published well before the last full
@@ -79,7 +79,7 @@ func TestRefetchSkipsEventsTheFullSyncAlreadySaw(t *testing.T) {
 	srv, url := simtest.StartSim(t, nil)
 	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, nil)
 	inv.FullSync(context.Background())
-	ids := srv.GroundTruth().IDs[resUser]
+	ids := srv.GroundTruth().IDs[string(resource.User)]
 	for _, id := range ids[:2] {
 		simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+id, map[string]any{"profile": map[string]any{"department": "Audit"}}, nil)
 	}
@@ -91,7 +91,7 @@ func TestRefetchSkipsEventsTheFullSyncAlreadySaw(t *testing.T) {
 	fresh.published = time.Now()
 	handleEvents(context.Background(), inv, triggerSystemLog, []userEventRef{old, fresh})
 	inv.DrainRefetches(context.Background())
-	upd := changesOf(records(sink), resUser, inventory.ChangeUpdated)
+	upd := changesOf(records(sink), string(resource.User), inventory.ChangeUpdated)
 	require.Len(t, upd, 1)
 	assert.Equal(t, ids[1], upd[0].ID, "only the event newer than the full sync is refetched")
 	assert.Equal(t, int64(1), inv.Stats().RefetchSkipped)
@@ -104,7 +104,7 @@ func TestRefetchSkipsEventsTheFullSyncAlreadySaw(t *testing.T) {
 func TestRefetchesWaitForTheFirstFullSync(t *testing.T) {
 	srv, url := simtest.StartSim(t, nil)
 	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, nil)
-	user := srv.GroundTruth().IDs[resUser][0]
+	user := srv.GroundTruth().IDs[string(resource.User)][0]
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -114,7 +114,7 @@ func TestRefetchesWaitForTheFirstFullSync(t *testing.T) {
 	handleEvents(ctx, inv, triggerSystemLog, []userEventRef{userEvent("user.account.update_profile", user)})
 	require.Eventually(t, func() bool { return inv.Stats().RefetchWaits > 0 }, 5*time.Second, 10*time.Millisecond,
 		"the refetch loop wakes up for the queued task")
-	assert.Empty(t, changesOf(records(sink), resUser, inventory.ChangeCreated), "no refetch before the first full sync")
+	assert.Empty(t, changesOf(records(sink), string(resource.User), inventory.ChangeCreated), "no refetch before the first full sync")
 	assert.Equal(t, 1, inv.PendingRefetches(), "the task waits in the queue")
 
 	inv.FullSync(ctx)
@@ -122,6 +122,6 @@ func TestRefetchesWaitForTheFirstFullSync(t *testing.T) {
 		return inv.PendingRefetches() == 0
 	}, 5*time.Second, 20*time.Millisecond, "the end of the first full sync runs the queued refetch")
 	recs := records(sink)
-	assert.Empty(t, changesOf(recs, resUser, inventory.ChangeCreated), "the baseline already holds the user")
-	assert.Empty(t, changesOf(recs, resUser, inventory.ChangeUpdated), "the user did not change")
+	assert.Empty(t, changesOf(recs, string(resource.User), inventory.ChangeCreated), "the baseline already holds the user")
+	assert.Empty(t, changesOf(recs, string(resource.User), inventory.ChangeUpdated), "the user did not change")
 }

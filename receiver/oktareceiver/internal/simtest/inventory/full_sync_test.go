@@ -9,6 +9,7 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 )
 
@@ -32,7 +33,7 @@ func TestFullSyncCompleteness(t *testing.T) {
 	for _, engine := range []string{"oie", "classic"} {
 		t.Run(engine, func(t *testing.T) {
 			srv, url := simtest.StartSim(t, func(o *oktasim.Options) { o.Org.Engine = engine })
-			inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, withTypes(resGroupMembership))
+			inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, withTypes(string(resource.GroupMembership)))
 			inv.FullSync(context.Background())
 			gt := srv.GroundTruth()
 			got := snapshotIDs(records(sink))

@@ -20,6 +20,7 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 )
 
@@ -52,7 +53,7 @@ func runGoldenPerResourceType(t *testing.T, clock func() time.Time) {
 		o.Org.Now = goldenOrgNow
 		o.Clock = clock
 	})
-	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, withTypes(resGroupMembership))
+	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, withTypes(string(resource.GroupMembership)))
 	inv.FullSync(context.Background())
 	byType := splitByType(sink.AllLogs(), url)
 	for _, typ := range allResourceTypes {

@@ -22,34 +22,6 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 )
 
-// Resource type names the tests refer to.
-var (
-	resUser                = string(resource.User)
-	resGroup               = string(resource.Group)
-	resGroupMembership     = string(resource.GroupMembership)
-	resApplication         = string(resource.Application)
-	resApplicationUser     = string(resource.ApplicationUser)
-	resApplicationGroup    = string(resource.ApplicationGroup)
-	resPolicy              = string(resource.Policy)
-	resPolicyRule          = string(resource.PolicyRule)
-	resUserFactor          = string(resource.UserFactor)
-	resAuthenticator       = string(resource.Authenticator)
-	resIdentityProvider    = string(resource.IdentityProvider)
-	resTrustedOrigin       = string(resource.TrustedOrigin)
-	resEventHook           = string(resource.EventHook)
-	resOktaSupport         = string(resource.OktaSupport)
-	resAdminRoleAssignment = string(resource.AdminRoleAssignment)
-	resAPIToken            = string(resource.APIToken)
-	resAuthorizationServer = string(resource.AuthorizationServer)
-	resFeature             = string(resource.Feature)
-	resGroupRule           = string(resource.GroupRule)
-	resLogStream           = string(resource.LogStream)
-	resNetworkZone         = string(resource.NetworkZone)
-	resOrg                 = string(resource.Org)
-	resThreatInsight       = string(resource.ThreatInsight)
-	resUserType            = string(resource.UserType)
-)
-
 // allResourceTypes lists every resource type in the table's order.
 var allResourceTypes = func() []string {
 	var out []string

@@ -20,6 +20,7 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/statestore"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
@@ -42,7 +43,7 @@ func persistedInventory(t *testing.T, url string, st storage.Client, next consum
 		next = sink
 	}
 	inv, _ := simInventory(t, url, oktasim.DefaultDemoToken, func(p *inventory.Params) {
-		enable(&p.Settings, true, resGroupMembership)
+		enable(&p.Settings, true, string(resource.GroupMembership))
 		p.Settings.Persist = true
 		p.Storage = st
 		p.Telemetry.Logger = zap.New(core)
@@ -99,7 +100,7 @@ func valuesByPath(r simtest.Record) map[string]map[string]any {
 // simUserForDeletion returns the id of an ACTIVE user.
 func simUserForDeletion(t *testing.T, url string, gt oktasim.GroundTruth) string {
 	t.Helper()
-	for _, id := range gt.IDs[resUser] {
+	for _, id := range gt.IDs[string(resource.User)] {
 		var u map[string]any
 		simControlInto(t, url+"/_sim/resources/user/"+id, &u)
 		if u["status"] == "ACTIVE" {
@@ -129,9 +130,9 @@ func TestPersistedStateReportsChangesMadeWhileStopped(t *testing.T) {
 
 	before := srv.GroundTruth()
 	user := simUserForDeletion(t, url, before)
-	app := before.IDs[resApplication][0]
+	app := before.IDs[string(resource.Application)][0]
 	var rule string
-	for _, id := range before.IDs[resPolicyRule] {
+	for _, id := range before.IDs[string(resource.PolicyRule)] {
 		var r map[string]any
 		simControlInto(t, url+"/_sim/resources/policy_rule/"+id, &r)
 		if r["system"] != true {
@@ -172,12 +173,12 @@ func TestPersistedStateReportsChangesMadeWhileStopped(t *testing.T) {
 			}
 		}
 	}
-	want[changeKey{resApplication, app, inventory.ChangeUpdated}] = true
-	want[changeKey{resPolicyRule, rule, inventory.ChangeUpdated}] = true
+	want[changeKey{string(resource.Application), app, inventory.ChangeUpdated}] = true
+	want[changeKey{string(resource.PolicyRule), rule, inventory.ChangeUpdated}] = true
 	for k := range want {
-		if k.typ == resGroupMembership { // a membership change moves the group's member count
+		if k.typ == string(resource.GroupMembership) { // a membership change moves the group's member count
 			g, _, _ := strings.Cut(k.id, "/")
-			want[changeKey{resGroup, g, inventory.ChangeUpdated}] = true
+			want[changeKey{string(resource.Group), g, inventory.ChangeUpdated}] = true
 		}
 	}
 
@@ -192,21 +193,21 @@ func TestPersistedStateReportsChangesMadeWhileStopped(t *testing.T) {
 	}
 	assert.Equal(t, want, gotKeys, "exactly the changes made while stopped")
 
-	userDel := valuesByPath(got[changeKey{resUser, user, inventory.ChangeDeleted}])
+	userDel := valuesByPath(got[changeKey{string(resource.User), user, inventory.ChangeDeleted}])
 	assert.Equal(t, "ACTIVE", userDel["status"]["before"], "the persisted state kept the status before the stop")
 	assert.NotContains(t, userDel["status"], "after")
 	assert.NotEmpty(t, userDel["profile.login"]["before"])
-	appUpd := valuesByPath(got[changeKey{resApplication, app, inventory.ChangeUpdated}])
+	appUpd := valuesByPath(got[changeKey{string(resource.Application), app, inventory.ChangeUpdated}])
 	assert.Equal(t, "ACTIVE", appUpd["status"]["before"])
 	assert.Equal(t, "INACTIVE", appUpd["status"]["after"])
-	ruleUpd := valuesByPath(got[changeKey{resPolicyRule, rule, inventory.ChangeUpdated}])
+	ruleUpd := valuesByPath(got[changeKey{string(resource.PolicyRule), rule, inventory.ChangeUpdated}])
 	assert.Equal(t, ruleBefore["name"], ruleUpd["name"]["before"])
 	assert.Equal(t, "Changed while stopped", ruleUpd["name"]["after"])
-	assert.NotContains(t, got[changeKey{resGroupMembership, group + "/" + member, inventory.ChangeCreated}].Attrs, inventory.AttrChangeValues,
+	assert.NotContains(t, got[changeKey{string(resource.GroupMembership), group + "/" + member, inventory.ChangeCreated}].Attrs, inventory.AttrChangeValues,
 		"a membership is audited by its creation alone")
 	var zone simtest.Record
 	for k, r := range got {
-		if k.typ == resNetworkZone {
+		if k.typ == string(resource.NetworkZone) {
 			zone = r
 		}
 	}
@@ -232,16 +233,16 @@ func groupAndNonMember(t *testing.T, gt oktasim.GroundTruth, exclude string) (st
 	t.Helper()
 	members := map[string]bool{}
 	count := map[string]int{}
-	for _, id := range gt.IDs[resGroupMembership] {
+	for _, id := range gt.IDs[string(resource.GroupMembership)] {
 		members[id] = true
 		g, _, _ := strings.Cut(id, "/")
 		count[g]++
 	}
-	for _, g := range gt.IDs[resGroup] {
-		if count[g] == len(gt.IDs[resUser]) {
+	for _, g := range gt.IDs[string(resource.Group)] {
+		if count[g] == len(gt.IDs[string(resource.User)]) {
 			continue // the built-in Everyone group
 		}
-		for _, u := range gt.IDs[resUser] {
+		for _, u := range gt.IDs[string(resource.User)] {
 			if u != exclude && !members[g+"/"+u] {
 				return g, u
 			}
@@ -267,10 +268,10 @@ func TestPersistedStateSetAside(t *testing.T) {
 			require.NoError(t, err)
 		}},
 		"other selection": {reason: "another selection of resource types", mutate: func(p *inventory.Params) {
-			enable(&p.Settings, false, resUserFactor)
+			enable(&p.Settings, false, string(resource.UserFactor))
 		}},
 		"damaged bucket": {reason: "checksum mismatch", prepare: func(t *testing.T, st storage.Client) {
-			key := statestore.BucketKey(resUser, 1, 0) // 40 users: one bucket
+			key := statestore.BucketKey(string(resource.User), 1, 0) // 40 users: one bucket
 			v, err := st.Get(context.Background(), key)
 			require.NoError(t, err)
 			require.NotEmpty(t, v)
@@ -351,7 +352,7 @@ func TestPersistedStateChangeSurvivesAKillBeforePersist(t *testing.T) {
 	persistedInventory(t, url, st.Client, nil, nil).inv.FullSync(context.Background())
 	st.Close(t)
 
-	user := srv.GroundTruth().IDs[resUser][3]
+	user := srv.GroundTruth().IDs[string(resource.User)][3]
 	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+user, map[string]any{"profile": map[string]any{"title": "Changed while stopped"}}, nil)
 
 	st = testkit.OpenFileStorage(t, dir)
@@ -360,21 +361,21 @@ func TestPersistedStateChangeSurvivesAKillBeforePersist(t *testing.T) {
 	persistedInventory(t, url, st.Client, killer, nil).inv.FullSync(ctx)
 	require.True(t, killer.killed.Load())
 	first := changeRecords(t, records(&killer.sink))
-	require.Contains(t, first, changeKey{resUser, user, inventory.ChangeUpdated})
+	require.Contains(t, first, changeKey{string(resource.User), user, inventory.ChangeUpdated})
 	st.Close(t)
 
 	st = testkit.OpenFileStorage(t, dir)
 	run := persistedInventory(t, url, st.Client, nil, nil)
 	run.inv.FullSync(context.Background())
 	again := changeRecords(t, records(run.sink))
-	k := changeKey{resUser, user, inventory.ChangeUpdated}
+	k := changeKey{string(resource.User), user, inventory.ChangeUpdated}
 	require.Contains(t, again, k, "the change is reported again, never lost")
 	assert.Equal(t, first[k].Attrs[attrLogRecordUID], again[k].Attrs[attrLogRecordUID], "with the same log.record.uid")
 	// A group member is delivered as its user object, so the user's memberships change too.
 	want := map[changeKey]bool{k: true}
-	for _, id := range srv.GroundTruth().IDs[resGroupMembership] {
+	for _, id := range srv.GroundTruth().IDs[string(resource.GroupMembership)] {
 		if strings.HasSuffix(id, "/"+user) {
-			want[changeKey{resGroupMembership, id, inventory.ChangeUpdated}] = true
+			want[changeKey{string(resource.GroupMembership), id, inventory.ChangeUpdated}] = true
 		}
 	}
 	gotKeys := map[changeKey]bool{}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 )
 
@@ -22,12 +23,12 @@ var recordUIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // a log.record.uid of its own.
 func TestInventoryRecordUIDsAreUnique(t *testing.T) {
 	srv, url := simtest.StartSim(t, nil)
-	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, withTypes(resGroupMembership))
+	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, withTypes(string(resource.GroupMembership)))
 	inv.FullSync(context.Background())
 	gt := srv.GroundTruth()
-	user := gt.IDs[resUser][0]
+	user := gt.IDs[string(resource.User)][0]
 	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+user, map[string]any{"profile": map[string]any{"title": "Auditor"}}, nil)
-	simtest.Control(t, http.MethodDelete, url+"/_sim/resources/trusted_origin/"+gt.IDs[resTrustedOrigin][0], nil, nil)
+	simtest.Control(t, http.MethodDelete, url+"/_sim/resources/trusted_origin/"+gt.IDs[string(resource.TrustedOrigin)][0], nil, nil)
 	simtest.Control(t, http.MethodPost, url+"/_sim/resources/group", map[string]any{"profile": map[string]any{"name": "uid test group"}}, nil)
 	inv.FullSync(context.Background())
 	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+user, map[string]any{"profile": map[string]any{"title": "Lead auditor"}}, nil)
@@ -62,7 +63,7 @@ func TestEventDrivenChangeLinksToItsEvent(t *testing.T) {
 	srv, url := simtest.StartSim(t, nil)
 	inv, sink := simInventory(t, url, oktasim.DefaultDemoToken, nil)
 	inv.FullSync(context.Background())
-	users := srv.GroundTruth().IDs[resUser]
+	users := srv.GroundTruth().IDs[string(resource.User)]
 	sink.Reset()
 
 	now := time.Now()
@@ -80,7 +81,7 @@ func TestEventDrivenChangeLinksToItsEvent(t *testing.T) {
 	})
 	inv.DrainRefetches(context.Background())
 
-	upd := changesOf(records(sink), resUser, inventory.ChangeUpdated)
+	upd := changesOf(records(sink), string(resource.User), inventory.ChangeUpdated)
 	require.Len(t, upd, 2)
 	byUser := map[string]simtest.Record{upd[0].ID: upd[0], upd[1].ID: upd[1]}
 	assert.Equal(t, "evt-single", byUser[users[0]].Attrs[inventory.AttrEventUUID])
@@ -97,7 +98,7 @@ func TestEventDrivenChangeLinksToItsEvent(t *testing.T) {
 	simtest.Control(t, http.MethodPatch, url+"/_sim/resources/user/"+users[2], map[string]any{"profile": map[string]any{"title": "Polled"}}, nil)
 	sink.Reset()
 	inv.IncrementalSync(context.Background())
-	inc := changesOf(records(sink), resUser, inventory.ChangeUpdated)
+	inc := changesOf(records(sink), string(resource.User), inventory.ChangeUpdated)
 	require.NotEmpty(t, inc)
 	for _, r := range inc {
 		assert.NotContains(t, r.Attrs, inventory.AttrEventUUID)

@@ -20,6 +20,7 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/inventory"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/oktaapi"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
@@ -58,10 +59,10 @@ func TestClassicOrgAuthenticatorsDelivered(t *testing.T) {
 	run := startSkipRun(t, oktasim.ClassicAuthenticatorsList)
 	run.inv.FullSync(context.Background())
 	gt := run.srv.GroundTruth()
-	require.Len(t, gt.IDs[resAuthenticator], 5, "the simulated Classic org serves five authenticators")
-	want := append([]string(nil), gt.IDs[resAuthenticator]...)
+	require.Len(t, gt.IDs[string(resource.Authenticator)], 5, "the simulated Classic org serves five authenticators")
+	want := append([]string(nil), gt.IDs[string(resource.Authenticator)]...)
 	sort.Strings(want)
-	assert.Equal(t, want, snapshotIDs(run.recs())[resAuthenticator])
+	assert.Equal(t, want, snapshotIDs(run.recs())[string(resource.Authenticator)])
 	assert.Equal(t, int64(1), run.authenticatorRequests())
 	assert.Empty(t, run.inv.Stats().Errors)
 	assert.Empty(t, run.host.Statuses())
@@ -92,13 +93,13 @@ func checkAuthenticatorsSkipped(t *testing.T, code string, status int) {
 	t.Helper()
 	run := startSkipRun(t, code)
 	run.inv.FullSync(context.Background())
-	assert.True(t, run.inv.Skipped(resAuthenticator), "skipped until the next full sync")
+	assert.True(t, run.inv.Skipped(string(resource.Authenticator)), "skipped until the next full sync")
 	run.inv.FullSync(context.Background())
 
 	assert.Equal(t, int64(2), run.authenticatorRequests(), "asked at each full sync, not guessed from the engine")
 	got := snapshotIDs(run.recs())
-	assert.Empty(t, got[resAuthenticator])
-	assert.Equal(t, map[string]int64{resAuthenticator: 1}, run.inv.Stats().Errors, "counted once across two full syncs")
+	assert.Empty(t, got[string(resource.Authenticator)])
+	assert.Equal(t, map[string]int64{string(resource.Authenticator): 1}, run.inv.Stats().Errors, "counted once across two full syncs")
 
 	require.Equal(t, []componentstatus.Status{componentstatus.StatusRecoverableError}, run.host.Statuses(), "status reported once")
 	statusErr := run.host.Errs()[0]
@@ -107,16 +108,16 @@ func checkAuthenticatorsSkipped(t *testing.T, code string, status int) {
 	require.ErrorAs(t, statusErr, &ae)
 	assert.Equal(t, status, ae.Status)
 	assert.Equal(t, code, ae.Code)
-	assert.Contains(t, statusErr.Error(), resAuthenticator)
+	assert.Contains(t, statusErr.Error(), string(resource.Authenticator))
 
 	warnings := run.logs.All()
 	require.Len(t, warnings, 1, "one log line")
-	assert.Equal(t, resAuthenticator, warnings[0].ContextMap()["resource_type"])
+	assert.Equal(t, string(resource.Authenticator), warnings[0].ContextMap()["resource_type"])
 	assert.Contains(t, warnings[0].Message, "skipped")
 
 	gt := run.srv.GroundTruth()
 	for _, typ := range allResourceTypes {
-		if typ == resAuthenticator || typ == resGroupMembership {
+		if typ == string(resource.Authenticator) || typ == string(resource.GroupMembership) {
 			continue
 		}
 		assert.Len(t, got[typ], 2*len(gt.IDs[typ]), "resource type %s delivered by both full syncs", typ)
@@ -157,30 +158,30 @@ func TestSkippedParentSkipsChildren(t *testing.T) {
 	})
 	inv, sink := simInventory(t, front, oktasim.DefaultDemoToken, nil)
 	inv.FullSync(context.Background())
-	factors := inv.Count(resUserFactor)
-	require.Equal(t, len(srv.GroundTruth().IDs[resUserFactor]), factors)
+	factors := inv.Count(string(resource.UserFactor))
+	require.Equal(t, len(srv.GroundTruth().IDs[string(resource.UserFactor)]), factors)
 
 	forbidUsers.Store(true)
 	sink.Reset()
 	inv.FullSync(context.Background())
-	assert.True(t, inv.Skipped(resUser))
-	assert.True(t, inv.Skipped(resUserFactor))
+	assert.True(t, inv.Skipped(string(resource.User)))
+	assert.True(t, inv.Skipped(string(resource.UserFactor)))
 	for _, r := range records(sink) {
-		assert.False(t, r.Type == resUserFactor || r.Type == resUser, "no %s record while its listing is skipped", r.Type)
+		assert.False(t, r.Type == string(resource.UserFactor) || r.Type == string(resource.User), "no %s record while its listing is skipped", r.Type)
 	}
-	assert.Equal(t, factors, inv.Count(resUserFactor), "no factor forgotten")
+	assert.Equal(t, factors, inv.Count(string(resource.UserFactor)), "no factor forgotten")
 	errs := inv.Stats().Errors
-	assert.Equal(t, int64(1), errs[resUser])
-	assert.Equal(t, int64(1), errs[resUserFactor], "the child type is reported too")
+	assert.Equal(t, int64(1), errs[string(resource.User)])
+	assert.Equal(t, int64(1), errs[string(resource.UserFactor)], "the child type is reported too")
 
 	forbidUsers.Store(false)
 	sink.Reset()
 	inv.FullSync(context.Background())
-	assert.False(t, inv.Skipped(resUser), "a full sync asks again")
+	assert.False(t, inv.Skipped(string(resource.User)), "a full sync asks again")
 	got := snapshotIDs(records(sink))
-	assert.Len(t, got[resUser], len(srv.GroundTruth().IDs[resUser]))
-	assert.Len(t, got[resUserFactor], factors)
-	assert.Empty(t, changesOf(records(sink), resUserFactor, inventory.ChangeDeleted))
+	assert.Len(t, got[string(resource.User)], len(srv.GroundTruth().IDs[string(resource.User)]))
+	assert.Len(t, got[string(resource.UserFactor)], factors)
+	assert.Empty(t, changesOf(records(sink), string(resource.UserFactor), inventory.ChangeDeleted))
 }
 
 // TestFailureThenSkipIsReportedAgain: a type whose listing failed (401 E0000011) and is
@@ -207,11 +208,11 @@ func TestFailureThenSkipIsReportedAgain(t *testing.T) {
 	inv.FullSync(context.Background())
 	inv.FullSync(context.Background())
 
-	assert.Equal(t, int64(2), inv.Stats().Errors[resTrustedOrigin])
+	assert.Equal(t, int64(2), inv.Stats().Errors[string(resource.TrustedOrigin)])
 	assert.Len(t, host.Statuses(), 2)
 	var messages []string
 	for _, e := range logs.All() {
-		assert.Equal(t, resTrustedOrigin, e.ContextMap()["resource_type"])
+		assert.Equal(t, string(resource.TrustedOrigin), e.ContextMap()["resource_type"])
 		messages = append(messages, e.Message)
 	}
 	require.Len(t, messages, 2, "one warning for the failure, one for the skip")
