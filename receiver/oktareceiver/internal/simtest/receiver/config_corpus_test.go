@@ -2,7 +2,6 @@ package receiver_test
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/otelcol-okta/otelcol-okta/internal/configcorpus"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
 
 // TestConfigBadCorpus feeds every bad configuration of the corpus through the collector's
@@ -40,15 +40,7 @@ func TestConfigBadCorpus(t *testing.T) {
 			if tc.Forbid != "" {
 				assert.NotContains(t, msg, tc.Forbid, "LEAK: the error shows the case's secret")
 			}
-			seen := map[string]bool{}
-			for _, line := range strings.Split(msg, "\n") {
-				line = strings.TrimSpace(line)
-				if line == "" || strings.HasSuffix(line, "decoding failed due to the following error(s):") {
-					continue
-				}
-				assert.False(t, seen[line], "error reported twice: %s", line)
-				seen[line] = true
-			}
+			testkit.AssertEachErrorOnce(t, msg)
 		})
 	}
 }
