@@ -33,7 +33,7 @@ func Control(t testing.TB, method, url string, body, out any) {
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := controlClient.Do(req)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	require.Less(t, resp.StatusCode, 300, "%s %s", method, url)
 	if out != nil {
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(out))
