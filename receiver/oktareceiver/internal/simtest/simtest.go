@@ -14,7 +14,7 @@ import (
 )
 
 // Token is the API token the tests present; the simulator accepts any non-empty token.
-const Token = "test-ssws-token-value"
+const Token = "test-ssws-token-value" //nolint:gosec // G101: a fixed test token, not a credential
 
 // StartSim starts a small deterministic simulated org on 127.0.0.1:0 with rate limits off
 // (the headers are still sent) and the control API on. mutate may adjust the options. The

@@ -65,12 +65,6 @@ func enable(s *inventory.Settings, on bool, types ...string) {
 	}
 }
 
-// only enables exactly types in s.
-func only(s *inventory.Settings, types ...string) {
-	s.Enabled = func(string) bool { return false }
-	enable(s, true, types...)
-}
-
 // defaultBudget is the receiver's default rate_limit.budget.
 const defaultBudget = 0.5
 
