@@ -31,9 +31,9 @@ import (
 //   - an array or object nested emit.MaxNestedDepth levels below the event is stored as a
 //     JSON string (json.Marshal of its decoded form), so hostile input cannot build huge trees.
 //
-// Every string handed to pdata is a new allocation (or an interned member name), never a
-// view of the page: a record kept downstream (a rules processor's cache key, a batch) pins
-// only its own strings.
+// Every string handed to pdata is a new allocation, an interned member name or a short value
+// shared through the decoder's valueCache, never a view of the page: a record kept downstream
+// (a rules processor's cache key, a batch) pins only strings of its own size.
 //
 // Why jsontext: candidates measured on one 1000-event simulator page decoded into a batch
 // (BenchmarkDecodeAndConvertSystemLogPage's work, same process, 5 runs each, median process
@@ -59,6 +59,8 @@ type pageDecoder struct {
 	// events of one page share their shape, so maps and slices are allocated once at the
 	// right size instead of regrowing for every event.
 	sizes map[string]containerSize
+	// values shares the short string values that repeat across events (valueCache).
+	values *valueCache
 }
 
 // containerSize is the last seen size of the object and of the array under one member name.
@@ -82,7 +84,7 @@ func (d *pageDecoder) rememberSize(name string, hint containerSize) {
 var pageDecoderOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 
 var pageDecoderPool = sync.Pool{New: func() any {
-	return &pageDecoder{dec: jsontext.NewDecoder(new(bytes.Buffer), pageDecoderOptions...), names: make(map[string]string, 128), sizes: make(map[string]containerSize, 64)}
+	return &pageDecoder{dec: jsontext.NewDecoder(new(bytes.Buffer), pageDecoderOptions...), names: make(map[string]string, 128), sizes: make(map[string]containerSize, 64), values: newValueCache()}
 }}
 
 // getPageDecoder returns a decoder reading body in place (a bytes.Buffer is read without a copy).
@@ -225,8 +227,9 @@ func (d *pageDecoder) array(s pcommon.Slice, depth int, name string) error {
 	}
 }
 
-// str returns the content of the JSON string raw (quotes included) as a new string, or as
-// an interned one for member names. Text without escapes and with valid UTF-8 is its own
+// readString returns the content of the JSON string raw (quotes included) as a new string,
+// an interned one for member names, or one shared through the value cache for other strings
+// without escapes. Text without escapes and with valid UTF-8 is its own
 // content; anything else is unquoted by encoding/json, whose replacement of invalid UTF-8
 // and lone surrogates the reference defines.
 func (d *pageDecoder) readString(raw jsontext.Value, name bool) (string, error) {
@@ -239,7 +242,7 @@ func (d *pageDecoder) readString(raw jsontext.Value, name bool) (string, error) 
 		return s, nil
 	}
 	if !name {
-		return string(content), nil
+		return d.values.get(content), nil
 	}
 	if s, ok := d.names[string(content)]; ok {
 		return s, nil
