@@ -3,11 +3,13 @@ package systemlog
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"reflect"
 	"strings"
 	"time"
 
@@ -64,7 +66,8 @@ type Checkpoint struct {
 	RecentUUIDs []string `json:"recent_uuids,omitempty"`
 	// RecentUUIDsBin is the stored form of a window of canonical UUIDs: 16 bytes each, oldest
 	// first. When set on save it is written as is (RecentUUIDs must then be empty); load always
-	// turns it into RecentUUIDs.
+	// turns it into RecentUUIDs. It stays the last field: encodeCheckpointRecord appends it
+	// after the JSON of the others.
 	RecentUUIDsBin []byte `json:"recent_uuids_bin,omitempty"`
 }
 
@@ -213,20 +216,47 @@ func saveSystemLogCheckpoint(ctx context.Context, client storage.Client, cp *Che
 	return nil
 }
 
-// encodeCheckpointRecord frames the JSON of cp with the magic, seq and CRC-32C.
+// encodeCheckpointRecord frames the JSON of cp with the magic, seq and CRC-32C. The JSON is
+// exactly json.Marshal(cp). The packed dedupe window, the record's only large field (213 KB
+// of base64 for the default window, written on every page), is base64-encoded straight into
+// the record: through encoding/json it would be copied three more times (its encoder's
+// scratch and buffer, Marshal's result) before the copy into the record.
 func encodeCheckpointRecord(cp *Checkpoint, seq uint64) ([]byte, error) {
-	payload, err := json.Marshal(cp)
+	rest := *cp
+	rest.RecentUUIDsBin = nil
+	payload, err := json.Marshal(&rest)
 	if err != nil {
 		return nil, fmt.Errorf("encode System Log checkpoint: %w", err)
 	}
-	out := make([]byte, checkpointHeaderLen, checkpointHeaderLen+len(payload))
+	size := checkpointHeaderLen + len(payload)
+	if len(cp.RecentUUIDsBin) > 0 {
+		size += len(recentUUIDsBinMember) + base64.StdEncoding.EncodedLen(len(cp.RecentUUIDsBin)) + 1
+	}
+	out := make([]byte, checkpointHeaderLen, size)
 	copy(out, checkpointMagic)
 	binary.BigEndian.PutUint64(out[8:16], seq)
-	out = append(out, payload...)
-	sum := crc32.Update(crc32.Checksum(out[8:16], crc32c), crc32c, payload)
+	if len(cp.RecentUUIDsBin) == 0 { // omitempty: the member is left out, as json.Marshal does
+		out = append(out, payload...)
+	} else {
+		// The last field of the struct is also the last member: reopen the object before its '}'.
+		out = append(out, payload[:len(payload)-1]...)
+		out = append(out, recentUUIDsBinMember...)
+		out = base64.StdEncoding.AppendEncode(out, cp.RecentUUIDsBin)
+		out = append(out, `"}`...)
+	}
+	sum := crc32.Update(crc32.Checksum(out[8:16], crc32c), crc32c, out[checkpointHeaderLen:])
 	binary.BigEndian.PutUint32(out[16:20], sum)
 	return out, nil
 }
+
+// recentUUIDsBinMember is the JSON text that opens the recent_uuids_bin member after another
+// member (its name read from the Checkpoint field's tag, so the tag stays the one place that
+// names it), up to the opening quote of its base64 string.
+var recentUUIDsBinMember = func() string {
+	field, _ := reflect.TypeFor[Checkpoint]().FieldByName("RecentUUIDsBin")
+	name, _, _ := strings.Cut(field.Tag.Get("json"), ",")
+	return `,"` + name + `":"`
+}()
 
 var errCheckpointChecksum = errors.New("checksum mismatch (the record was damaged after it was written)")
 

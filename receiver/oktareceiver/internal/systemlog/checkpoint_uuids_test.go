@@ -2,6 +2,7 @@ package systemlog
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -113,7 +114,7 @@ func BenchmarkSaveCheckpointWindow(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				cp := &Checkpoint{OrgURL: "https://a.example.org"}
-				if packed, ok := w.packedSnapshot(); ok {
+				if packed, ok := w.appendPackedSnapshot(nil); ok {
 					cp.RecentUUIDsBin = packed
 				} else {
 					cp.RecentUUIDs = w.snapshot()
@@ -133,7 +134,7 @@ func TestDedupeWindowKeepsItsPackedFormInStep(t *testing.T) {
 	ids := testUUIDs(12)
 	check := func(step string) {
 		t.Helper()
-		got, ok := w.packedSnapshot()
+		got, ok := w.appendPackedSnapshot(nil)
 		wantStrings, wantPacked := packUUIDs(w.snapshot())
 		if wantStrings != nil {
 			assert.False(t, ok, "%s: a window with a non-canonical uuid is saved as strings", step)
@@ -155,12 +156,12 @@ func TestDedupeWindowKeepsItsPackedFormInStep(t *testing.T) {
 	}
 	w.add(ids[11]) // evicts "not-a-uuid"
 	check("non-canonical evicted")
-	_, ok := w.packedSnapshot()
+	_, ok := w.appendPackedSnapshot(nil)
 	assert.True(t, ok)
 
 	// A packed window saved by deliver loads back as the same strings.
 	store := testkit.NewMapStorage()
-	packed, _ := w.packedSnapshot()
+	packed, _ := w.appendPackedSnapshot(nil)
 	require.NoError(t, saveSystemLogCheckpoint(context.Background(), store, &Checkpoint{OrgURL: "o", RecentUUIDsBin: packed}, 1, false))
 	cp, err := ReadCheckpoint(context.Background(), store)
 	require.NoError(t, err)
@@ -183,4 +184,40 @@ func FuzzPackedUUIDRoundTrip(f *testing.F) {
 		require.NoError(t, err)
 		assert.Equal(t, []string{id}, back)
 	})
+}
+
+// The record's payload is byte for byte what json.Marshal writes for the checkpoint, whether
+// the window is packed, a string array, or empty, and whatever the other fields hold.
+func TestCheckpointRecordPayloadIsJSONMarshal(t *testing.T) {
+	published := time.Date(2026, 2, 3, 10, 0, 0, 123456789, time.UTC)
+	_, packed := packUUIDs(testUUIDs(1000))
+	for name, cp := range map[string]*Checkpoint{
+		"packed window": {Version: systemLogCheckpointVersion, OrgURL: "https://a.example.org", Filter: `eventType eq "user.session.start"`,
+			NextURL: "https://a.example.org/api/v1/logs?after=1&limit=1000<x>", LastPublished: published, RecentUUIDsBin: packed},
+		"one packed uuid": {Version: systemLogCheckpointVersion, OrgURL: "o", RecentUUIDsBin: packed[:uuidBinaryLen]},
+		"string window":   {Version: systemLogCheckpointVersion, OrgURL: "o", RecentUUIDs: []string{"u1", "U2"}},
+		"empty packed":    {Version: systemLogCheckpointVersion, OrgURL: "o", RecentUUIDsBin: []byte{}},
+		"no window":       {Version: systemLogCheckpointVersion, OrgURL: "o", LastPublished: published},
+	} {
+		t.Run(name, func(t *testing.T) {
+			want, err := json.Marshal(cp)
+			require.NoError(t, err)
+			record, err := encodeCheckpointRecord(cp, 7)
+			require.NoError(t, err)
+			require.Equal(t, string(want), string(record[checkpointHeaderLen:]))
+			require.Equal(t, len(record), cap(record), "the record is sized exactly")
+
+			back, seq, err := decodeCheckpointRecord(record)
+			require.NoError(t, err)
+			require.Equal(t, uint64(7), seq)
+			require.Equal(t, cp.OrgURL, back.OrgURL)
+			require.Equal(t, cp.NextURL, back.NextURL)
+			require.True(t, cp.LastPublished.Equal(back.LastPublished))
+			if len(cp.RecentUUIDsBin) > 0 {
+				ids, err := unpackUUIDs(cp.RecentUUIDsBin)
+				require.NoError(t, err)
+				require.Equal(t, ids, back.RecentUUIDs)
+			}
+		})
+	}
 }

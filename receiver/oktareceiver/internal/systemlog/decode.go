@@ -31,9 +31,9 @@ import (
 //   - an array or object nested emit.MaxNestedDepth levels below the event is stored as a
 //     JSON string (json.Marshal of its decoded form), so hostile input cannot build huge trees.
 //
-// Every string handed to pdata is a new allocation (or an interned member name), never a
-// view of the page: a record kept downstream (a rules processor's cache key, a batch) pins
-// only its own strings.
+// Every string handed to pdata is a new allocation, an interned member name or a short value
+// shared through the decoder's valueCache, never a view of the page: a record kept downstream
+// (a rules processor's cache key, a batch) pins only strings of its own size.
 //
 // Why jsontext: candidates measured on one 1000-event simulator page decoded into a batch
 // (BenchmarkDecodeAndConvertSystemLogPage's work, same process, 5 runs each, median process
@@ -53,36 +53,32 @@ import (
 type pageDecoder struct {
 	dec *jsontext.Decoder
 	// names interns member names: the events of a page (and of all pages) share a few dozen
-	// of them, so each costs one allocation per process instead of one per event.
-	names map[string]string
-	// sizes remembers, per member name, how many entries its last object and array had:
-	// events of one page share their shape, so maps and slices are allocated once at the
-	// right size instead of regrowing for every event.
-	sizes map[string]containerSize
+	// of them, so each costs one allocation per process instead of one per event. One lookup
+	// gives both the name and its size hints.
+	names map[string]*memberName
+	// event holds the size hints of the events themselves (the page's top-level objects).
+	event memberName
+	// values shares the short string values that repeat across events (valueCache).
+	values *valueCache
 }
 
-// containerSize is the last seen size of the object and of the array under one member name.
-type containerSize struct{ object, array int32 }
+// memberName is an interned member name and how many entries the last object and the last
+// array under that name had: events of one page share their shape, so maps and slices are
+// allocated once at the right size instead of regrowing for every event.
+type memberName struct {
+	name          string
+	object, array int32
+}
 
 // maxInternedNames bounds pageDecoder.names (hostile input can use endless names).
 const maxInternedNames = 4096
-
-// sizeHint returns the remembered sizes for name (zero when unknown).
-func (d *pageDecoder) sizeHint(name string) containerSize { return d.sizes[name] }
-
-// rememberSize records the sizes seen for name, unless the table is full.
-func (d *pageDecoder) rememberSize(name string, hint containerSize) {
-	if _, ok := d.sizes[name]; ok || len(d.sizes) < maxInternedNames {
-		d.sizes[name] = hint
-	}
-}
 
 // pageDecoderOptions accept what encoding/json accepts: repeated member names (the last value
 // wins) and invalid UTF-8 inside strings (replaced by U+FFFD).
 var pageDecoderOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 
 var pageDecoderPool = sync.Pool{New: func() any {
-	return &pageDecoder{dec: jsontext.NewDecoder(new(bytes.Buffer), pageDecoderOptions...), names: make(map[string]string, 128), sizes: make(map[string]containerSize, 64)}
+	return &pageDecoder{dec: jsontext.NewDecoder(new(bytes.Buffer), pageDecoderOptions...), names: make(map[string]*memberName, 128), values: newValueCache()}
 }}
 
 // getPageDecoder returns a decoder reading body in place (a bytes.Buffer is read without a copy).
@@ -95,9 +91,8 @@ func getPageDecoder(body []byte) *pageDecoder {
 // putPageDecoder returns d to the pool without its input.
 func putPageDecoder(d *pageDecoder) {
 	d.dec.Reset(new(bytes.Buffer), pageDecoderOptions...)
-	if len(d.names) >= maxInternedNames || len(d.sizes) >= maxInternedNames {
+	if len(d.names) >= maxInternedNames {
 		clear(d.names)
-		clear(d.sizes)
 	}
 	pageDecoderPool.Put(d)
 }
@@ -117,9 +112,9 @@ func (d *pageDecoder) readErr(context string) error {
 }
 
 // value decodes the next value into dst. depth is the nesting below the event (the event
-// object itself is depth 0); name is the member name the value belongs to (for array
-// elements, the array's), used for size hints only.
-func (d *pageDecoder) value(dst pcommon.Value, depth int, name string) error {
+// object itself is depth 0); hints are the size hints of the member name the value belongs
+// to (for array elements, the array's), nil when the name is not interned.
+func (d *pageDecoder) value(dst pcommon.Value, depth int, hints *memberName) error {
 	switch d.kind() {
 	case '{':
 		if depth >= emit.MaxNestedDepth {
@@ -128,7 +123,7 @@ func (d *pageDecoder) value(dst pcommon.Value, depth int, name string) error {
 		if _, err := d.dec.ReadToken(); err != nil {
 			return err
 		}
-		return d.object(dst.SetEmptyMap(), depth, name)
+		return d.object(dst.SetEmptyMap(), depth, hints)
 	case '[':
 		if depth >= emit.MaxNestedDepth {
 			return d.tooDeep(dst)
@@ -136,13 +131,13 @@ func (d *pageDecoder) value(dst pcommon.Value, depth int, name string) error {
 		if _, err := d.dec.ReadToken(); err != nil {
 			return err
 		}
-		return d.array(dst.SetEmptySlice(), depth, name)
+		return d.array(dst.SetEmptySlice(), depth, hints)
 	case '"':
 		raw, err := d.dec.ReadValue()
 		if err != nil {
 			return err
 		}
-		s, err := d.readString(raw, false)
+		s, err := d.readString(raw)
 		if err != nil {
 			return err
 		}
@@ -170,18 +165,16 @@ func (d *pageDecoder) value(dst pcommon.Value, depth int, name string) error {
 	}
 }
 
-// object decodes the members of the object whose '{' was just read into m (see value for name).
-func (d *pageDecoder) object(m pcommon.Map, depth int, name string) error {
-	hint := d.sizeHint(name)
-	if hint.object > 0 {
-		m.EnsureCapacity(int(hint.object))
+// object decodes the members of the object whose '{' was just read into m (see value for hints).
+func (d *pageDecoder) object(m pcommon.Map, depth int, hints *memberName) error {
+	if hints != nil && hints.object > 0 {
+		m.EnsureCapacity(int(hints.object))
 	}
 	for {
 		switch d.kind() {
 		case '}':
-			if n := int32(m.Len()); n != hint.object {
-				hint.object = n
-				d.rememberSize(name, hint)
+			if hints != nil {
+				hints.object = int32(m.Len())
 			}
 			_, err := d.dec.ReadToken()
 			return err
@@ -190,12 +183,12 @@ func (d *pageDecoder) object(m pcommon.Map, depth int, name string) error {
 			if err != nil {
 				return err
 			}
-			key, err := d.readString(raw, true)
+			key, keyHints, err := d.readName(raw)
 			if err != nil {
 				return err
 			}
 			// PutEmpty reuses the slot of a repeated key: the last value wins, as in encoding/json.
-			if err := d.value(m.PutEmpty(key), depth+1, key); err != nil {
+			if err := d.value(m.PutEmpty(key), depth+1, keyHints); err != nil {
 				return err
 			}
 		default:
@@ -204,49 +197,67 @@ func (d *pageDecoder) object(m pcommon.Map, depth int, name string) error {
 	}
 }
 
-// array decodes the elements of the array whose '[' was just read into s (see value for name).
-func (d *pageDecoder) array(s pcommon.Slice, depth int, name string) error {
-	hint := d.sizeHint(name)
-	if hint.array > 0 {
-		s.EnsureCapacity(int(hint.array))
+// array decodes the elements of the array whose '[' was just read into s (see value for hints).
+func (d *pageDecoder) array(s pcommon.Slice, depth int, hints *memberName) error {
+	if hints != nil && hints.array > 0 {
+		s.EnsureCapacity(int(hints.array))
 	}
 	for {
 		if d.kind() == ']' {
-			if n := int32(s.Len()); n != hint.array {
-				hint.array = n
-				d.rememberSize(name, hint)
+			if hints != nil {
+				hints.array = int32(s.Len())
 			}
 			_, err := d.dec.ReadToken()
 			return err
 		}
-		if err := d.value(s.AppendEmpty(), depth+1, name); err != nil {
+		if err := d.value(s.AppendEmpty(), depth+1, hints); err != nil {
 			return err
 		}
 	}
 }
 
-// str returns the content of the JSON string raw (quotes included) as a new string, or as
-// an interned one for member names. Text without escapes and with valid UTF-8 is its own
-// content; anything else is unquoted by encoding/json, whose replacement of invalid UTF-8
-// and lone surrogates the reference defines.
-func (d *pageDecoder) readString(raw jsontext.Value, name bool) (string, error) {
-	content := raw[1 : len(raw)-1]
-	if bytes.IndexByte(content, '\\') >= 0 || !utf8.Valid(content) {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", fmt.Errorf("string at offset %d: %w", d.dec.InputOffset(), err)
-		}
-		return s, nil
+// readString returns the content of the JSON string value raw (quotes included), shared
+// through the value cache when it has no escapes.
+func (d *pageDecoder) readString(raw jsontext.Value) (string, error) {
+	if content, plain := plainContent(raw); plain {
+		return d.values.get(content), nil
 	}
-	if !name {
-		return string(content), nil
+	return d.unquote(raw)
+}
+
+// readName returns the member name raw (quotes included), interned with its size hints when
+// it has no escapes and the table has room (else the hints are nil).
+func (d *pageDecoder) readName(raw jsontext.Value) (string, *memberName, error) {
+	content, plain := plainContent(raw)
+	if !plain {
+		s, err := d.unquote(raw)
+		return s, nil, err
 	}
-	if s, ok := d.names[string(content)]; ok {
-		return s, nil
+	if n, ok := d.names[string(content)]; ok {
+		return n.name, n, nil
 	}
 	s := string(content)
-	if len(d.names) < maxInternedNames {
-		d.names[s] = s
+	if len(d.names) >= maxInternedNames {
+		return s, nil, nil
+	}
+	n := &memberName{name: s}
+	d.names[s] = n
+	return s, n, nil
+}
+
+// plainContent returns the text between the quotes of the JSON string raw, and whether that
+// text is the string itself: no escapes and valid UTF-8.
+func plainContent(raw jsontext.Value) ([]byte, bool) {
+	content := raw[1 : len(raw)-1]
+	return content, bytes.IndexByte(content, '\\') < 0 && utf8.Valid(content)
+}
+
+// unquote decodes a JSON string that has escapes or invalid UTF-8 with encoding/json, whose
+// replacement of invalid UTF-8 and lone surrogates the reference defines.
+func (d *pageDecoder) unquote(raw jsontext.Value) (string, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("string at offset %d: %w", d.dec.InputOffset(), err)
 	}
 	return s, nil
 }
@@ -315,7 +326,7 @@ func (d *pageDecoder) page(observed time.Time, size int) (*Batch, error) {
 		}
 		lr := records.AppendEmpty()
 		bodyMap := lr.Body().SetEmptyMap()
-		if err := d.object(bodyMap, 0, ""); err != nil {
+		if err := d.object(bodyMap, 0, &d.event); err != nil {
 			return nil, fmt.Errorf("decode System Log page: event %d: %w", i, err)
 		}
 		batch.facts = append(batch.facts, fillSystemLogRecord(lr, bodyMap, obs))

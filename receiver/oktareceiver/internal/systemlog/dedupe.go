@@ -1,5 +1,7 @@
 package systemlog
 
+import "slices"
+
 // uuidWindow remembers the most recent event uuids, bounded to a fixed capacity (oldest
 // evicted first). It is not safe for concurrent use: Shared guards it.
 type uuidWindow struct {
@@ -79,13 +81,14 @@ func (w *uuidWindow) snapshot() []string {
 	return append(out, w.ring[:w.next]...)
 }
 
-// packedSnapshot returns the uuids oldest first in the packed form of the checkpoint
-// (recent_uuids_bin), or false when some uuid in the window is not a canonical UUID.
-func (w *uuidWindow) packedSnapshot() ([]byte, bool) {
+// appendPackedSnapshot appends to dst the uuids oldest first in the packed form of the
+// checkpoint (recent_uuids_bin), or returns false when some uuid in the window is not a
+// canonical UUID. Each save reuses one buffer this way (160 KB for the default window).
+func (w *uuidWindow) appendPackedSnapshot(dst []byte) ([]byte, bool) {
 	if w.unpackable > 0 {
-		return nil, false
+		return dst, false
 	}
-	out := make([]byte, 0, len(w.packed))
+	out := slices.Grow(dst, len(w.packed))
 	if !w.full {
 		return append(out, w.packed...), true
 	}

@@ -26,6 +26,9 @@ type Shared struct {
 	seq              uint64 // number of the last save (the next goes to copy (seq+1)%2)
 	legacy           bool   // the record of an earlier version still exists (deleted by the next save)
 	checkpointFailed bool   // last save failed (logged once per change)
+	// packedWindow is the buffer each save packs the dedupe window into (only read while
+	// the record is encoded), reused so that a save does not allocate the window again.
+	packedWindow []byte
 
 	statsMu sync.Mutex
 	counts  Stats
@@ -125,7 +128,8 @@ func logCheckpointLoad(p Params, cfg *Config, found checkpointLoad) {
 // s.mu held, after the events it covers were accepted downstream.
 func (s *Shared) saveLocked(ctx context.Context, p Params) error {
 	cp := s.cp
-	if packed, ok := s.window.packedSnapshot(); ok {
+	if packed, ok := s.window.appendPackedSnapshot(s.packedWindow[:0]); ok {
+		s.packedWindow = packed
 		cp.RecentUUIDsBin = packed
 	} else {
 		cp.RecentUUIDs = s.window.snapshot()
