@@ -16,13 +16,16 @@ import (
 	coordinationv1 "k8s.io/client-go/kubernetes/typed/coordination/v1"
 )
 
-// fastConfig returns a configuration with short timings so that takeovers happen in about a second.
+// fastConfig returns a configuration with short timings so that takeovers happen within a few
+// seconds. The lease outlives 15 retry periods (the defaults give 7.5: 15 s / 2 s): a standby
+// takes a lease only after seeing it unchanged for LeaseDuration, so a leader whose renewals a
+// loaded machine delays by a second must not lose it.
 func fastConfig(identity string) *Config {
 	cfg := createDefaultConfig()
 	cfg.LeaseName = "okta-acme"
 	cfg.LeaseNamespace = "observability"
-	cfg.LeaseDuration = 1500 * time.Millisecond
-	cfg.RenewDeadline = 1 * time.Second
+	cfg.LeaseDuration = 3 * time.Second
+	cfg.RenewDeadline = 2 * time.Second
 	cfg.RetryPeriod = 200 * time.Millisecond
 	cfg.Identity = identity
 	return cfg
