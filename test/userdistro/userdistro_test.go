@@ -87,8 +87,7 @@ func TestUserBuildWithOurComponents(t *testing.T) {
 	// A team that adds our components gets them and their collector dependencies, not our
 	// repository's root module (distribution, simulator, tests) nor what only it needs.
 	t.Run("modules", func(t *testing.T) {
-		toolchain := strings.TrimSpace(run(t, "go", "-C", repoRoot, "env", "GOVERSION"))
-		mods := runEnv(t, []string{"GOTOOLCHAIN=" + toolchain, "GOFLAGS=-mod=mod"}, "go", "-C", filepath.Dir(bin), "list", "-m", "all")
+		mods := runEnv(t, []string{"GOTOOLCHAIN=" + rootToolchain(t), "GOFLAGS=-mod=mod"}, "go", "-C", filepath.Dir(bin), "list", "-m", "all")
 		for _, unwanted := range []string{"github.com/otelcol-okta/otelcol-okta ", "github.com/getkin/kin-openapi ", "github.com/okta/okta-sdk-golang/v2 "} {
 			if strings.Contains(mods+"\n", unwanted) {
 				t.Errorf("the user build's module graph contains %q:\n%s", strings.TrimSpace(unwanted), mods)
@@ -171,7 +170,7 @@ func buildUserDistribution(t *testing.T) string {
 	manifest := filepath.Join(t.TempDir(), "manifest.yaml")
 	writeFile(t, manifest, fill(userManifest, map[string]string{"OUT": out, "REPO": filepath.ToSlash(repoRoot)}))
 
-	toolchain := strings.TrimSpace(run(t, "go", "-C", repoRoot, "env", "GOVERSION"))
+	toolchain := rootToolchain(t)
 	cmd := exec.Command("go", "tool", "builder", "--config", manifest)
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), "GOTOOLCHAIN="+toolchain, "CGO_ENABLED=0")
@@ -186,6 +185,13 @@ func buildUserDistribution(t *testing.T) string {
 		t.Fatalf("ocb succeeded but wrote no binary: %v\n%s", err, log)
 	}
 	return bin
+}
+
+// rootToolchain returns the Go toolchain the root go.mod selects (`go env GOVERSION`), which the
+// go commands run on the user build use so that they share the build cache of `make build`.
+func rootToolchain(t *testing.T) string {
+	t.Helper()
+	return strings.TrimSpace(run(t, "go", "-C", repoRoot, "env", "GOVERSION"))
 }
 
 // logSink is an OTLP/HTTP logs endpoint that counts the okta receiver's inventory snapshots and
