@@ -15,6 +15,16 @@ import (
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/metadata"
 )
 
+// MaxRecords is the most log records the receiver hands to the next consumer in one call, for
+// the inventory and the System Log alike. A System Log page holds up to 1,000 events, which an
+// exporter encodes into one buffer of several MB: after a quiet period, when the Go runtime
+// has returned the idle heap to the OS, every such buffer is fresh memory the kernel must
+// fault in, and a burst of events paid more for that than for decoding. Batches of 100 keep
+// each call's buffers small enough to be reused from one call to the next
+// (BenchmarkSystemLogBurstFile); a batch processor or an exporter's own batching downstream
+// still builds larger requests where the backend wants them.
+const MaxRecords = 100
+
 // Emitter hands batches of log records to the next consumer. It is safe for concurrent use
 // when its consumer is.
 type Emitter struct {

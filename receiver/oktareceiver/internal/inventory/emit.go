@@ -7,14 +7,13 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 )
 
-// emitBatchSize is the number of records sent downstream in one ConsumeLogs call. Pages
-// are converted as they arrive, so memory stays bounded by one batch plus one page.
-const emitBatchSize = 500
-
-// emitter batches inventory records and hands them downstream through the receiver's one
-// emit path.
+// emitter batches inventory records (emit.MaxRecords per ConsumeLogs call) and hands them
+// downstream through the receiver's one emit path. Pages are converted as they arrive, so
+// memory stays bounded by one batch plus one page.
 type emitter struct {
 	inv  *Inventory
 	logs plog.Logs
@@ -35,7 +34,7 @@ func (e *emitter) add(ctx context.Context, rec inventoryRecord) {
 	}
 	appendInventoryRecord(e.sl, rec, e.now)
 	e.n++
-	if e.n >= emitBatchSize {
+	if e.n >= emit.MaxRecords {
 		e.flush(ctx)
 	}
 }

@@ -99,6 +99,19 @@ func (b *Batch) records() plog.LogRecordSlice {
 	return b.logs.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
 }
 
+// emptyLike returns new logs with the batch's resource and scope and no records, and their
+// record slice, sized for capacity records.
+func (b *Batch) emptyLike(capacity int) (plog.Logs, plog.LogRecordSlice) {
+	src := b.logs.ResourceLogs().At(0)
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	src.Resource().CopyTo(rl.Resource())
+	sl := rl.ScopeLogs().AppendEmpty()
+	src.ScopeLogs().At(0).Scope().CopyTo(sl.Scope())
+	sl.LogRecords().EnsureCapacity(capacity)
+	return ld, sl.LogRecords()
+}
+
 // keepOnly removes the records (and facts) for which keep(i) is false, preserving order.
 func (b *Batch) keepOnly(keep []bool) {
 	i := 0

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
-	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
 )
 
@@ -37,15 +36,10 @@ const maxLoggedSkippedUUIDs = 100
 // are copied, and the original stays with the caller.
 func (s *Shared) consumeOneByOne(ctx context.Context, p Params, batch *Batch) (keep []bool, firstRefusal, err error) {
 	records := batch.records()
-	src := batch.logs.ResourceLogs().At(0)
 	keep = make([]bool, records.Len())
 	for i := range records.Len() {
-		single := plog.NewLogs()
-		rl := single.ResourceLogs().AppendEmpty()
-		src.Resource().CopyTo(rl.Resource())
-		sl := rl.ScopeLogs().AppendEmpty()
-		src.ScopeLogs().At(0).Scope().CopyTo(sl.Scope())
-		records.At(i).CopyTo(sl.LogRecords().AppendEmpty())
+		single, dst := batch.emptyLike(1)
+		records.At(i).CopyTo(dst.AppendEmpty())
 		cerr := s.consume(ctx, p, single, 1)
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()

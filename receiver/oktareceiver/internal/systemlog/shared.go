@@ -8,6 +8,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.uber.org/zap"
+
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 )
 
 // Shared is the state common to the System Log poller and the event hook endpoint:
@@ -195,9 +197,15 @@ func (s *Shared) deliverBatch(ctx context.Context, p Params, trigger string, bat
 	var refusal error
 	if len(fresh) > 0 {
 		if skipReason == "" {
-			if err := s.consume(ctx, p, batch.logs, len(fresh)); err != nil {
+			taken, err := s.consumeInChunks(ctx, p, batch)
+			if err != nil {
+				// The first taken events are the consumer's: they are marked (and saved) so
+				// that the retry of this batch does not hand them over again, but the cursor
+				// stays, since the rest still has to be delivered.
+				newest, saveErr := s.markLocked(ctx, p, fresh[:taken], "", false)
 				s.mu.Unlock()
-				return deliverResult{}, &consumeError{events: len(fresh), err: err}
+				s.settle(ctx, p, trigger, fresh[:taken], refs[:min(taken, len(refs))], newest, 0, saveErr)
+				return deliverResult{delivered: taken}, &consumeError{events: len(fresh) - taken, err: err}
 			}
 		} else {
 			keep, firstRefusal, err := s.consumeOneByOne(ctx, p, batch)
@@ -209,8 +217,25 @@ func (s *Shared) deliverBatch(ctx context.Context, p Params, trigger string, bat
 			accepted, skipped, refs = splitAccepted(fresh, refs, keep)
 		}
 	}
-	newest := s.cp.LastPublished
-	for _, f := range fresh {
+	// Skipped events are marked like delivered ones: the checkpoint moves past them.
+	newest, saveErr := s.markLocked(ctx, p, fresh, next, true)
+	s.mu.Unlock()
+
+	res.delivered, res.skipped = len(accepted), len(skipped)
+	if len(skipped) > 0 {
+		s.noteSkipped(p, trigger, skipReason, skipped, cause, refusal)
+	}
+	s.settle(ctx, p, trigger, accepted, refs, newest, res.duplicates, saveErr)
+	return res, nil
+}
+
+// markLocked records events as handed over: their uuids join the dedupe window and, with
+// advance, the checkpoint moves to next ("" keeps the cursor) and to the newest published
+// time among them. It saves the checkpoint when anything changed and returns the newest
+// published time known. Called with s.mu held.
+func (s *Shared) markLocked(ctx context.Context, p Params, events []systemLogFacts, next string, advance bool) (newest time.Time, saveErr error) {
+	newest = s.cp.LastPublished
+	for _, f := range events {
 		if f.uuid != "" {
 			s.window.add(f.uuid) // the decoder owns every string it hands out: no page is pinned
 		}
@@ -218,21 +243,26 @@ func (s *Shared) deliverBatch(ctx context.Context, p Params, trigger string, bat
 			newest = f.published
 		}
 	}
-	changed := len(fresh) > 0 || (next != "" && next != s.cp.NextURL)
-	s.cp.LastPublished = newest
-	if next != "" {
-		s.cp.NextURL = next
+	changed := len(events) > 0
+	if advance {
+		s.cp.LastPublished = newest
+		if next != "" && next != s.cp.NextURL {
+			s.cp.NextURL = next
+			changed = true
+		}
 	}
-	var saveErr error
 	if changed && p.Storage != nil {
 		saveErr = s.saveLocked(ctx, p)
 	}
-	s.mu.Unlock()
+	return newest, saveErr
+}
 
-	res.delivered, res.skipped = len(accepted), len(skipped)
-	s.countDelivered(trigger, accepted, newest, res.duplicates)
-	if len(skipped) > 0 {
-		s.noteSkipped(p, trigger, skipReason, skipped, cause, refusal)
+// settle does what follows a delivery once the lock is released: count the accepted events
+// and the duplicates, count a failed checkpoint save, and tell the inventory which resources
+// the accepted events changed.
+func (s *Shared) settle(ctx context.Context, p Params, trigger string, accepted []systemLogFacts, refs []EventRef, newest time.Time, duplicates int, saveErr error) {
+	if len(accepted) > 0 || duplicates > 0 {
+		s.countDelivered(trigger, accepted, newest, duplicates)
 	}
 	if saveErr != nil {
 		s.countError(ErrKindCheckpoint)
@@ -240,7 +270,6 @@ func (s *Shared) deliverBatch(ctx context.Context, p Params, trigger string, bat
 	if changes := Changes(refs); len(changes) > 0 {
 		p.OnChanges(ctx, trigger, changes)
 	}
-	return res, nil
 }
 
 // dropDuplicates removes from batch the events whose uuid was delivered before or appears
@@ -280,7 +309,35 @@ func (s *Shared) consume(ctx context.Context, p Params, logs plog.Logs, events i
 	return p.Emit.Consume(ctx, logs, events)
 }
 
-// consumeError is a rejection by the downstream consumer: nothing was marked or saved.
+// consumeInChunks hands the records of batch to the consumer in order, at most
+// emit.MaxRecords per call, and returns how many it accepted before its first refusal (err).
+// Records are moved, not copied: the consumer owns what it was given, and batch is not
+// delivered again (a retry decodes the events anew).
+func (s *Shared) consumeInChunks(ctx context.Context, p Params, batch *Batch) (taken int, err error) {
+	records := batch.records()
+	total := records.Len()
+	if total <= emit.MaxRecords {
+		if err := s.consume(ctx, p, batch.logs, total); err != nil {
+			return 0, err
+		}
+		return total, nil
+	}
+	for taken < total {
+		n := min(emit.MaxRecords, total-taken)
+		chunk, dst := batch.emptyLike(n)
+		for i := taken; i < taken+n; i++ {
+			records.At(i).MoveTo(dst.AppendEmpty())
+		}
+		if err := s.consume(ctx, p, chunk, n); err != nil {
+			return taken, err
+		}
+		taken += n
+	}
+	return taken, nil
+}
+
+// consumeError is a rejection by the downstream consumer of events (the events it did not
+// take): they are not marked, and the cursor did not move.
 type consumeError struct {
 	events int
 	err    error

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/resource"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/simtest"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
@@ -106,7 +107,7 @@ func TestSystemLogFullPagesAreFollowedImmediately(t *testing.T) {
 	run := startPoller(t, cfg, sink, nil)
 	waitDelivered(t, sink.LogRecordCount, 2500, 10*time.Second)
 	requireExactlyOnce(t, sim.persistedUUIDs(t), testkit.DeliveredUUIDs(sink.AllLogs()))
-	assert.Equal(t, 3, len(sink.AllLogs()), "1000 + 1000 + 500: each page consumed separately")
+	assert.Len(t, sink.AllLogs(), 2500/emit.MaxRecords, "1000 + 1000 + 500, each page consumed in batches of emit.MaxRecords")
 	assert.Equal(t, int64(3), run.poller.Stats().Pages)
 }
 

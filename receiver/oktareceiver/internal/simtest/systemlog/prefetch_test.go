@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/otelcol-okta/otelcol-okta/internal/oktasim"
+	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/emit"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/systemlog"
 	"github.com/otelcol-okta/otelcol-okta/receiver/oktareceiver/internal/testkit"
 )
@@ -47,34 +48,43 @@ func TestSystemLogPrefetchesTheNextFullPageDuringDelivery(t *testing.T) {
 	cfg.SystemLog.PollInterval = time.Hour // only full pages may be followed (and prefetched)
 	store := testkit.NewMapStorage()
 	overlapped := make(chan int, 3)
-	next := &hookConsumer{before: func(ctx context.Context, call int, _ plog.Logs) error {
-		// The checkpoint holds exactly the pages accepted before this one.
+	next := &hookConsumer{}
+	next.before = func(ctx context.Context, _ int, ld plog.Logs) error {
+		// A page reaches the consumer in batches of at most emit.MaxRecords; page is the one
+		// this batch belongs to (deliveries are sequential, so the sink holds all before it).
+		assert.LessOrEqual(t, ld.LogRecordCount(), emit.MaxRecords)
+		delivered := next.sink.LogRecordCount()
+		page := delivered/1000 + 1
+		// The checkpoint holds exactly the pages accepted before this one, during all of its batches.
 		cp, err := loadCheckpoint(ctx, store)
 		if assert.NoError(t, err) {
-			if call == 1 {
+			if page == 1 {
 				assert.Nil(t, cp, "no checkpoint before the first page is accepted")
 			} else if assert.NotNil(t, cp) {
-				assert.Len(t, cp.RecentUUIDs, (call-1)*1000, "checkpoint of page %d", call)
+				assert.Len(t, cp.RecentUUIDs, (page-1)*1000, "checkpoint during page %d", page)
 			}
+		}
+		if delivered%1000 != 0 {
+			return nil // not the first batch of its page
 		}
 		// Block the delivery of a full page until the next page has been requested. The short
 		// page 3 is followed by no request at all, so there is nothing to wait for: its delivery
 		// is a bounded observation of 300ms, far longer than a prefetch started before it
 		// takes to reach the simulator on loopback.
 		wait := 3 * time.Second
-		if call == 3 {
+		if page == 3 {
 			wait = 300 * time.Millisecond
 		}
-		if pollUntil(wait, func() bool { return sim.logRequests() > int64(call) }) {
-			overlapped <- call
+		if pollUntil(wait, func() bool { return sim.logRequests() > int64(page) }) {
+			overlapped <- page
 		}
 		return nil
-	}}
+	}
 	run := startPoller(t, cfg, next, store)
 	waitDelivered(t, next.sink.LogRecordCount, 2500, 15*time.Second)
 	requireExactlyOnce(t, sim.persistedUUIDs(t), testkit.DeliveredUUIDs(next.sink.AllLogs()))
 	assert.Equal(t, sim.persistedUUIDs(t), testkit.DeliveredUUIDs(next.sink.AllLogs()), "pages delivered in order")
-	assert.Equal(t, 3, len(next.sink.AllLogs()), "1000 + 1000 + 500")
+	assert.Len(t, next.sink.AllLogs(), 2500/emit.MaxRecords, "1000 + 1000 + 500, in batches of emit.MaxRecords")
 	assert.Equal(t, int64(3), run.poller.Stats().Pages)
 
 	close(overlapped)
